@@ -1,0 +1,47 @@
+# Every target creates and reuses .venv, so on a machine with only Python `make test` is the whole
+# set-up. PYTHON may point at another interpreter (>= 3.10).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+GEN    := $(BIN)/openapi-python-client generate --path openapi.yaml --config generator-config.yml --meta none --overwrite --fail-on-warning
+PKG    := aionvision_cloud_api
+
+.PHONY: install regen regen-check test lint format bench demo emulator clean
+
+install: $(STAMP)
+
+# Re-install whenever the dependency list changes.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+regen: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(GEN) --output-path generated_client/$(PKG)
+
+# Regenerate into a scratch folder and compare with what is committed.
+regen-check: $(STAMP)
+	rm -rf .regen-check
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(GEN) --output-path .regen-check/$(PKG) >/dev/null
+	diff -r --exclude=__pycache__ generated_client/$(PKG) .regen-check/$(PKG) \
+	  || { echo "generated_client/ differs from 'make regen' output: run 'make regen' and commit"; rm -rf .regen-check; exit 1; }
+	rm -rf .regen-check
+	@echo "generated client is up to date"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check --isolated --no-cache generated_client
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) .regen-check .pytest_cache .mypy_cache .ruff_cache build dist
