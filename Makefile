@@ -1,5 +1,5 @@
 # Every target creates and reuses .venv, so on a machine with only Python `make test` is the whole
-# set-up. PYTHON may point at another interpreter (>= 3.10).
+# set-up. PYTHON may point at another interpreter (>= 3.11).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -18,7 +18,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
+# The generator overwrites but never deletes, so start from nothing: a removed operation goes too.
 regen: $(STAMP)
+	rm -rf generated_client/$(PKG)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(GEN) --output-path generated_client/$(PKG)
 
 # Regenerate into a scratch folder and compare with what is committed.
