@@ -1,0 +1,209 @@
+"""``Client``: configuration, the one pooled httpx client (``client.api``), the resources."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from aionvision_cloud_api import AuthenticatedClient
+
+from ._clock import Clock, SystemClock
+from ._http import Requester
+from ._retry import RetryPolicy, RetryTransport
+from .cloud_storage import DEFAULT_BATCH_SIZE, CloudStorage
+from .errors import ConfigurationError
+from .polling import DEFAULT_MAX_INTERVAL, DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT, JobWaiter
+
+__all__ = ["DEFAULT_BASE_URL", "Client"]
+
+DEFAULT_BASE_URL = "https://api.aionvision.tech/api/v2"
+DEFAULT_TIMEOUT_SECONDS = 30.0
+DEFAULT_MAX_RETRIES = 3
+API_KEY_RE = re.compile(r"aion_[A-Za-z0-9_-]{20,}")
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+
+ENV_API_KEY = "AIONVISION_API_KEY"
+ENV_BASE_URL = "AIONVISION_BASE_URL"
+ENV_TIMEOUT = "AIONVISION_TIMEOUT"
+ENV_MAX_RETRIES = "AIONVISION_MAX_RETRIES"
+ENV_POLLING_INTERVAL = "AIONVISION_POLLING_INTERVAL"
+ENV_POLLING_TIMEOUT = "AIONVISION_POLLING_TIMEOUT"
+
+
+class _AuthenticatedClient(AuthenticatedClient):
+    """The generated client, with a repr that cannot show the token."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"AuthenticatedClient(base_url={self._base_url!r}, token='[redacted]')"
+
+    __str__ = __repr__
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_base_url(base_url: object, allow_insecure_http: bool) -> str:
+    if not isinstance(base_url, str) or not base_url.strip():
+        raise ConfigurationError("base_url must be a non-empty http(s) URL")
+    url = base_url.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(f"base_url must be an http(s) URL, got {url!r}")
+    if parts.username or parts.password:
+        raise ConfigurationError("base_url must not carry credentials")
+    if parts.scheme == "http" and not allow_insecure_http and not _is_loopback(parts.hostname):
+        raise ConfigurationError(
+            "plain http:// sends the API key in the clear; use https://, a loopback host, "
+            "or pass allow_insecure_http=True"
+        )
+    return url
+
+
+def _check_api_key(api_key: object) -> str:
+    if api_key is None or (isinstance(api_key, str) and not api_key.strip()):
+        raise ConfigurationError(f"no API key: pass api_key=... or set {ENV_API_KEY}")
+    # Never echo the value: a malformed key may still be a real secret.
+    if not isinstance(api_key, str) or not API_KEY_RE.fullmatch(api_key.strip()):
+        raise ConfigurationError(
+            "malformed API key: expected 'aion_' followed by 20 or more of [A-Za-z0-9_-]"
+        )
+    return api_key.strip()
+
+
+def _positive(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ConfigurationError(f"{name} must be a positive number")
+    return float(value)
+
+
+def _env_number(env: Mapping[str, str], name: str, kind: type[float] | type[int]) -> Any:
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return kind(raw.strip())
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number, got {raw!r}") from None
+
+
+class Client:
+    """The Aionvision client. Use it as a context manager, or call ``close()``.
+
+    ``client.api`` is the generated ``AuthenticatedClient`` sharing the same pooled connection,
+    auth, timeouts and retries; ``client.cloud_storage`` is the convenience layer.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT_SECONDS,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        polling_interval: float = DEFAULT_POLL_INTERVAL,
+        polling_timeout: float = DEFAULT_TIMEOUT,
+        polling_max_interval: float = DEFAULT_MAX_INTERVAL,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        allow_insecure_http: bool = False,
+        retry_policy: RetryPolicy | None = None,
+        clock: Clock | None = None,
+        transport: httpx.BaseTransport | None = None,
+        httpx_args: Mapping[str, Any] | None = None,
+    ) -> None:
+        key = _check_api_key(api_key if api_key is not None else os.environ.get(ENV_API_KEY))
+        if base_url is None:
+            base_url = os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
+        self.base_url = _check_base_url(base_url, allow_insecure_http)
+        if not isinstance(timeout, httpx.Timeout):
+            timeout = httpx.Timeout(_positive("timeout", timeout))
+        self.timeout = timeout
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise ConfigurationError("max_retries must be an int >= 0")
+        self.max_retries = max_retries
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        policy = retry_policy if retry_policy is not None else RetryPolicy(max_retries=max_retries)
+        extra = dict(httpx_args or {})
+        inner = transport if transport is not None else extra.pop("transport", None)
+        extra.pop("transport", None)
+        headers = {"User-Agent": f"aionvision-cloud-python/{_version()}"}
+        headers.update(extra.pop("headers", None) or {})
+        self._transport = RetryTransport(inner, policy=policy, clock=self.clock)
+        self.api: AuthenticatedClient = _AuthenticatedClient(
+            base_url=self.base_url,
+            token=key,
+            timeout=timeout,
+            headers=headers,
+            httpx_args={"transport": self._transport, **extra},
+        )
+        requester = Requester(self.api, self.clock, secrets=(key,))
+        waiter = JobWaiter(
+            lambda job_id: self.cloud_storage.get_job(job_id),
+            self.clock,
+            poll_interval=_positive("polling_interval", polling_interval),
+            max_interval=_positive("polling_max_interval", polling_max_interval),
+            timeout=_positive("polling_timeout", polling_timeout),
+        )
+        try:
+            self.cloud_storage = CloudStorage(requester, batch_size=batch_size, waiter=waiter)
+        except ValueError as exc:
+            raise ConfigurationError(str(exc)) from None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Client:
+        """Build a client from ``AIONVISION_*`` variables; keyword arguments win over them."""
+        env = os.environ if env is None else env
+        kwargs: dict[str, Any] = {
+            "api_key": env.get(ENV_API_KEY),
+            "base_url": env.get(ENV_BASE_URL) or DEFAULT_BASE_URL,
+        }
+        for name, key, kind in (
+            (ENV_TIMEOUT, "timeout", float),
+            (ENV_MAX_RETRIES, "max_retries", int),
+            (ENV_POLLING_INTERVAL, "polling_interval", float),
+            (ENV_POLLING_TIMEOUT, "polling_timeout", float),
+        ):
+            value = _env_number(env, name, kind)
+            if value is not None:
+                kwargs[key] = value
+        kwargs.update(overrides)
+        if kwargs.get("api_key") is None:
+            raise ConfigurationError(f"no API key: set {ENV_API_KEY}")
+        return cls(**kwargs)
+
+    def close(self) -> None:
+        """Close the pooled connection (and the transport under it)."""
+        self.api.get_httpx_client().close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Client(base_url={self.base_url!r}, max_retries={self.max_retries})"
+
+    __str__ = __repr__
+
+    def __getstate__(self) -> None:
+        # Pickling would write the key somewhere it does not belong.
+        raise TypeError("Client objects cannot be pickled")
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__

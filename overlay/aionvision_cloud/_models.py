@@ -1,0 +1,454 @@
+"""Small frozen result types, read defensively from response JSON.
+
+The generated models raise on shapes the document does not show (a ``null`` datetime, a missing
+optional field); these readers tolerate nulls, extra fields and odd values, and insist only on
+the core identifiers. Each keeps the raw JSON in ``raw`` (out of ``repr`` and equality).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import attrs
+from dateutil.parser import isoparse
+
+from .errors import APIResponseValidationError
+from .status import JobStatus
+
+__all__ = [
+    "AuthStart",
+    "CloudFile",
+    "Connection",
+    "DisconnectResult",
+    "ExportResult",
+    "ImportBatch",
+    "ImportResult",
+    "Job",
+    "PickerSession",
+    "Progress",
+]
+
+FOLDER_MIME_TYPE = "application/vnd.google-apps.folder"
+
+Raw = Mapping[str, Any]
+
+
+def _raw_field() -> Any:
+    # The response JSON as sent: kept for fields this client does not know, out of repr/eq.
+    return attrs.field(factory=dict, repr=False, eq=False, kw_only=True)
+
+
+# -- defensive readers ---------------------------------------------------------------------------
+
+
+def opt_str(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def opt_int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def opt_bool(value: object) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return None
+
+
+def opt_datetime(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parsed = isoparse(value.strip())
+    except (ValueError, OverflowError):
+        return None
+    # A naive timestamp from this API means UTC.
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def str_tuple(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(s for s in (opt_str(v) for v in value) if s)
+
+
+def required_id(data: Raw, key: str, what: str) -> str:
+    value = opt_str(data.get(key))
+    if not value:
+        raise APIResponseValidationError(f"{what} response lacks {key!r}")
+    return value
+
+
+def unwrap(data: object, key: str) -> Raw:
+    """``{"job": {...}}`` -> the inner object; an already bare object passes through."""
+    if isinstance(data, Mapping):
+        inner = data.get(key)
+        if isinstance(inner, Mapping):
+            return inner
+        return data
+    raise APIResponseValidationError(f"expected a JSON object, got {type(data).__name__}")
+
+
+# -- result types --------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Connection:
+    """A connected cloud storage account."""
+
+    id: str
+    provider: str | None = None
+    provider_email: str | None = None
+    provider_display_name: str | None = None
+    is_active: bool | None = None
+    created_at: datetime | None = None
+    last_used_at: datetime | None = None
+    is_new: bool | None = None
+    raw: Raw = _raw_field()
+
+    @classmethod
+    def from_json(cls, data: Raw, *, is_new: object = None) -> Connection:
+        return cls(
+            id=required_id(data, "id", "connection"),
+            provider=opt_str(data.get("provider")),
+            provider_email=opt_str(data.get("provider_email")),
+            provider_display_name=opt_str(data.get("provider_display_name")),
+            is_active=opt_bool(data.get("is_active")),
+            created_at=opt_datetime(data.get("created_at")),
+            last_used_at=opt_datetime(data.get("last_used_at")),
+            is_new=opt_bool(is_new),
+            raw=data,
+        )
+
+
+@attrs.frozen
+class DisconnectResult:
+    success: bool
+    message: str | None = None
+
+
+@attrs.frozen
+class AuthStart:
+    """Step 1 of OAuth: send the user to ``authorization_url``; check ``state`` on the way back."""
+
+    authorization_url: str
+    state: str
+    provider: str
+    redirect_uri: str
+    raw: Raw = _raw_field()
+
+
+@attrs.frozen
+class PickerSession:
+    """A short-lived Google Picker session. ``access_token`` and ``developer_key`` are secrets
+    and stay out of ``repr``/``str``."""
+
+    session_id: str
+    connection_id: str | None = None
+    access_token: str | None = attrs.field(default=None, repr=False)
+    app_id: str | None = None
+    developer_key: str | None = attrs.field(default=None, repr=False)
+    expires_at: datetime | None = None
+    raw: Raw = _raw_field()
+
+    @classmethod
+    def from_json(cls, data: Raw, connection_id: str | None) -> PickerSession:
+        return cls(
+            session_id=required_id(data, "session_id", "picker session"),
+            connection_id=connection_id,
+            access_token=opt_str(data.get("access_token")),
+            app_id=opt_str(data.get("app_id")),
+            developer_key=opt_str(data.get("developer_key")),
+            expires_at=opt_datetime(data.get("expires_at")),
+            raw=data,
+        )
+
+    def is_expired(self, now: datetime, *, margin: float = 30.0) -> bool:
+        """True when ``expires_at`` is within ``margin`` seconds of ``now`` (or past)."""
+        if self.expires_at is None:
+            return False
+        return (self.expires_at - now).total_seconds() <= margin
+
+
+@attrs.frozen
+class CloudFile:
+    """A file in the connected Drive; goes straight into ``import_files``."""
+
+    id: str
+    name: str
+    mime_type: str | None = None
+    size_bytes: int | None = None
+    parents: tuple[str, ...] = ()
+    modified_at: datetime | None = None
+    raw: Raw = _raw_field()
+
+    @property
+    def is_folder(self) -> bool:
+        return self.mime_type == FOLDER_MIME_TYPE
+
+    @classmethod
+    def from_drive(cls, data: Raw) -> CloudFile:
+        """From a Drive v3 ``File`` resource (camelCase, ``size`` as a string of digits)."""
+        return cls(
+            id=required_id(data, "id", "Drive file"),
+            name=opt_str(data.get("name")) or "",
+            mime_type=opt_str(data.get("mimeType") or data.get("mime_type")),
+            size_bytes=opt_int(data.get("size", data.get("size_bytes"))),
+            parents=str_tuple(data.get("parents")),
+            modified_at=opt_datetime(data.get("modifiedTime")),
+            raw=data,
+        )
+
+
+@attrs.frozen
+class Job:
+    """An import or export job. ``status`` is mapped; ``raw_status`` is what the service sent."""
+
+    job_id: str
+    status: JobStatus
+    raw_status: str | None = None
+    type: str | None = None
+    connection_id: str | None = None
+    provider: str | None = None
+    total_files: int | None = None
+    completed_files: int | None = None
+    failed_files: int | None = None
+    error: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    completed_at: datetime | None = None
+    image_ids: tuple[str, ...] = ()
+    raw: Raw = _raw_field()
+
+    @classmethod
+    def from_json(cls, data: Raw) -> Job:
+        raw_status = data.get("status", data.get("job_status"))
+        return cls(
+            job_id=required_id(data, "job_id", "job"),
+            status=JobStatus.parse(raw_status),
+            raw_status=opt_str(raw_status),
+            type=opt_str(data.get("type")),
+            connection_id=opt_str(data.get("connection_id")),
+            provider=opt_str(data.get("provider")),
+            total_files=opt_int(data.get("total_files")),
+            completed_files=opt_int(data.get("completed_files")),
+            failed_files=opt_int(data.get("failed_files")),
+            error=opt_str(data.get("error")),
+            created_at=opt_datetime(data.get("created_at")),
+            updated_at=opt_datetime(data.get("updated_at")),
+            completed_at=opt_datetime(data.get("completed_at")),
+            image_ids=str_tuple(data.get("image_ids")),
+            raw=data,
+        )
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status.is_terminal
+
+    @property
+    def is_success(self) -> bool:
+        return self.status.is_success
+
+    @property
+    def progress(self) -> float:
+        """Fraction of files processed (completed or failed), 0.0 to 1.0."""
+        total = self.total_files or 0
+        if total <= 0:
+            return 1.0 if self.is_terminal else 0.0
+        done = (self.completed_files or 0) + (self.failed_files or 0)
+        return min(1.0, max(0.0, done / total))
+
+
+@attrs.frozen
+class Progress:
+    """Progress over a whole multi-batch import or export."""
+
+    total_files: int
+    completed_files: int
+    failed_files: int
+    jobs_done: int
+    jobs_total: int
+
+    @property
+    def fraction(self) -> float:
+        if self.total_files <= 0:
+            return 1.0 if self.jobs_done >= self.jobs_total else 0.0
+        return min(1.0, (self.completed_files + self.failed_files) / self.total_files)
+
+    def __str__(self) -> str:
+        failed = f", {self.failed_files} failed" if self.failed_files else ""
+        return (
+            f"{self.completed_files + self.failed_files}/{self.total_files} files"
+            f"{failed} ({self.fraction:.0%})"
+        )
+
+
+@attrs.frozen
+class ImportBatch:
+    """The service's answer to one import request."""
+
+    files_sent: int
+    is_async: bool
+    image_ids: tuple[str, ...] = ()
+    job_id: str | None = None
+    status: JobStatus | None = None
+    total_files: int | None = None
+    message: str | None = None
+    raw: Raw = _raw_field()
+
+    @classmethod
+    def from_json(cls, data: Raw, files_sent: int) -> ImportBatch:
+        job_id = opt_str(data.get("job_id")) or None
+        is_async = opt_bool(data.get("is_async"))
+        if is_async is None:
+            is_async = job_id is not None
+        if is_async and job_id is None:
+            raise APIResponseValidationError("asynchronous import response lacks 'job_id'")
+        status = data.get("status")
+        return cls(
+            files_sent=files_sent,
+            is_async=is_async,
+            image_ids=str_tuple(data.get("image_ids")),
+            job_id=job_id,
+            status=JobStatus.parse(status) if status is not None else None,
+            total_files=opt_int(data.get("total_files")),
+            message=opt_str(data.get("message")),
+            raw=data,
+        )
+
+
+def _merge_ids(parts: Sequence[tuple[str, ...]]) -> tuple[str, ...]:
+    return tuple(i for part in parts for i in part)
+
+
+@attrs.frozen
+class ImportResult:
+    """The outcome of ``import_files`` (one entry in ``batches`` per request sent) and, after
+    ``import_and_wait``, of the jobs it waited for (``jobs``, terminal)."""
+
+    batches: tuple[ImportBatch, ...]
+    jobs: tuple[Job, ...] = ()
+
+    @property
+    def job_ids(self) -> tuple[str, ...]:
+        return tuple(b.job_id for b in self.batches if b.job_id)
+
+    @property
+    def job_id(self) -> str | None:
+        """The first job's id (the only one unless the import was split into batches)."""
+        ids = self.job_ids
+        return ids[0] if ids else None
+
+    @property
+    def is_async(self) -> bool:
+        return any(b.is_async for b in self.batches)
+
+    @property
+    def image_ids(self) -> tuple[str, ...]:
+        """Ids of the imported images: from synchronous batches and from finished jobs."""
+        return _merge_ids(
+            [b.image_ids for b in self.batches if not b.job_id] + [j.image_ids for j in self.jobs]
+        )
+
+    @property
+    def total_files(self) -> int:
+        return sum(
+            b.total_files if b.total_files is not None else b.files_sent for b in self.batches
+        )
+
+    @property
+    def message(self) -> str | None:
+        return "; ".join(b.message for b in self.batches if b.message) or None
+
+    @property
+    def status(self) -> JobStatus:
+        """COMPLETED when every batch finished; otherwise the jobs' combined state."""
+        return combined_status(
+            [b.status or JobStatus.PENDING for b in self.batches if b.job_id], self.jobs
+        )
+
+
+@attrs.frozen
+class ExportBatch:
+    """The service's answer to one export request (always a job)."""
+
+    job_id: str
+    images_sent: int
+    status: JobStatus | None = None
+    is_async: bool = True
+    message: str | None = None
+    raw: Raw = _raw_field()
+
+    @classmethod
+    def from_json(cls, data: Raw, images_sent: int) -> ExportBatch:
+        status = data.get("job_status", data.get("status"))
+        is_async = opt_bool(data.get("is_async"))
+        return cls(
+            job_id=required_id(data, "job_id", "export"),
+            images_sent=images_sent,
+            status=JobStatus.parse(status) if status is not None else None,
+            is_async=True if is_async is None else is_async,
+            message=opt_str(data.get("message")),
+            raw=data,
+        )
+
+
+@attrs.frozen
+class ExportResult:
+    """The outcome of ``export_files`` (one batch per request) and, after ``export_and_wait``,
+    the terminal jobs."""
+
+    batches: tuple[ExportBatch, ...]
+    jobs: tuple[Job, ...] = ()
+
+    @property
+    def job_ids(self) -> tuple[str, ...]:
+        return tuple(b.job_id for b in self.batches)
+
+    @property
+    def job_id(self) -> str:
+        return self.batches[0].job_id
+
+    @property
+    def is_async(self) -> bool:
+        return True
+
+    @property
+    def message(self) -> str | None:
+        return "; ".join(b.message for b in self.batches if b.message) or None
+
+    @property
+    def status(self) -> JobStatus:
+        return combined_status([b.status or JobStatus.PENDING for b in self.batches], self.jobs)
+
+
+def combined_status(initial: Sequence[JobStatus], jobs: Sequence[Job]) -> JobStatus:
+    """One status for several jobs: the jobs' own when waited for, else their first answers."""
+    statuses = [j.status for j in jobs] if jobs else list(initial)
+    if not statuses:
+        return JobStatus.COMPLETED
+    if len(set(statuses)) == 1:
+        return statuses[0]
+    if not all(s.is_terminal for s in statuses):
+        return JobStatus.IN_PROGRESS
+    if any(s.is_success for s in statuses):
+        return JobStatus.PARTIAL
+    return JobStatus.FAILED

@@ -1,0 +1,180 @@
+"""The one place retries happen: an httpx transport wrapping the real one.
+
+Because it sits under the pooled ``httpx.Client``, the overlay's calls and the generated functions
+a user calls on ``client.api`` get exactly the same rules:
+
+* GET, HEAD, OPTIONS, DELETE (idempotent): retried on connection errors, timeouts, 429, 502, 503,
+  504.
+* POST (import, export, complete_auth, ...): retried only when the server certainly did not act:
+  the connection failed before the request was sent (connect error, connect or pool timeout), or
+  the answer was 429 or 503. Never after a read timeout or a dropped connection: a retried import
+  must not create a second job.
+* Exponential backoff with full jitter (``uniform(0, min(cap, base * 2**n))``), replaced by the
+  server's ``Retry-After`` (seconds or an HTTP date) when it sends one; bounded in attempts and in
+  total waiting. A ``Retry-After`` longer than the remaining budget is not waited for here: the
+  response goes back to the caller, who gets a ``RateLimitError`` carrying ``retry_after``.
+
+Why not stamina: stamina (via tenacity) sleeps with ``time.sleep`` and measures its timeout with
+``time.monotonic``, neither injectable per call, and its jitter is additive rather than full.
+Every wait in this package must go through the client's injectable clock (tests and cassette
+replays never sleep; ``DeadlineClock`` bounds all waiting), so the backoff below is the few lines
+it takes to compute one delay, while the loop stays a plain, bounded ``for``.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from typing import Any
+
+import attrs
+import httpx
+
+from ._clock import Clock, SystemClock
+from .errors import parse_retry_after, request_id_of
+
+__all__ = ["RetryPolicy", "RetryTransport"]
+
+logger = logging.getLogger("aionvision_cloud")
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
+IDEMPOTENT_RETRY_STATUSES = frozenset({429, 502, 503, 504})
+# For a POST only these prove the request was not acted on.
+UNSAFE_RETRY_STATUSES = frozenset({429, 503})
+# Errors raised before a byte of the request reached the server.
+NOT_SENT_ERRORS: tuple[type[httpx.TransportError], ...] = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+)
+# Errors after which an idempotent request may be repeated.
+TRANSIENT_ERRORS: tuple[type[httpx.TransportError], ...] = (
+    httpx.TimeoutException,
+    httpx.NetworkError,
+    httpx.RemoteProtocolError,
+)
+
+
+@attrs.frozen
+class RetryPolicy:
+    """How often and how long to retry. ``max_retries=0`` turns retries off."""
+
+    max_retries: int = 3
+    initial_backoff: float = 0.5
+    max_backoff: float = 8.0
+    # Total seconds of waiting (backoff and Retry-After) allowed for one request.
+    max_total_wait: float = 60.0
+
+    def __attrs_post_init__(self) -> None:
+        if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int):
+            raise TypeError("max_retries must be an int")
+        if self.max_retries < 0:
+            raise ValueError("max_retries must be >= 0")
+        if self.initial_backoff <= 0 or self.max_backoff <= 0 or self.max_total_wait < 0:
+            raise ValueError("backoff values must be positive")
+
+    def backoff(self, retry_number: int, rng: random.Random) -> float:
+        """Full-jitter delay before retry number ``retry_number`` (1-based)."""
+        cap = min(self.max_backoff, self.initial_backoff * 2 ** (retry_number - 1))
+        return rng.uniform(0, cap)
+
+
+def _method_is_idempotent(request: httpx.Request) -> bool:
+    return request.method.upper() in IDEMPOTENT_METHODS
+
+
+def _retry_on_status(request: httpx.Request, status: int) -> bool:
+    allowed = IDEMPOTENT_RETRY_STATUSES if _method_is_idempotent(request) else UNSAFE_RETRY_STATUSES
+    return status in allowed
+
+
+def _retry_on_error(request: httpx.Request, exc: httpx.TransportError) -> bool:
+    if isinstance(exc, NOT_SENT_ERRORS):
+        return True
+    return _method_is_idempotent(request) and isinstance(exc, TRANSIENT_ERRORS)
+
+
+class RetryTransport(httpx.BaseTransport):
+    """Wraps a transport with the retry rules above and logs one DEBUG line per request sent."""
+
+    def __init__(
+        self,
+        inner: httpx.BaseTransport | None = None,
+        *,
+        policy: RetryPolicy | None = None,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.inner = inner if inner is not None else httpx.HTTPTransport()
+        self.policy = policy if policy is not None else RetryPolicy()
+        self.clock = clock if clock is not None else SystemClock()
+        # Jitter is not security-sensitive; a seeded Random makes tests deterministic.
+        self._rng = rng if rng is not None else random.Random()  # noqa: S311
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        waited = 0.0
+        attempts = self.policy.max_retries + 1
+        for attempt in range(1, attempts + 1):
+            last = attempt == attempts
+            started = self.clock.monotonic()
+            try:
+                response = self.inner.handle_request(request)
+            except httpx.TransportError as exc:
+                self._log(request, type(exc).__name__, started, attempt, None)
+                if last or not _retry_on_error(request, exc):
+                    raise
+                delay = self.policy.backoff(attempt, self._rng)
+                if waited + delay > self.policy.max_total_wait:
+                    raise
+            else:
+                self._log(request, response.status_code, started, attempt, request_id_of(response))
+                if last or not _retry_on_status(request, response.status_code):
+                    return response
+                retry_after = parse_retry_after(
+                    response.headers.get("retry-after"), self.clock.now()
+                )
+                delay = (
+                    retry_after
+                    if retry_after is not None
+                    else self.policy.backoff(attempt, self._rng)
+                )
+                if waited + delay > self.policy.max_total_wait:
+                    return response
+                # Free the connection before trying again.
+                response.read()
+                response.close()
+            self.clock.sleep(delay)
+            waited += delay
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _log(
+        self,
+        request: httpx.Request,
+        status: int | str,
+        started: float,
+        attempt: int,
+        request_id: str | None,
+    ) -> None:
+        # The path only: no query string, no headers, no body, so no secret can reach a log.
+        logger.debug(
+            "%s %s -> %s in %.3fs (attempt %d, request_id=%s)",
+            request.method,
+            request.url.path,
+            status,
+            self.clock.monotonic() - started,
+            attempt,
+            request_id or "-",
+        )
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def __repr__(self) -> str:
+        return f"RetryTransport(policy={self.policy!r})"
+
+
+def with_retries(transport: Any, policy: RetryPolicy, clock: Clock) -> RetryTransport:
+    """Wrap ``transport`` (``None`` = a fresh HTTP transport) unless it already retries."""
+    if isinstance(transport, RetryTransport):
+        return transport
+    return RetryTransport(transport, policy=policy, clock=clock)

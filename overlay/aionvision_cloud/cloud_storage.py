@@ -1,0 +1,451 @@
+"""``client.cloud_storage``: the document's endpoints and the conveniences around them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from aionvision_cloud_api.api.cloud_storage import (
+    complete_auth as _complete_auth,
+)
+from aionvision_cloud_api.api.cloud_storage import (
+    disconnect as _disconnect,
+)
+from aionvision_cloud_api.api.cloud_storage import (
+    export_files as _export_files,
+)
+from aionvision_cloud_api.api.cloud_storage import (
+    get_job as _get_job,
+)
+from aionvision_cloud_api.api.cloud_storage import (
+    get_picker_token as _get_picker_token,
+)
+from aionvision_cloud_api.api.cloud_storage import (
+    import_files as _import_files,
+)
+from aionvision_cloud_api.api.cloud_storage import (
+    initiate_auth as _initiate_auth,
+)
+from aionvision_cloud_api.api.cloud_storage import (
+    list_connections as _list_connections,
+)
+from aionvision_cloud_api.api.cloud_storage import (
+    picker_proxy as _picker_proxy,
+)
+from aionvision_cloud_api.models.complete_auth_request import CompleteAuthRequest
+from aionvision_cloud_api.models.export_request import ExportRequest
+from aionvision_cloud_api.models.import_request import ImportRequest
+from aionvision_cloud_api.models.initiate_auth_request import InitiateAuthRequest
+from aionvision_cloud_api.models.picker_proxy_request import PickerProxyRequest
+from aionvision_cloud_api.models.picker_proxy_request_params import PickerProxyRequestParams
+from aionvision_cloud_api.models.provider import Provider
+from aionvision_cloud_api.types import UNSET
+
+from . import _inputs as inputs
+from ._http import Requester
+from ._models import (
+    AuthStart,
+    CloudFile,
+    Connection,
+    DisconnectResult,
+    ExportBatch,
+    ExportResult,
+    ImportBatch,
+    ImportResult,
+    Job,
+    PickerSession,
+    Progress,
+    opt_bool,
+    opt_str,
+    required_id,
+    unwrap,
+)
+from .errors import APIResponseValidationError, InvalidInputError, JobFailedError
+from .oauth import LoopbackServer, announce, code_from_redirect, redirect_uri_of
+from .picker import DriveLister, build_query, check_endpoint, unwrap_proxy_response
+from .polling import JobWaiter, overall_progress
+
+__all__ = ["CloudStorage"]
+
+DEFAULT_BATCH_SIZE = 100  # the PROFESSIONAL plan's files-per-batch limit
+DEFAULT_CONNECT_TIMEOUT = 300.0
+
+ProviderLike = str | Provider
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class CloudStorage:
+    """Connect Google Drive, browse it through the picker proxy, import, export, follow jobs."""
+
+    def __init__(
+        self,
+        requester: Requester,
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        waiter: JobWaiter | None = None,
+    ) -> None:
+        self._rq = requester
+        self._clock = requester.clock
+        self.batch_size = inputs.check_batch_size(batch_size)
+        self._waiter = waiter if waiter is not None else JobWaiter(self.get_job, self._clock)
+
+    def __repr__(self) -> str:
+        return f"CloudStorage(batch_size={self.batch_size})"
+
+    # -- OAuth -----------------------------------------------------------------------------------
+
+    def start_auth(self, provider: ProviderLike, redirect_uri: str) -> AuthStart:
+        """Step 1: the authorization URL to send the user to, and the state to expect back."""
+        prov = inputs.check_provider(provider)
+        uri = inputs.check_redirect_uri(redirect_uri)
+        body = InitiateAuthRequest(provider=prov, redirect_uri=uri)
+        data = unwrap(self._rq.send(_initiate_auth._get_kwargs(prov, body=body)), "auth")
+        return AuthStart(
+            authorization_url=required_id(data, "authorization_url", "initiate auth"),
+            state=required_id(data, "state", "initiate auth"),
+            provider=opt_str(data.get("provider")) or prov.value,
+            redirect_uri=uri,
+            raw=data,
+        )
+
+    def complete_auth(
+        self, provider: ProviderLike, code: str, state: str, redirect_uri: str
+    ) -> Connection:
+        """Step 2: exchange the authorization code for a connection."""
+        prov = inputs.check_provider(provider)
+        if not isinstance(code, str) or not code.strip():
+            raise InvalidInputError("code must be a non-empty string")
+        if not isinstance(state, str) or not state.strip():
+            raise InvalidInputError("state must be a non-empty string")
+        uri = inputs.check_redirect_uri(redirect_uri)
+        body = CompleteAuthRequest(code=code, state=state, redirect_uri=uri)
+        data = self._rq.send(_complete_auth._get_kwargs(prov, body=body))
+        if not isinstance(data, Mapping):
+            raise APIResponseValidationError("complete auth response is not a JSON object")
+        return Connection.from_json(unwrap(data, "connection"), is_new=data.get("is_new"))
+
+    def complete_auth_from_redirect(
+        self,
+        provider: ProviderLike,
+        redirect_url: str,
+        expected_state: str,
+        *,
+        redirect_uri: str | None = None,
+    ) -> Connection:
+        """Step 2 from the URL the browser came back to; checks ``error`` and ``state`` first."""
+        prov = inputs.check_provider(provider)
+        code = code_from_redirect(redirect_url, expected_state)
+        uri = redirect_uri if redirect_uri is not None else redirect_uri_of(redirect_url)
+        return self.complete_auth(prov, code, expected_state, uri)
+
+    def connect(
+        self,
+        provider: ProviderLike = "google_drive",
+        *,
+        open_browser: bool | Callable[[str], object] = True,
+        timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        port: int = 0,
+    ) -> Connection:
+        """The whole OAuth flow through a browser and a one-shot server on 127.0.0.1.
+
+        ``open_browser``: True opens the system browser, False prints the URL, a callable gets
+        the URL. Raises ``OAuthTimeoutError`` when nobody comes back within ``timeout`` seconds.
+        """
+        prov = inputs.check_provider(provider)
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+            raise InvalidInputError("timeout must be a positive number of seconds")
+        with LoopbackServer(port) as server:
+            start = self.start_auth(prov, server.redirect_uri)
+            announce(start.authorization_url, open_browser)
+            redirect_url = server.wait_for_redirect(timeout)
+        return self.complete_auth_from_redirect(
+            prov, redirect_url, start.state, redirect_uri=start.redirect_uri
+        )
+
+    # -- connections -----------------------------------------------------------------------------
+
+    def list_connections(
+        self, provider: ProviderLike | None = None, *, active_only: bool = True
+    ) -> list[Connection]:
+        prov = inputs.check_provider(provider).value if provider is not None else UNSET
+        data = self._rq.send(_list_connections._get_kwargs(provider=prov, active_only=active_only))
+        items = data.get("connections") if isinstance(data, Mapping) else data
+        if not isinstance(items, list):
+            raise APIResponseValidationError("list connections response lacks 'connections'")
+        return [Connection.from_json(c) for c in items if isinstance(c, Mapping)]
+
+    def disconnect(self, connection_id: str) -> DisconnectResult:
+        cid = inputs.check_id(connection_id, "connection_id")
+        data = self._rq.send(_disconnect._get_kwargs(cid))
+        data = data if isinstance(data, Mapping) else {}
+        success = opt_bool(data.get("success"))
+        # A 2xx without a body still means the connection is gone.
+        return DisconnectResult(
+            success=True if success is None else success, message=opt_str(data.get("message"))
+        )
+
+    # -- picker ----------------------------------------------------------------------------------
+
+    def get_picker_session(self, connection_id: str) -> PickerSession:
+        cid = inputs.check_id(connection_id, "connection_id")
+        data = self._rq.send(_get_picker_token._get_kwargs(cid))
+        return PickerSession.from_json(unwrap(data, "session"), cid)
+
+    def picker_proxy(
+        self,
+        session: PickerSession | str,
+        endpoint: str,
+        params: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Call the Drive API through the proxy; ``endpoint`` is checked before any request."""
+        check_endpoint(endpoint)
+        session_id = session.session_id if isinstance(session, PickerSession) else session
+        session_id = inputs.check_id(session_id, "session_id")
+        if params is not None and not isinstance(params, Mapping):
+            raise InvalidInputError("params must be a mapping")
+        body = PickerProxyRequest(session_id=session_id, endpoint=endpoint)
+        if params is not None:
+            if not all(isinstance(k, str) for k in params):
+                raise InvalidInputError("params keys must be strings")
+            body.params = PickerProxyRequestParams.from_dict(dict(params))
+        return unwrap_proxy_response(self._rq.send(_picker_proxy._get_kwargs(body=body)))
+
+    def iter_drive_files(
+        self,
+        connection_id: str,
+        *,
+        folder_id: str | None = None,
+        query: str | None = None,
+        mime_prefix: str | None = None,
+        page_size: int = 100,
+        include_folders: bool = False,
+    ) -> Iterator[CloudFile]:
+        """Drive files, lazily, one page in memory at a time; a new picker session is fetched
+        when the current one expires."""
+        cid = inputs.check_id(connection_id, "connection_id")
+        if (
+            isinstance(page_size, bool)
+            or not isinstance(page_size, int)
+            or not 1 <= page_size <= 1000
+        ):
+            raise InvalidInputError("page_size must be an int from 1 to 1000")
+        q = build_query(folder_id, query, mime_prefix)
+        lister = DriveLister(
+            new_session=lambda: self.get_picker_session(cid),
+            proxy=self.picker_proxy,
+            now=self._clock.now,
+        )
+        return lister.iter_files(q, page_size, include_folders)
+
+    # -- import / export -------------------------------------------------------------------------
+
+    def import_files(
+        self,
+        connection_id: str,
+        files: Iterable[CloudFile | Mapping[str, Any]],
+        *,
+        auto_describe: bool | None = None,
+        tags: Sequence[str] | None = None,
+        collection_id: str | None = None,
+        batch_size: int | None = None,
+    ) -> ImportResult:
+        """Import files, split into batches of ``batch_size``; every batch's outcome is kept."""
+        cid = inputs.check_id(connection_id, "connection_id")
+        to_send = inputs.to_import_files(files)
+        size = self.batch_size if batch_size is None else inputs.check_batch_size(batch_size)
+        tag_list = inputs.check_ids(tags, "tags") if tags is not None else None
+        coll = (
+            inputs.check_id(collection_id, "collection_id") if collection_id is not None else None
+        )
+        if auto_describe is not None and not isinstance(auto_describe, bool):
+            raise InvalidInputError("auto_describe must be a bool")
+        batches: list[ImportBatch] = []
+        for chunk in _chunks(to_send, size):
+            body = ImportRequest(connection_id=cid, files=list(chunk))
+            body.auto_describe = UNSET if auto_describe is None else auto_describe
+            if tag_list is not None:
+                body.tags = tag_list
+            if coll is not None:
+                body.collection_id = coll
+            data = self._rq.send(_import_files._get_kwargs(body=body))
+            if not isinstance(data, Mapping):
+                raise APIResponseValidationError("import response is not a JSON object")
+            batches.append(ImportBatch.from_json(data, len(chunk)))
+        return ImportResult(batches=tuple(batches))
+
+    def export_files(
+        self,
+        connection_id: str,
+        image_ids: Iterable[str],
+        *,
+        folder_id: str | None = None,
+        folder_name: str | None = None,
+        batch_size: int | None = None,
+    ) -> ExportResult:
+        """Export images to Drive; always jobs, one per batch of ``batch_size`` images."""
+        cid = inputs.check_id(connection_id, "connection_id")
+        ids = inputs.check_ids(image_ids, "image_ids")
+        size = self.batch_size if batch_size is None else inputs.check_batch_size(batch_size)
+        if folder_id is not None:
+            inputs.check_id(folder_id, "folder_id")
+        if folder_name is not None:
+            inputs.check_id(folder_name, "folder_name")
+        batches: list[ExportBatch] = []
+        for chunk in _chunks(ids, size):
+            body = ExportRequest(connection_id=cid, image_ids=list(chunk))
+            if folder_id is not None:
+                body.folder_id = folder_id
+            if folder_name is not None:
+                body.folder_name = folder_name
+            data = self._rq.send(_export_files._get_kwargs(body=body))
+            if not isinstance(data, Mapping):
+                raise APIResponseValidationError("export response is not a JSON object")
+            batches.append(ExportBatch.from_json(data, len(chunk)))
+        return ExportResult(batches=tuple(batches))
+
+    # -- jobs ------------------------------------------------------------------------------------
+
+    def get_job(self, job_id: str) -> Job:
+        jid = inputs.check_id(job_id, "job_id")
+        return Job.from_json(unwrap(self._rq.send(_get_job._get_kwargs(jid)), "job"))
+
+    def wait_for_job(
+        self,
+        job_id: str,
+        *,
+        timeout: float | None = None,
+        poll_interval: float | None = None,
+        max_interval: float | None = None,
+        on_progress: Callable[[Job], object] | None = None,
+        raise_on_failure: bool = True,
+    ) -> Job:
+        """Poll until the job is terminal and return it.
+
+        Raises ``JobFailedError`` for ``failed``/``cancelled`` unless ``raise_on_failure`` is
+        False, and ``JobTimeoutError`` (carrying the last job seen) after ``timeout`` seconds.
+        """
+        jid = inputs.check_id(job_id, "job_id")
+        return self._waiter.wait(
+            jid,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_interval=max_interval,
+            on_progress=on_progress,
+            raise_on_failure=raise_on_failure,
+        )
+
+    def _wait_all(
+        self,
+        job_ids: Sequence[str],
+        *,
+        total_files: int,
+        sync_done: int,
+        timeout: float | None,
+        poll_interval: float | None,
+        on_progress: Callable[[Progress], object] | None,
+    ) -> tuple[Job, ...]:
+        if timeout is not None and (isinstance(timeout, bool) or not timeout > 0):
+            raise InvalidInputError("timeout must be positive")
+        budget = self._waiter.timeout if timeout is None else timeout
+        deadline = self._clock.monotonic() + budget
+        finished: list[Job] = []
+
+        def report(job: Job | None) -> None:
+            if on_progress is not None:
+                on_progress(overall_progress(total_files, finished, job, len(job_ids), sync_done))
+
+        if not job_ids:
+            report(None)
+        for jid in job_ids:
+            job = self._waiter.wait(
+                jid,
+                timeout=budget,
+                poll_interval=poll_interval,
+                on_progress=report if on_progress is not None else None,
+                raise_on_failure=False,
+                deadline=deadline,
+            )
+            finished.append(job)
+        return tuple(finished)
+
+    def import_and_wait(
+        self,
+        connection_id: str,
+        files: Iterable[CloudFile | Mapping[str, Any]],
+        *,
+        auto_describe: bool | None = None,
+        tags: Sequence[str] | None = None,
+        collection_id: str | None = None,
+        batch_size: int | None = None,
+        timeout: float | None = None,
+        poll_interval: float | None = None,
+        on_progress: Callable[[Progress], object] | None = None,
+        raise_on_failure: bool = True,
+    ) -> ImportResult:
+        """Import and wait for every job; one result type whether batches ran synchronously or
+        as jobs. ``on_progress`` gets a ``Progress`` over all files."""
+        result = self.import_files(
+            connection_id,
+            files,
+            auto_describe=auto_describe,
+            tags=tags,
+            collection_id=collection_id,
+            batch_size=batch_size,
+        )
+        sync_done = sum(len(b.image_ids) for b in result.batches if not b.job_id)
+        jobs = self._wait_all(
+            result.job_ids,
+            total_files=result.total_files,
+            sync_done=sync_done,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            on_progress=on_progress,
+        )
+        result = ImportResult(batches=result.batches, jobs=jobs)
+        _raise_first_failure(jobs, result, raise_on_failure)
+        return result
+
+    def export_and_wait(
+        self,
+        connection_id: str,
+        image_ids: Iterable[str],
+        *,
+        folder_id: str | None = None,
+        folder_name: str | None = None,
+        batch_size: int | None = None,
+        timeout: float | None = None,
+        poll_interval: float | None = None,
+        on_progress: Callable[[Progress], object] | None = None,
+        raise_on_failure: bool = True,
+    ) -> ExportResult:
+        """Export and wait for every job; ``on_progress`` gets a ``Progress`` over all images."""
+        result = self.export_files(
+            connection_id,
+            image_ids,
+            folder_id=folder_id,
+            folder_name=folder_name,
+            batch_size=batch_size,
+        )
+        jobs = self._wait_all(
+            result.job_ids,
+            total_files=sum(b.images_sent for b in result.batches),
+            sync_done=0,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            on_progress=on_progress,
+        )
+        result = ExportResult(batches=result.batches, jobs=jobs)
+        _raise_first_failure(jobs, result, raise_on_failure)
+        return result
+
+
+def _raise_first_failure(jobs: Sequence[Job], result: object, raise_on_failure: bool) -> None:
+    if not raise_on_failure:
+        return
+    for job in jobs:
+        if job.status.value in ("failed", "cancelled"):
+            raise JobFailedError(job, result=result)

@@ -1,0 +1,361 @@
+"""The error hierarchy, keyed by HTTP status like openai-python's, and the mapping from responses.
+
+Every API error carries ``status``, ``code``, ``message`` and ``request_id``. Messages never hold a
+secret: the mapping redacts the values it is told about (the API key) from anything the server
+echoes back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import httpx
+
+if TYPE_CHECKING:
+    from ._models import Job
+
+__all__ = [
+    "APIConnectionError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AionvisionError",
+    "AuthenticationError",
+    "ConfigurationError",
+    "ConflictError",
+    "FieldError",
+    "InvalidInputError",
+    "JobFailedError",
+    "JobTimeoutError",
+    "NotFoundError",
+    "OAuthError",
+    "OAuthStateMismatchError",
+    "OAuthTimeoutError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ServerError",
+    "ValidationError",
+]
+
+REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-correlation-id")
+
+
+@attrs.frozen
+class FieldError:
+    """One field-level problem, from either error shape the API sends."""
+
+    field: str | None
+    message: str
+    type: str | None = None
+    loc: tuple[str | int, ...] = ()
+
+
+class AionvisionError(Exception):
+    """Root of every error this package raises."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.request_id = request_id
+
+    def __str__(self) -> str:
+        parts = [self.message]
+        if self.request_id:
+            parts.append(f"(request_id={self.request_id})")
+        return " ".join(parts)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status={self.status!r}, code={self.code!r}, "
+            f"message={self.message!r}, request_id={self.request_id!r})"
+        )
+
+
+class ConfigurationError(AionvisionError, ValueError):
+    """The client was configured wrongly (missing or malformed key, bad base URL, ...)."""
+
+
+class InvalidInputError(AionvisionError, ValueError):
+    """A client-side check failed; no request was sent."""
+
+
+class APIResponseValidationError(AionvisionError):
+    """A successful response lacked what the client cannot do without (a core id, JSON)."""
+
+
+class APIConnectionError(AionvisionError):
+    """The service could not be reached (after any retries)."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out (after any retries)."""
+
+
+class APIStatusError(AionvisionError):
+    """The service answered with an error status; subclasses narrow it by status."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        code: str | None = None,
+        request_id: str | None = None,
+        details: Mapping[str, Any] | None = None,
+        field_errors: Iterable[FieldError] = (),
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message, status=status, code=code, request_id=request_id)
+        self.status: int = status
+        self.details: dict[str, Any] = dict(details or {})
+        self.field_errors: tuple[FieldError, ...] = tuple(field_errors)
+        self.headers: dict[str, str] = dict(headers or {})
+
+    def __str__(self) -> str:
+        head = f"{self.status}"
+        if self.code:
+            head += f" {self.code}"
+        text = f"{head}: {self.message}"
+        if self.field_errors:
+            text += " [" + "; ".join(_describe_field(f) for f in self.field_errors) + "]"
+        if self.request_id:
+            text += f" (request_id={self.request_id})"
+        return text
+
+
+class ValidationError(APIStatusError):
+    """400 or 422: the request was rejected; see ``field_errors``."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: missing, invalid or expired API key (or an expired picker session)."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the key may not do this."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such resource for this key."""
+
+
+class ConflictError(APIStatusError):
+    """409: the request conflicts with the resource's state."""
+
+
+class RateLimitError(APIStatusError):
+    """429: slow down; ``retry_after`` says for how long (seconds), when the service said."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+class ServerError(APIStatusError):
+    """5xx: the service or its upstream (Google) failed."""
+
+
+class JobFailedError(AionvisionError):
+    """A job ended ``failed`` or ``cancelled``; ``job`` is its last state."""
+
+    def __init__(self, job: Job, *, result: object = None) -> None:
+        reason = f": {job.error}" if job.error else ""
+        super().__init__(f"job {job.job_id} ended {job.status.value}{reason}", code=job.raw_status)
+        self.job = job
+        self.result = result
+
+
+class JobTimeoutError(AionvisionError, TimeoutError):
+    """The job was not finished within the timeout; ``job`` is the last state seen (or None)."""
+
+    def __init__(self, job_id: str, timeout: float, job: Job | None) -> None:
+        seen = f", last status {job.status.value}" if job is not None else ""
+        super().__init__(f"job {job_id} not finished after {timeout:g}s{seen}")
+        self.job_id = job_id
+        self.timeout = timeout
+        self.job = job
+
+
+class OAuthError(AionvisionError):
+    """The OAuth flow failed; ``error`` is the provider's code (e.g. ``access_denied``)."""
+
+    def __init__(self, message: str, *, error: str | None = None) -> None:
+        super().__init__(message, code=error)
+        self.error = error
+
+
+class OAuthStateMismatchError(OAuthError):
+    """The ``state`` that came back differs from the one sent: a possible CSRF attempt."""
+
+
+class OAuthTimeoutError(OAuthError, TimeoutError):
+    """No browser came back to the loopback redirect in time."""
+
+
+_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
+    400: ValidationError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: ValidationError,
+    429: RateLimitError,
+}
+
+
+def _describe_field(err: FieldError) -> str:
+    return f"{err.field}: {err.message}" if err.field else err.message
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value (integer seconds or an HTTP date)."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def request_id_of(response: httpx.Response, body: object = None) -> str | None:
+    if isinstance(body, Mapping) and isinstance(body.get("request_id"), str):
+        return str(body["request_id"])
+    for name in REQUEST_ID_HEADERS:
+        if response.headers.get(name):
+            return response.headers[name]
+    return None
+
+
+def _field_errors_from_detail(detail: object) -> list[FieldError]:
+    out: list[FieldError] = []
+    if not isinstance(detail, list):
+        return out
+    for item in detail:
+        if not isinstance(item, Mapping):
+            continue
+        loc_raw = item.get("loc")
+        loc = (
+            tuple(x for x in loc_raw if isinstance(x, (str, int)))
+            if isinstance(loc_raw, list)
+            else ()
+        )
+        # "body"/"query"/"path" say where, not which field.
+        parts = loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc
+        field = ".".join(str(p) for p in parts) or None
+        typ = item.get("type")
+        out.append(
+            FieldError(
+                field=field,
+                message=str(item.get("msg") or "invalid"),
+                type=typ if isinstance(typ, str) else None,
+                loc=loc,
+            )
+        )
+    return out
+
+
+def _field_errors_from_details(details: Mapping[str, Any]) -> list[FieldError]:
+    field = details.get("field")
+    issue = details.get("issue") or details.get("message") or details.get("msg")
+    if isinstance(field, str) or isinstance(issue, str):
+        return [
+            FieldError(field=field if isinstance(field, str) else None, message=str(issue or ""))
+        ]
+    return _field_errors_from_detail(details.get("errors"))
+
+
+def _redact(text: str, secrets: Iterable[str]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "[redacted]")
+    return text
+
+
+def from_response(
+    response: httpx.Response, *, secrets: Iterable[str] = (), now: datetime | None = None
+) -> APIStatusError:
+    """Build the typed error for an error response, whatever its body looks like."""
+    status = response.status_code
+    secrets = tuple(secrets)
+    try:
+        body: object = json.loads(response.content) if response.content else None
+    except ValueError:
+        body = None
+    code: str | None = None
+    message: str | None = None
+    details: dict[str, Any] = {}
+    field_errors: list[FieldError] = []
+    if isinstance(body, Mapping):
+        envelope = body.get("error")
+        if isinstance(envelope, Mapping):
+            code = envelope.get("code") if isinstance(envelope.get("code"), str) else None
+            msg = envelope.get("message")
+            message = msg if isinstance(msg, str) else None
+            if isinstance(envelope.get("details"), Mapping):
+                details = dict(envelope["details"])
+                field_errors = _field_errors_from_details(details)
+        elif isinstance(envelope, str):
+            message = envelope
+        detail = body.get("detail")
+        if isinstance(detail, list):
+            field_errors = _field_errors_from_detail(detail)
+            message = message or "Request validation failed"
+            code = code or "VALIDATION_ERROR"
+        elif isinstance(detail, str):
+            message = message or detail
+        if message is None and isinstance(body.get("message"), str):
+            message = body["message"]
+    if message is None:
+        reason = response.reason_phrase or "error"
+        if response.content and body is None:
+            ctype = response.headers.get("content-type", "unknown type").split(";")[0]
+            message = (
+                f"HTTP {status} {reason} (non-JSON body, {ctype}, {len(response.content)} bytes)"
+            )
+        elif not response.content:
+            message = f"HTTP {status} {reason} (empty body)"
+        else:
+            message = f"HTTP {status} {reason}"
+    message = _redact(message, secrets)
+    field_errors = [attrs.evolve(f, message=_redact(f.message, secrets)) for f in field_errors]
+    kwargs: dict[str, Any] = {
+        "status": status,
+        "code": code,
+        "request_id": request_id_of(response, body),
+        "details": details,
+        "field_errors": field_errors,
+        "headers": {k: v for k, v in response.headers.items() if k.lower() != "set-cookie"},
+    }
+    if status == 429:
+        return RateLimitError(
+            message,
+            retry_after=parse_retry_after(response.headers.get("retry-after"), now),
+            **kwargs,
+        )
+    cls = _STATUS_CLASSES.get(status)
+    if cls is None:
+        cls = ServerError if status >= 500 else APIStatusError
+    return cls(message, **kwargs)

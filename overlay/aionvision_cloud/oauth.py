@@ -1,0 +1,166 @@
+"""OAuth helpers: reading the redirect the browser came back with, and the loopback flow.
+
+The loopback flow follows google-auth-oauthlib's ``InstalledAppFlow.run_local_server``: bind
+127.0.0.1 on a free port, send the browser to the authorization URL, serve exactly one request to
+``/callback``, answer it with a short page, and always free the port.
+"""
+
+from __future__ import annotations
+
+import hmac
+import http.server
+import sys
+import time
+import webbrowser
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+from .errors import OAuthError, OAuthStateMismatchError, OAuthTimeoutError
+
+__all__ = ["LoopbackServer", "code_from_redirect", "open_in_browser", "redirect_uri_of"]
+
+CALLBACK_PATH = "/callback"
+LOOPBACK_HOST = "127.0.0.1"
+
+_SUCCESS_PAGE = (
+    b"<!doctype html><html><head><meta charset='utf-8'><title>Aionvision</title></head>"
+    b"<body><h1>Authorization received</h1><p>You can close this window and return to the "
+    b"application.</p></body></html>"
+)
+_ERROR_PAGE = (
+    b"<!doctype html><html><head><meta charset='utf-8'><title>Aionvision</title></head>"
+    b"<body><h1>Authorization failed</h1><p>Return to the application for details.</p>"
+    b"</body></html>"
+)
+
+
+def _one(query: dict[str, list[str]], key: str) -> str | None:
+    values = query.get(key)
+    return values[0] if values else None
+
+
+def code_from_redirect(redirect_url: str, expected_state: str) -> str:
+    """The authorization code in ``redirect_url``, after checking ``error`` and ``state``.
+
+    Raises ``OAuthError`` for a provider error (with its description) or a missing code, and
+    ``OAuthStateMismatchError`` when the state differs (compared in constant time). The URL holds
+    the code, a secret, so it never appears in a message.
+    """
+    if not isinstance(redirect_url, str) or not redirect_url.strip():
+        raise OAuthError("redirect_url is empty")
+    if not isinstance(expected_state, str) or not expected_state:
+        raise OAuthError("expected_state is empty")
+    query = parse_qs(urlsplit(redirect_url.strip()).query, keep_blank_values=True)
+    error = _one(query, "error")
+    if error:
+        description = _one(query, "error_description")
+        detail = f": {description}" if description else ""
+        raise OAuthError(f"authorization failed ({error}){detail}", error=error)
+    state = _one(query, "state") or ""
+    if not hmac.compare_digest(state.encode(), expected_state.encode()):
+        raise OAuthStateMismatchError(
+            "the state in the redirect does not match the one issued; refusing to continue"
+        )
+    code = _one(query, "code")
+    if not code:
+        raise OAuthError("the redirect carries no authorization code")
+    return code
+
+
+def redirect_uri_of(redirect_url: str) -> str:
+    """The redirect URI a redirect URL was sent to: the URL without query and fragment."""
+    parts = urlsplit(redirect_url.strip())
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+def open_in_browser(url: str) -> bool:
+    try:
+        return webbrowser.open(url, new=1, autoraise=True)
+    except webbrowser.Error:
+        return False
+
+
+class _CallbackHandler(http.server.BaseHTTPRequestHandler):
+    server: _CallbackHTTPServer
+
+    def do_GET(self) -> None:
+        path = urlsplit(self.path).path
+        if path != CALLBACK_PATH:
+            # A favicon or a stray request: not ours, keep waiting.
+            self.send_error(404)
+            return
+        query = parse_qs(urlsplit(self.path).query)
+        ok = bool(_one(query, "code")) and not _one(query, "error")
+        page = _SUCCESS_PAGE if ok else _ERROR_PAGE
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(page)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(page)
+        self.server.callback_url = f"http://{LOOPBACK_HOST}:{self.server.server_port}{self.path}"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # The default writes the request line, code and state included, to stderr.
+        return
+
+
+class _CallbackHTTPServer(http.server.HTTPServer):
+    callback_url: str | None = None
+    # Never let another socket share the port.
+    allow_reuse_address = False
+
+
+class LoopbackServer:
+    """A one-shot HTTP server on 127.0.0.1 receiving the OAuth redirect.
+
+    Use as a context manager; the port is freed on exit whatever happened.
+    """
+
+    def __init__(self, port: int = 0) -> None:
+        self._server = _CallbackHTTPServer((LOOPBACK_HOST, port), _CallbackHandler)
+
+    @property
+    def redirect_uri(self) -> str:
+        return f"http://{LOOPBACK_HOST}:{self._server.server_port}{CALLBACK_PATH}"
+
+    def __enter__(self) -> LoopbackServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._server.server_close()
+
+    def wait_for_redirect(self, timeout: float, *, poll: float = 0.25) -> str:
+        """Serve requests until one reaches ``/callback``; return its full URL.
+
+        Waits on the socket, not on a sleep: this uses the real monotonic time, since no clock
+        injection can make a browser answer sooner.
+        """
+        deadline = time.monotonic() + timeout
+        self._server.callback_url = None
+        while self._server.callback_url is None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise OAuthTimeoutError(f"no browser came back to the redirect within {timeout:g}s")
+            self._server.timeout = min(poll, remaining)
+            self._server.handle_request()
+        return self._server.callback_url
+
+
+def announce(url: str, open_browser: bool | Callable[[str], object]) -> None:
+    """Open ``url`` in a browser, or print it when there is none (or the caller said no)."""
+    opened: object = False
+    if callable(open_browser):
+        opened = open_browser(url)
+        if opened is None:
+            # A hook that returns nothing has handled the URL itself.
+            opened = True
+    elif open_browser:
+        opened = open_in_browser(url)
+    if not opened:
+        print(f"Open this URL in a browser to authorize access:\n\n    {url}\n", file=sys.stderr)

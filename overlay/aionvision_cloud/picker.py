@@ -1,0 +1,129 @@
+"""The picker proxy: endpoint allowlist, Drive query building, lazy paging with session renewal."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+from ._models import CloudFile, PickerSession
+from .errors import AuthenticationError, InvalidInputError
+
+__all__ = ["DriveLister", "build_query", "check_endpoint", "unwrap_proxy_response"]
+
+_ID = r"[A-Za-z0-9_-]+"
+_ENDPOINT_RE = re.compile(rf"(?:files|files/{_ID}|files/{_ID}/export|about)")
+_DRIVE_ID_RE = re.compile(_ID)
+MAX_PAGE_SIZE = 1000
+DEFAULT_FIELDS = "nextPageToken, files(id, name, mimeType, size, parents, modifiedTime)"
+# Keys a wrapper around the proxied Drive JSON might use.
+_WRAPPER_KEYS = ("data", "response", "result", "body")
+_DRIVE_KEYS = ("files", "kind", "id", "nextPageToken", "user")
+
+
+def check_endpoint(endpoint: object) -> str:
+    """Return ``endpoint`` if the proxy allows it; ``ValueError`` otherwise, before any request."""
+    if not isinstance(endpoint, str):
+        raise InvalidInputError("endpoint must be a string")
+    # fullmatch, not match + $: "$" also matches before a trailing newline.
+    if not _ENDPOINT_RE.fullmatch(endpoint):
+        raise InvalidInputError(
+            "endpoint must be one of 'files', 'files/{id}', 'files/{id}/export', 'about' "
+            "(ids: letters, digits, '-', '_')"
+        )
+    return endpoint
+
+
+def check_drive_id(value: object, name: str) -> str:
+    if not isinstance(value, str) or not _DRIVE_ID_RE.fullmatch(value):
+        raise InvalidInputError(f"{name} must be a Drive id (letters, digits, '-', '_')")
+    return value
+
+
+def _quote(value: str) -> str:
+    # Drive query strings escape backslashes and single quotes with a backslash.
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def build_query(
+    folder_id: str | None, query: str | None, mime_prefix: str | None, include_trashed: bool = False
+) -> str:
+    parts: list[str] = []
+    if folder_id is not None:
+        parts.append(f"{_quote(check_drive_id(folder_id, 'folder_id'))} in parents")
+    if mime_prefix is not None:
+        if not isinstance(mime_prefix, str) or not mime_prefix.strip():
+            raise InvalidInputError("mime_prefix must be a non-empty string")
+        parts.append(f"mimeType contains {_quote(mime_prefix.strip())}")
+    if query is not None:
+        if not isinstance(query, str) or not query.strip():
+            raise InvalidInputError("query must be a non-empty string")
+        parts.append(f"({query.strip()})")
+    if not include_trashed:
+        parts.append("trashed = false")
+    return " and ".join(parts)
+
+
+def unwrap_proxy_response(data: object) -> dict[str, Any]:
+    """The Drive JSON, whether the proxy sent it as is or wrapped in an object."""
+    if not isinstance(data, Mapping):
+        return {"value": data}
+    if not any(k in data for k in _DRIVE_KEYS):
+        for key in _WRAPPER_KEYS:
+            inner = data.get(key)
+            if isinstance(inner, Mapping):
+                return dict(inner)
+    return dict(data)
+
+
+class DriveLister:
+    """Lists Drive files page by page; holds one page at a time."""
+
+    def __init__(
+        self,
+        new_session: Callable[[], PickerSession],
+        proxy: Callable[[PickerSession, str, Mapping[str, Any]], dict[str, Any]],
+        now: Callable[[], datetime],
+    ) -> None:
+        self._new_session = new_session
+        self._proxy = proxy
+        self._now = now
+        self._session: PickerSession | None = None
+
+    def _current_session(self) -> PickerSession:
+        if self._session is None or self._session.is_expired(self._now()):
+            self._session = self._new_session()
+        return self._session
+
+    def _page(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        session = self._current_session()
+        try:
+            return self._proxy(session, "files", params)
+        except AuthenticationError:
+            # The proxy answers 401 once the picker session has expired: renew once and retry.
+            self._session = self._new_session()
+            return self._proxy(self._session, "files", params)
+
+    def iter_files(
+        self, q: str, page_size: int, include_folders: bool, fields: str = DEFAULT_FIELDS
+    ) -> Iterator[CloudFile]:
+        token: str | None = None
+        while True:
+            params: dict[str, Any] = {"q": q, "pageSize": page_size, "fields": fields}
+            if token:
+                params["pageToken"] = token
+            page = self._page(params)
+            files = page.get("files")
+            for item in files if isinstance(files, list) else []:
+                if not isinstance(item, Mapping) or not item.get("id"):
+                    continue
+                cloud_file = CloudFile.from_drive(item)
+                if cloud_file.is_folder and not include_folders:
+                    continue
+                yield cloud_file
+            next_token = page.get("nextPageToken")
+            # Stop on a repeated token too: a stuck server must not loop us forever.
+            if not isinstance(next_token, str) or not next_token or next_token == token:
+                return
+            token = next_token

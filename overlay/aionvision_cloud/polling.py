@@ -1,0 +1,117 @@
+"""Waiting for jobs: a quick first poll, then growing intervals, 429-aware, deadline-bounded."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from ._clock import Clock
+from ._models import Job, Progress
+from .errors import JobFailedError, JobTimeoutError, RateLimitError
+from .status import JobStatus
+
+__all__ = ["DEFAULT_MAX_INTERVAL", "DEFAULT_POLL_INTERVAL", "DEFAULT_TIMEOUT", "JobWaiter"]
+
+DEFAULT_POLL_INTERVAL = 2.0
+DEFAULT_MAX_INTERVAL = 15.0
+DEFAULT_TIMEOUT = 600.0
+GROWTH = 1.5
+
+FAILURE_STATUSES = frozenset({JobStatus.FAILED, JobStatus.CANCELLED})
+
+
+def _check_positive(name: str, value: float | None) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number")
+    if not value > 0:
+        raise ValueError(f"{name} must be positive")
+
+
+def _progress_key(job: Job) -> tuple[object, ...]:
+    return (job.status, job.completed_files, job.failed_files, job.total_files)
+
+
+class JobWaiter:
+    """Polls ``fetch(job_id)`` until the job is terminal or the deadline passes."""
+
+    def __init__(
+        self,
+        fetch: Callable[[str], Job],
+        clock: Clock,
+        *,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_interval: float = DEFAULT_MAX_INTERVAL,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        self._fetch = fetch
+        self._clock = clock
+        self.poll_interval = poll_interval
+        self.max_interval = max_interval
+        self.timeout = timeout
+
+    def wait(
+        self,
+        job_id: str,
+        *,
+        timeout: float | None = None,
+        poll_interval: float | None = None,
+        max_interval: float | None = None,
+        on_progress: Callable[[Job], object] | None = None,
+        raise_on_failure: bool = True,
+        deadline: float | None = None,
+    ) -> Job:
+        """Return the terminal job. ``deadline`` (a ``clock.monotonic()`` value) overrides
+        ``timeout`` so several waits can share one."""
+        for name, value in (
+            ("timeout", timeout),
+            ("poll_interval", poll_interval),
+            ("max_interval", max_interval),
+        ):
+            _check_positive(name, value)
+        timeout = self.timeout if timeout is None else timeout
+        interval = self.poll_interval if poll_interval is None else poll_interval
+        cap = self.max_interval if max_interval is None else max_interval
+        cap = max(cap, interval)
+        if deadline is None:
+            deadline = self._clock.monotonic() + timeout
+        last: Job | None = None
+        reported: tuple[object, ...] | None = None
+        while True:
+            # The first poll goes out at once, so short jobs return fast.
+            wait = interval
+            try:
+                job = self._fetch(job_id)
+            except RateLimitError as exc:
+                wait = exc.retry_after if exc.retry_after is not None else interval
+            else:
+                last = job
+                if on_progress is not None and _progress_key(job) != reported:
+                    reported = _progress_key(job)
+                    on_progress(job)
+                if job.is_terminal:
+                    if raise_on_failure and job.status in FAILURE_STATUSES:
+                        raise JobFailedError(job)
+                    return job
+                interval = min(cap, interval * GROWTH)
+            remaining = deadline - self._clock.monotonic()
+            if remaining <= 0:
+                raise JobTimeoutError(job_id, timeout, last)
+            # Sleep to the deadline at most, then poll one last time.
+            self._clock.sleep(min(wait, remaining))
+
+
+def overall_progress(
+    total_files: int, finished: Sequence[Job], current: Job | None, jobs_total: int, sync_done: int
+) -> Progress:
+    """Progress over a whole multi-batch operation: synchronous batches count as done."""
+    jobs = [*finished, current] if current is not None else list(finished)
+    completed = sync_done + sum(j.completed_files or 0 for j in jobs)
+    failed = sum(j.failed_files or 0 for j in jobs)
+    return Progress(
+        total_files=total_files,
+        completed_files=completed,
+        failed_files=failed,
+        jobs_done=len(finished),
+        jobs_total=jobs_total,
+    )
