@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 GEN    := $(BIN)/openapi-python-client generate --path openapi.yaml --config generator-config.yml --meta none --overwrite --fail-on-warning
 PKG    := aionvision_cloud_api
 
-.PHONY: install regen regen-check test lint format bench demo emulator clean
+.PHONY: install regen regen-check test lint format clean
 
 install: $(STAMP)
 
