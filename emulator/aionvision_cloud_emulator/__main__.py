@@ -1,0 +1,103 @@
+"""`python -m aionvision_cloud_emulator` / `aionvision-cloud-emulator`: serve on loopback."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .config import FAULT_KINDS, EmulatorConfig
+from .core import Emulator
+from .server import bind, uvicorn_server
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="aionvision-cloud-emulator",
+        description="A local emulator of the Aionvision Cloud Storage API, held to openapi.yaml.",
+    )
+    d = EmulatorConfig()
+    p.add_argument(
+        "--host", default="127.0.0.1", help="loopback address only (default: %(default)s)"
+    )
+    p.add_argument(
+        "--port", type=int, default=8765, help="0 picks a free port (default: %(default)s)"
+    )
+    p.add_argument("--db", metavar="PATH", help="keep state in this SQLite file across restarts")
+    p.add_argument("--seed", type=int, default=d.seed, help="seeds the fake Drive, ids and faults")
+    p.add_argument(
+        "--api-key", action="append", default=[], help="accept this extra key too (repeatable)"
+    )
+    p.add_argument("--sync-import-limit", type=int, default=d.sync_import_limit)
+    p.add_argument("--batch-limit", type=int, default=d.batch_limit)
+    p.add_argument("--job-pace", type=float, default=d.job_pace, help="files per second")
+    p.add_argument(
+        "--job-start-delay", type=float, default=d.job_start_delay, help="seconds pending"
+    )
+    p.add_argument("--rate-limit", type=int, default=None, help="requests per minute per key")
+    p.add_argument("--fault-ratio", type=float, default=d.fault_ratio, help="0..1")
+    p.add_argument("--fault-kinds", default=",".join(FAULT_KINDS), help="subset of %(default)s")
+    p.add_argument("--latency", type=float, default=d.latency, help="seconds added to each answer")
+    p.add_argument("--oauth-deny", action="store_true", help="consent page answers access_denied")
+    p.add_argument("--picker-session-ttl", type=float, default=d.picker_session_ttl)
+    p.add_argument("--big-folder-size", type=int, default=d.big_folder_size)
+    p.add_argument("--google-account", default=d.google_account)
+    p.add_argument("--opener-origin", default=None, help="postMessage target of the GET callback")
+    p.add_argument("--validation-error-style", choices=("envelope", "detail"), default="envelope")
+    p.add_argument("--spec", type=Path, default=None, help="openapi.yaml to serve")
+    p.add_argument("--no-strict", action="store_true", help="log, don't block, responses off spec")
+    p.add_argument("--log-level", default="warning")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    kinds = tuple(k.strip() for k in args.fault_kinds.split(",") if k.strip())
+    try:
+        config = EmulatorConfig(
+            seed=args.seed,
+            sync_import_limit=args.sync_import_limit,
+            batch_limit=args.batch_limit,
+            job_pace=args.job_pace,
+            job_start_delay=args.job_start_delay,
+            rate_limit=args.rate_limit,
+            fault_ratio=args.fault_ratio,
+            fault_kinds=kinds,  # checked just below
+            latency=args.latency,
+            strict=not args.no_strict,
+            oauth_deny=args.oauth_deny,
+            picker_session_ttl=args.picker_session_ttl,
+            big_folder_size=args.big_folder_size,
+            google_account=args.google_account,
+            opener_origin=args.opener_origin,
+            validation_error_style=args.validation_error_style,
+            api_keys=tuple(args.api_key),
+            db_path=args.db,
+            spec_path=args.spec,
+        )
+        if not set(kinds) <= set(FAULT_KINDS):
+            raise ValueError(f"--fault-kinds must be among {','.join(FAULT_KINDS)}")
+        sock = bind(args.host, args.port)
+    except (ValueError, OSError) as e:
+        print(f"aionvision-cloud-emulator: {e}", file=sys.stderr)
+        return 2
+    emu = Emulator(config)
+    host, port = sock.getsockname()[:2]
+    netloc = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    print(f"Aionvision Cloud Storage emulator on http://{netloc}", flush=True)
+    print(f"AIONVISION_BASE_URL=http://{netloc}{emu.validator.base_path}", flush=True)
+    print(f"AIONVISION_API_KEY={config.default_key}", flush=True)
+    print(f"admin API: http://{netloc}/_emulator/stats; Ctrl-C stops", flush=True)
+    try:
+        # uvicorn handles SIGINT/SIGTERM itself in the main thread and shuts down gracefully.
+        uvicorn_server(emu, args.log_level).run(sockets=[sock])
+    finally:
+        sock.close()
+        emu.close()
+    print("emulator stopped", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,234 @@
+"""The Starlette application: routes from openapi.yaml, and the pipeline every call goes through.
+
+Pipeline of a product call: latency -> injected fault -> API key -> rate limit -> request
+validated against the spec -> handler -> response validated against the spec.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import re
+import uuid
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import Receive, Scope, Send
+
+from . import admin
+from .api import HANDLERS, KEYLESS, Call, Result
+from .config import EmulatorConfig
+from .core import Emulator, log
+from .errors import ApiError, envelope
+from .faults import FAULT_ANSWERS, ConnectionDropped
+from .jobs import JobRunner
+from .validation import issue_dicts
+
+KEY_PATTERN = re.compile(r"aion_[A-Za-z0-9_-]{20,}")
+
+
+class DropResponse(Response):
+    """Starts an answer, then dies: the client sees the connection close mid-response."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b'{"job": {', "more_body": True})
+        raise ConnectionDropped
+
+
+def _authenticate(emu: Emulator, request: Request, optional: bool) -> str | None:
+    header = request.headers.get("authorization")
+    if header is None:
+        if optional:
+            return None
+        raise ApiError(
+            401,
+            "INVALID_API_KEY",
+            "Missing API key: send Authorization: Bearer aion_...",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    scheme, _, key = header.partition(" ")
+    key = key.strip()
+    if scheme.lower() != "bearer" or not KEY_PATTERN.fullmatch(key) or not emu.store.has_key(key):
+        # The message never repeats the key: keys are secrets.
+        raise ApiError(
+            401, "INVALID_API_KEY", "Invalid API key", headers={"WWW-Authenticate": "Bearer"}
+        )
+    return key
+
+
+def _validation_error(emu: Emulator, status: int, issues: list[dict[str, Any]]) -> ApiError:
+    first: dict[str, Any] = issues[0] if issues else {"loc": ["request"], "msg": "invalid"}
+    field = ".".join(str(p) for p in first["loc"][1:]) or str(first["loc"][0])
+    details = {"field": field, "issue": first["msg"], "errors": issues}
+    if status == 400:
+        return ApiError(400, "BAD_REQUEST", str(first["msg"]), details)
+    body = None
+    if emu.config.validation_error_style == "detail":
+        body = {"detail": issues}
+    return ApiError(422, "VALIDATION_ERROR", "Invalid request parameters", details, body=body)
+
+
+class Pipeline:
+    """One operation of openapi.yaml, served with the checks every product call gets."""
+
+    def __init__(self, emu: Emulator, template: str, operations: dict[str, str]) -> None:
+        self.emu = emu
+        self.template = template
+        self.operations = operations  # method -> operationId
+
+    async def handle(self, request: Request) -> Response:
+        emu = self.emu
+        op_id = self.operations[request.method]
+        request_id = str(uuid.uuid4())
+        key: str | None = None
+        try:
+            if emu.config.latency > 0:
+                await asyncio.sleep(emu.config.latency)
+            fault = emu.faults.roll(emu.config.fault_ratio, emu.config.fault_kinds)
+            if fault is not None:
+                emu.counters.fault(fault)
+                emu.counters.request(None, op_id)
+                if fault == "drop":
+                    return DropResponse()
+                status, code, message = FAULT_ANSWERS[fault]
+                raise ApiError(status, code, message, {"injected": True})
+            try:
+                key = _authenticate(emu, request, optional=op_id in KEYLESS)
+            finally:
+                emu.counters.request(key, op_id)
+            if key is not None:
+                wait = emu.limiter.check(key, emu.config.rate_limit)
+                if wait is not None:
+                    emu.counters.limited()
+                    raise ApiError(
+                        429,
+                        "RATE_LIMIT_ERROR",
+                        f"Rate limit of {emu.config.rate_limit} requests per minute exceeded",
+                        {"retry_after": wait, "limit_per_minute": emu.config.rate_limit},
+                        headers={"Retry-After": str(wait)},
+                    )
+            raw = await request.body()
+            path_params = {k: str(v) for k, v in request.path_params.items()}
+            check = emu.validator.check_request(
+                request.method,
+                self.template,
+                path_params,
+                request.query_params.multi_items(),
+                request.headers.items(),
+                request.headers.get("content-type", ""),
+                raw or None,
+            )
+            if check is not None:
+                raise _validation_error(emu, check.status, issue_dicts(check.issues))
+            body = json.loads(raw) if raw else None
+            result = await HANDLERS[op_id](Call(emu, request, key, path_params, body))
+        except ApiError as e:
+            result = Result(e.status, e.to_body(request_id), headers=e.headers)
+        except Exception:
+            log.exception("unexpected error in %s", op_id)
+            result = Result(
+                500, envelope("INTERNAL_ERROR", "Unexpected emulator error", None, request_id)
+            )
+        return self._respond(request, op_id, result, request_id)
+
+    def _respond(self, request: Request, op_id: str, result: Result, request_id: str) -> Response:
+        emu = self.emu
+        body = result.body
+        if emu.config.response_hook is not None:
+            body = emu.config.response_hook(op_id, result.status, body)
+        data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+        headers = {**result.headers, "X-Request-ID": request_id}
+        errors = emu.validator.check_response(
+            request.method,
+            self.template,
+            {k: str(v) for k, v in request.path_params.items()},
+            result.status,
+            result.content_type,
+            headers.items(),
+            data,
+        )
+        if errors:
+            emu.counters.violation(op_id, result.status, errors)
+            log.error("response of %s breaks openapi.yaml: %s", op_id, "; ".join(errors))
+            if emu.config.strict:
+                result = Result(500, {}, headers={})
+                data = json.dumps(
+                    envelope(
+                        "RESPONSE_VALIDATION_ERROR",
+                        f"The emulator produced a response of {op_id} that breaks openapi.yaml",
+                        {"errors": errors},
+                        request_id,
+                    )
+                ).encode()
+                headers = {"X-Request-ID": request_id}
+        emu.counters.status(result.status)
+        return Response(data, result.status, headers=headers, media_type=result.content_type)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR")
+    message = {404: "No such endpoint", 405: "Method not allowed"}.get(
+        exc.status_code, str(exc.detail)
+    )
+    return JSONResponse(
+        envelope(code, f"{message}: {request.method} {request.url.path}", None, str(uuid.uuid4())),
+        exc.status_code,
+        headers=dict(exc.headers or {}),
+    )
+
+
+def product_routes(emu: Emulator) -> list[BaseRoute]:
+    by_template: dict[str, dict[str, str]] = defaultdict(dict)
+    for method, template, op_id in emu.validator.operations():
+        if op_id not in HANDLERS:
+            # The contract grew an operation the emulator doesn't serve: fail loudly, at once.
+            raise RuntimeError(f"openapi.yaml operation {op_id!r} has no emulator handler")
+        by_template[template][method] = op_id
+    base = emu.validator.base_path
+    return [
+        Route(base + template, Pipeline(emu, template, ops).handle, methods=list(ops))
+        for template, ops in by_template.items()
+    ]
+
+
+def create_app(
+    config: EmulatorConfig | None = None, *, emulator: Emulator | None = None
+) -> Starlette:
+    """The ASGI app; pass an `Emulator` to share its state with the caller."""
+    emu = emulator or Emulator(config or EmulatorConfig())
+    runner = JobRunner(emu)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        runner.start()
+        try:
+            yield
+        finally:
+            await runner.stop()
+
+    app = Starlette(
+        routes=[Mount("/_emulator", routes=admin.routes(emu)), *product_routes(emu)],
+        exception_handlers={404: _http_error, 405: _http_error},
+        lifespan=lifespan,
+    )
+    app.state.emulator = emu
+    app.state.runner = runner
+    return app

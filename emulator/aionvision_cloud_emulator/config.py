@@ -1,0 +1,94 @@
+"""The emulator's knobs: one attrs class shared by the Python API, the CLI and the admin API."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal
+
+import attrs
+
+#: Corrupts a response body before it is validated; only tests use it, to prove that the
+#: response-validation layer catches a response that breaks the spec.
+ResponseHook = Callable[[str, int, Any], Any]
+
+FaultKind = Literal["500", "502", "503", "drop"]
+FAULT_KINDS: tuple[FaultKind, ...] = ("500", "502", "503", "drop")
+
+#: Knobs that the admin API may change while the emulator runs.
+RUNTIME_KNOBS = (
+    "sync_import_limit",
+    "batch_limit",
+    "job_pace",
+    "job_start_delay",
+    "rate_limit",
+    "fault_ratio",
+    "fault_kinds",
+    "latency",
+    "oauth_deny",
+    "picker_session_ttl",
+    "oauth_state_ttl",
+    "oauth_code_ttl",
+    "validation_error_style",
+)
+
+
+def default_api_key(seed: int) -> str:
+    """A stable ready-made key, so a demo re-run (or a ``--db`` restart) keeps working."""
+    digest = hashlib.sha256(f"aionvision-emulator:{seed}".encode()).hexdigest()
+    return f"aion_emu_{digest[:32]}"
+
+
+@attrs.define(kw_only=True)
+class EmulatorConfig:
+    """Everything that shapes the emulator's behaviour; all fields have demo-friendly defaults."""
+
+    seed: int = 0
+    #: Imports of at most this many files finish synchronously; more become a job.
+    sync_import_limit: int = attrs.field(default=5, validator=attrs.validators.ge(0))
+    #: More files than this in one import/export request -> 422.
+    batch_limit: int = attrs.field(default=100, validator=attrs.validators.ge(1))
+    #: Files per second a background job processes.
+    job_pace: float = attrs.field(default=10.0, validator=attrs.validators.gt(0))
+    #: Seconds a job stays `pending` before the runner picks it up.
+    job_start_delay: float = attrs.field(default=0.5, validator=attrs.validators.ge(0))
+    #: Requests per minute per key; None disables rate limiting.
+    rate_limit: int | None = None
+    #: Share of product-API requests that fail on purpose (0..1).
+    fault_ratio: float = attrs.field(
+        default=0.0, validator=[attrs.validators.ge(0.0), attrs.validators.le(1.0)]
+    )
+    fault_kinds: tuple[FaultKind, ...] = FAULT_KINDS
+    #: Seconds added before every product-API answer.
+    latency: float = attrs.field(default=0.0, validator=attrs.validators.ge(0))
+    #: A response that breaks openapi.yaml becomes a 500 (True) or is only logged (False).
+    strict: bool = True
+    #: The fake consent page answers error=access_denied instead of a code.
+    oauth_deny: bool = False
+    oauth_state_ttl: float = 600.0
+    oauth_code_ttl: float = 300.0
+    picker_session_ttl: float = 3600.0
+    #: Files in the big Drive folder used to exercise pagination.
+    big_folder_size: int = attrs.field(default=3000, validator=attrs.validators.ge(0))
+    #: The fake Google account the consent page signs in unless `login_hint` names another.
+    google_account: str = "emulated.user@gmail.com"
+    #: Target origin of the GET callback's postMessage; None: the origin of `redirect_uri`.
+    opener_origin: str | None = None
+    #: 422 bodies in the error envelope or in the framework's `{"detail": [...]}` shape.
+    validation_error_style: Literal["envelope", "detail"] = "envelope"
+    #: Extra API keys accepted besides the default one.
+    api_keys: tuple[str, ...] = ()
+    #: SQLite file that keeps state across restarts; None keeps it in memory.
+    db_path: str | None = None
+    #: The contract; None: the repository's openapi.yaml (or $AIONVISION_EMULATOR_SPEC).
+    spec_path: Path | None = None
+    response_hook: ResponseHook | None = None
+
+    @property
+    def default_key(self) -> str:
+        return default_api_key(self.seed)
+
+    def runtime_view(self) -> dict[str, Any]:
+        """The knobs the admin API shows and may change."""
+        return {name: getattr(self, name) for name in RUNTIME_KNOBS}

@@ -1,0 +1,161 @@
+"""Run the emulator with uvicorn: in a background thread (tests, scripts) or in the foreground."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import attrs
+import httpx
+import uvicorn
+
+from .app import create_app
+from .config import EmulatorConfig
+from .core import Emulator
+from .faults import ConnectionDropped
+
+
+def check_loopback(host: str) -> str:
+    """The emulator is a local tool: it never listens beyond the loopback interface."""
+    if host == "localhost":
+        return "127.0.0.1"
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return host
+    except ValueError:
+        pass
+    raise ValueError(f"--host must be a loopback address (127.0.0.1, ::1, localhost), not {host!r}")
+
+
+def bind(host: str, port: int) -> socket.socket:
+    host = check_loopback(host)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+class _DropFilter(logging.Filter):
+    """Injected dropped connections are on purpose; keep their tracebacks out of the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, ConnectionDropped)
+
+
+def uvicorn_server(emu: Emulator, log_level: str = "warning") -> uvicorn.Server:
+    logging.getLogger("uvicorn.error").addFilter(_DropFilter())
+    config = uvicorn.Config(
+        create_app(emulator=emu),
+        log_level=log_level,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=2,
+    )
+    return uvicorn.Server(config)
+
+
+class AdminClient:
+    """The admin API (`/_emulator/`) over HTTP, so it is safe from any thread."""
+
+    def __init__(self, root_url: str) -> None:
+        self._http = httpx.Client(base_url=root_url.rstrip("/") + "/_emulator", timeout=10)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = self._http.request(method, path, json=body)
+        response.raise_for_status()
+        return response.json()
+
+    def stats(self) -> dict[str, Any]:
+        result: dict[str, Any] = self._call("GET", "/stats")
+        return result
+
+    def reset(self) -> None:
+        self._call("POST", "/reset")
+
+    def new_key(self, api_key: str | None = None) -> str:
+        return str(self._call("POST", "/keys", {"api_key": api_key} if api_key else {})["api_key"])
+
+    def cancel_job(self, job_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = self._call("POST", f"/jobs/{job_id}/cancel")["job"]
+        return result
+
+    def job(self, job_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = self._call("GET", f"/jobs/{job_id}")
+        return result
+
+    def configure(self, **knobs: Any) -> dict[str, Any]:
+        result: dict[str, Any] = self._call("PATCH", "/config", knobs)
+        return result
+
+    def advance_clock(self, seconds: float) -> None:
+        self._call("POST", "/clock/advance", {"seconds": seconds})
+
+
+@attrs.frozen
+class RunningEmulator:
+    root_url: str
+    #: What a client uses as its base URL (ends in `/api/v2`).
+    base_url: str
+    api_key: str
+    admin: AdminClient
+    #: In-process access to state and knobs (same thread-safe objects the server uses).
+    emulator: Emulator
+
+
+@contextmanager
+def run_emulator(
+    host: str = "127.0.0.1", port: int = 0, *, log_level: str = "warning", **knobs: Any
+) -> Iterator[RunningEmulator]:
+    """Start the emulator on a free loopback port in a background thread; stop it on exit.
+
+    `knobs` are `EmulatorConfig` fields (``job_pace=200``, ``rate_limit=10``, ``db_path=...``).
+    """
+    emu = Emulator(EmulatorConfig(**knobs))
+    sock = bind(host, port)
+    server = uvicorn_server(emu, log_level)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="aionvision-emulator", daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            sock.close()
+            emu.close()
+            raise RuntimeError("the emulator did not start")
+        time.sleep(0.01)
+    bound_host, bound_port = sock.getsockname()[:2]
+    netloc = f"[{bound_host}]:{bound_port}" if ":" in bound_host else f"{bound_host}:{bound_port}"
+    root = f"http://{netloc}"
+    admin = AdminClient(root)
+    try:
+        yield RunningEmulator(
+            root_url=root,
+            base_url=root + emu.validator.base_path,
+            api_key=emu.config.default_key,
+            admin=admin,
+            emulator=emu,
+        )
+    finally:
+        admin.close()
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+        emu.close()
