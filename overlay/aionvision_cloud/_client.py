@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+
 from aionvision_cloud_api import AuthenticatedClient
 
 from ._clock import Clock, SystemClock

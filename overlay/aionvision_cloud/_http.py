@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import httpx
+
 from aionvision_cloud_api import AuthenticatedClient
 
 from ._clock import Clock

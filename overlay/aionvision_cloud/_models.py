@@ -35,11 +35,6 @@ FOLDER_MIME_TYPE = "application/vnd.google-apps.folder"
 Raw = Mapping[str, Any]
 
 
-def _raw_field() -> Any:
-    # The response JSON as sent: kept for fields this client does not know, out of repr/eq.
-    return attrs.field(factory=dict, repr=False, eq=False, kw_only=True)
-
-
 # -- defensive readers ---------------------------------------------------------------------------
 
 
@@ -122,7 +117,7 @@ class Connection:
     created_at: datetime | None = None
     last_used_at: datetime | None = None
     is_new: bool | None = None
-    raw: Raw = _raw_field()
+    raw: Raw = attrs.field(factory=dict, repr=False, eq=False, kw_only=True)
 
     @classmethod
     def from_json(cls, data: Raw, *, is_new: object = None) -> Connection:
@@ -153,7 +148,7 @@ class AuthStart:
     state: str
     provider: str
     redirect_uri: str
-    raw: Raw = _raw_field()
+    raw: Raw = attrs.field(factory=dict, repr=False, eq=False, kw_only=True)
 
 
 @attrs.frozen
@@ -167,7 +162,7 @@ class PickerSession:
     app_id: str | None = None
     developer_key: str | None = attrs.field(default=None, repr=False)
     expires_at: datetime | None = None
-    raw: Raw = _raw_field()
+    raw: Raw = attrs.field(factory=dict, repr=False, eq=False, kw_only=True)
 
     @classmethod
     def from_json(cls, data: Raw, connection_id: str | None) -> PickerSession:
@@ -198,7 +193,7 @@ class CloudFile:
     size_bytes: int | None = None
     parents: tuple[str, ...] = ()
     modified_at: datetime | None = None
-    raw: Raw = _raw_field()
+    raw: Raw = attrs.field(factory=dict, repr=False, eq=False, kw_only=True)
 
     @property
     def is_folder(self) -> bool:
@@ -236,7 +231,7 @@ class Job:
     updated_at: datetime | None = None
     completed_at: datetime | None = None
     image_ids: tuple[str, ...] = ()
-    raw: Raw = _raw_field()
+    raw: Raw = attrs.field(factory=dict, repr=False, eq=False, kw_only=True)
 
     @classmethod
     def from_json(cls, data: Raw) -> Job:
@@ -312,7 +307,7 @@ class ImportBatch:
     status: JobStatus | None = None
     total_files: int | None = None
     message: str | None = None
-    raw: Raw = _raw_field()
+    raw: Raw = attrs.field(factory=dict, repr=False, eq=False, kw_only=True)
 
     @classmethod
     def from_json(cls, data: Raw, files_sent: int) -> ImportBatch:
@@ -395,7 +390,7 @@ class ExportBatch:
     status: JobStatus | None = None
     is_async: bool = True
     message: str | None = None
-    raw: Raw = _raw_field()
+    raw: Raw = attrs.field(factory=dict, repr=False, eq=False, kw_only=True)
 
     @classmethod
     def from_json(cls, data: Raw, images_sent: int) -> ExportBatch:

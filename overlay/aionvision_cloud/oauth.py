@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import http.server
+import os
 import sys
 import time
 import webbrowser
@@ -109,8 +110,9 @@ class _CallbackHandler(http.server.BaseHTTPRequestHandler):
 
 class _CallbackHTTPServer(http.server.HTTPServer):
     callback_url: str | None = None
-    # Never let another socket share the port.
-    allow_reuse_address = False
+    # On POSIX, SO_REUSEADDR only lets a new server bind past connections left in TIME_WAIT (so a
+    # fixed port can be reused at once); on Windows it would let another process share the port.
+    allow_reuse_address = os.name != "nt"
 
 
 class LoopbackServer:

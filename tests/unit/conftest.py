@@ -13,9 +13,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from overlay_testkit import API_KEY, BASE_URL, FakeAPI, FakeClock  # noqa: E402
+from overlay_testkit import API_KEY, BASE_URL, FakeAPI, FakeClock
 
-from aionvision_cloud import Client, RetryPolicy  # noqa: E402
+from aionvision_cloud import Client, RetryPolicy
 
 
 @pytest.fixture

@@ -50,7 +50,9 @@ def json_response(
     )
 
 
-def error_body(code: str, message: str, request_id: str = "req-1", **details: Any) -> dict[str, Any]:
+def error_body(
+    code: str, message: str, request_id: str = "req-1", **details: Any
+) -> dict[str, Any]:
     error: dict[str, Any] = {"code": code, "message": message}
     if details:
         error["details"] = details

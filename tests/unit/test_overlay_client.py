@@ -7,11 +7,11 @@ from typing import Any
 
 import httpx
 import pytest
-from aionvision_cloud_api.api.cloud_storage import get_job
 from overlay_testkit import API_KEY, BASE_URL, FakeAPI, FakeClock, job_body, json_response
 
 from aionvision_cloud import DEFAULT_BASE_URL, Client
 from aionvision_cloud.errors import ConfigurationError
+from aionvision_cloud_api.api.cloud_storage import get_job
 
 
 def test_defaults_to_the_documented_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -79,7 +79,12 @@ def test_plain_http_refused_for_remote_hosts() -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["http://127.0.0.1:8000/api/v2", "http://localhost:9/api/v2", "http://[::1]:8080", "http://127.8.9.1"],
+    [
+        "http://127.0.0.1:8000/api/v2",
+        "http://localhost:9/api/v2",
+        "http://[::1]:8080",
+        "http://127.8.9.1",
+    ],
 )
 def test_plain_http_allowed_for_loopback(url: str) -> None:
     Client(api_key=API_KEY, base_url=url).close()

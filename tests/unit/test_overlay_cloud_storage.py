@@ -32,7 +32,13 @@ def sync_import(request: Any) -> Any:
     ids = [f"img_{f['id']}" for f in files]
     return json_response(
         200,
-        {"image_ids": ids, "job_id": None, "status": None, "total_files": len(ids), "is_async": False},
+        {
+            "image_ids": ids,
+            "job_id": None,
+            "status": None,
+            "total_files": len(ids),
+            "is_async": False,
+        },
     )
 
 
@@ -41,7 +47,12 @@ def test_import_sends_exactly_the_documented_body(client: Client, api: FakeAPI) 
     result = client.cloud_storage.import_files(
         CONN,
         [
-            {"id": "gdrive_file_id_1", "name": "photo1.jpg", "mime_type": "image/jpeg", "size_bytes": 2048576},
+            {
+                "id": "gdrive_file_id_1",
+                "name": "photo1.jpg",
+                "mime_type": "image/jpeg",
+                "size_bytes": 2048576,
+            },
             CloudFile(id="f2", name="b.png", mime_type="image/png", size_bytes=10),
             {"id": "f3", "name": "c.gif", "extra": "dropped"},
         ],
@@ -53,7 +64,12 @@ def test_import_sends_exactly_the_documented_body(client: Client, api: FakeAPI) 
         {
             "connection_id": CONN,
             "files": [
-                {"id": "gdrive_file_id_1", "name": "photo1.jpg", "mime_type": "image/jpeg", "size_bytes": 2048576},
+                {
+                    "id": "gdrive_file_id_1",
+                    "name": "photo1.jpg",
+                    "mime_type": "image/jpeg",
+                    "size_bytes": 2048576,
+                },
                 {"id": "f2", "name": "b.png", "mime_type": "image/png", "size_bytes": 10},
                 {"id": "f3", "name": "c.gif"},
             ],
@@ -69,12 +85,16 @@ def test_import_sends_exactly_the_documented_body(client: Client, api: FakeAPI) 
 def test_import_omits_unset_options(client: Client, api: FakeAPI) -> None:
     api.on("POST", IMPORT, sync_import)
     client.cloud_storage.import_files(CONN, [{"id": "f1", "name": "a.jpg"}])
-    assert api.bodies("POST", IMPORT) == [{"connection_id": CONN, "files": [{"id": "f1", "name": "a.jpg"}]}]
+    assert api.bodies("POST", IMPORT) == [
+        {"connection_id": CONN, "files": [{"id": "f1", "name": "a.jpg"}]}
+    ]
 
 
 def test_import_accepts_drive_style_dicts(client: Client, api: FakeAPI) -> None:
     api.on("POST", IMPORT, sync_import)
-    client.cloud_storage.import_files(CONN, [{"id": "f1", "name": "a.jpg", "mimeType": "image/jpeg", "size": "42"}])
+    client.cloud_storage.import_files(
+        CONN, [{"id": "f1", "name": "a.jpg", "mimeType": "image/jpeg", "size": "42"}]
+    )
     assert api.bodies("POST", IMPORT)[0]["files"] == [
         {"id": "f1", "name": "a.jpg", "mime_type": "image/jpeg", "size_bytes": 42}
     ]
@@ -86,7 +106,13 @@ def test_import_async_returns_the_job(client: Client, api: FakeAPI) -> None:
         IMPORT,
         json_response(
             200,
-            {"image_ids": None, "job_id": "job_550e8400", "status": "pending", "total_files": 50, "is_async": True},
+            {
+                "image_ids": None,
+                "job_id": "job_550e8400",
+                "status": "pending",
+                "total_files": 50,
+                "is_async": True,
+            },
         ),
     )
     result = client.cloud_storage.import_files(CONN, [{"id": "f1", "name": "a"}])
@@ -116,7 +142,9 @@ def test_default_batch_size_is_100(client: Client, api: FakeAPI) -> None:
 
 def test_batch_size_per_call(client: Client, api: FakeAPI) -> None:
     api.on("POST", IMPORT, sync_import)
-    client.cloud_storage.import_files(CONN, [{"id": f"f{i}", "name": "x"} for i in range(4)], batch_size=2)
+    client.cloud_storage.import_files(
+        CONN, [{"id": f"f{i}", "name": "x"} for i in range(4)], batch_size=2
+    )
     assert len(api.requests) == 2
 
 
@@ -150,9 +178,17 @@ def test_bad_imports_raise_before_any_request(
 
 @pytest.mark.parametrize(
     "kw",
-    [{"tags": "drive"}, {"tags": [""]}, {"collection_id": " "}, {"batch_size": 0}, {"auto_describe": "yes"}],
+    [
+        {"tags": "drive"},
+        {"tags": [""]},
+        {"collection_id": " "},
+        {"batch_size": 0},
+        {"auto_describe": "yes"},
+    ],
 )
-def test_bad_import_options_raise_before_any_request(client: Client, api: FakeAPI, kw: dict[str, Any]) -> None:
+def test_bad_import_options_raise_before_any_request(
+    client: Client, api: FakeAPI, kw: dict[str, Any]
+) -> None:
     with pytest.raises(ValueError):  # noqa: PT011 - InvalidInputError is a ValueError
         client.cloud_storage.import_files(CONN, [{"id": "f1", "name": "a"}], **kw)
     assert api.requests == []
@@ -168,7 +204,15 @@ def test_export_sends_the_documented_body(client: Client, api: FakeAPI) -> None:
     api.on(
         "POST",
         EXPORT,
-        json_response(200, {"job_id": "job_660f9500", "job_status": "pending", "is_async": True, "message": "Export job created"}),
+        json_response(
+            200,
+            {
+                "job_id": "job_660f9500",
+                "job_status": "pending",
+                "is_async": True,
+                "message": "Export job created",
+            },
+        ),
     )
     result = client.cloud_storage.export_files(
         CONN, ["img_001", "img_002"], folder_id="gdrive_folder_id", folder_name="Aionvision Export"
@@ -229,7 +273,9 @@ def test_get_job_quotes_the_id_into_one_path_segment(client: Client, api: FakeAP
 
 
 def test_get_job_accepts_an_unwrapped_job(client: Client, api: FakeAPI) -> None:
-    api.on("GET", "/cloud-storage/jobs/j", json_response(200, {"job_id": "j", "status": "processing"}))
+    api.on(
+        "GET", "/cloud-storage/jobs/j", json_response(200, {"job_id": "j", "status": "processing"})
+    )
     assert client.cloud_storage.get_job("j").status is JobStatus.IN_PROGRESS
 
 
@@ -241,7 +287,11 @@ def test_bad_job_ids_raise_before_any_request(client: Client, api: FakeAPI, job_
 
 
 def test_list_connections(client: Client, api: FakeAPI) -> None:
-    api.on("GET", "/cloud-storage/connections", json_response(200, {"connections": [CONNECTION], "total_count": 1}))
+    api.on(
+        "GET",
+        "/cloud-storage/connections",
+        json_response(200, {"connections": [CONNECTION], "total_count": 1}),
+    )
     conns = client.cloud_storage.list_connections("google_drive", active_only=False)
     assert [c.id for c in conns] == [CONN]
     assert conns[0].provider_email == "user@gmail.com"
@@ -285,7 +335,11 @@ def test_start_auth(client: Client, api: FakeAPI) -> None:
         "/cloud-storage/auth/google_drive",
         json_response(
             200,
-            {"authorization_url": "https://accounts.google.com/o/oauth2/auth?x=1", "state": "csrf_abc", "provider": "google_drive"},
+            {
+                "authorization_url": "https://accounts.google.com/o/oauth2/auth?x=1",
+                "state": "csrf_abc",
+                "provider": "google_drive",
+            },
         ),
     )
     start = client.cloud_storage.start_auth("google_drive", "https://your-app.com/callback")
@@ -299,7 +353,12 @@ def test_start_auth(client: Client, api: FakeAPI) -> None:
 
 @pytest.mark.parametrize(
     ("provider", "uri"),
-    [("dropbox", "https://a.test/cb"), ("", "https://a.test/cb"), ("google_drive", ""), ("google_drive", "not a url")],
+    [
+        ("dropbox", "https://a.test/cb"),
+        ("", "https://a.test/cb"),
+        ("google_drive", ""),
+        ("google_drive", "not a url"),
+    ],
 )
 def test_start_auth_bad_input(client: Client, api: FakeAPI, provider: str, uri: str) -> None:
     with pytest.raises(InvalidInputError):
@@ -308,7 +367,11 @@ def test_start_auth_bad_input(client: Client, api: FakeAPI, provider: str, uri: 
 
 
 def test_start_auth_response_without_state_is_rejected(client: Client, api: FakeAPI) -> None:
-    api.on("POST", "/cloud-storage/auth/google_drive", json_response(200, {"authorization_url": "https://x"}))
+    api.on(
+        "POST",
+        "/cloud-storage/auth/google_drive",
+        json_response(200, {"authorization_url": "https://x"}),
+    )
     with pytest.raises(APIResponseValidationError):
         client.cloud_storage.start_auth("google_drive", "https://a.test/cb")
 
@@ -319,7 +382,9 @@ def test_complete_auth(client: Client, api: FakeAPI) -> None:
         "/cloud-storage/auth/google_drive/callback",
         json_response(200, {"connection": CONNECTION, "is_new": True}),
     )
-    conn = client.cloud_storage.complete_auth("google_drive", "the-code", "csrf_abc", "https://a.test/cb")
+    conn = client.cloud_storage.complete_auth(
+        "google_drive", "the-code", "csrf_abc", "https://a.test/cb"
+    )
     assert conn.id == CONN
     assert conn.is_new is True
     assert api.bodies("POST", "/cloud-storage/auth/google_drive/callback") == [

@@ -70,7 +70,9 @@ def test_api_errors_raise_through_the_client(client: Client, api: FakeAPI) -> No
 
 
 def test_envelope_details_become_field_errors() -> None:
-    body = error_body("VALIDATION_ERROR", "Invalid request parameters", field="limit", issue="1-100")
+    body = error_body(
+        "VALIDATION_ERROR", "Invalid request parameters", field="limit", issue="1-100"
+    )
     err = from_response(json_response(400, body))
     assert isinstance(err, ValidationError)
     assert err.details == {"field": "limit", "issue": "1-100"}
@@ -104,7 +106,9 @@ def test_framework_detail_shape_becomes_field_errors() -> None:
         (b"[1, 2]", "application/json", "HTTP 502"),
     ],
 )
-def test_unusable_bodies_still_give_a_clear_error(content: bytes, ctype: str, fragment: str) -> None:
+def test_unusable_bodies_still_give_a_clear_error(
+    content: bytes, ctype: str, fragment: str
+) -> None:
     response = httpx.Response(502, content=content, headers={"content-type": ctype})
     err = from_response(response)
     assert isinstance(err, ServerError)
@@ -134,7 +138,9 @@ def test_rate_limit_carries_retry_after_http_date() -> None:
     from overlay_testkit import START
 
     response = json_response(
-        429, error_body("RATE_LIMIT_ERROR", "slow"), {"Retry-After": "Wed, 15 Jan 2025 10:30:30 GMT"}
+        429,
+        error_body("RATE_LIMIT_ERROR", "slow"),
+        {"Retry-After": "Wed, 15 Jan 2025 10:30:30 GMT"},
     )
     err = from_response(response, now=START)
     assert isinstance(err, RateLimitError)

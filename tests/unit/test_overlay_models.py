@@ -114,7 +114,13 @@ def test_picker_session_hides_secrets_and_knows_expiry() -> None:
 
 def test_cloud_file_from_drive() -> None:
     f = CloudFile.from_drive(
-        {"id": "abc", "name": "p.jpg", "mimeType": "image/jpeg", "size": "2048576", "parents": ["root"]}
+        {
+            "id": "abc",
+            "name": "p.jpg",
+            "mimeType": "image/jpeg",
+            "size": "2048576",
+            "parents": ["root"],
+        }
     )
     assert (f.id, f.name, f.mime_type, f.size_bytes, f.parents) == (
         "abc",
@@ -124,7 +130,9 @@ def test_cloud_file_from_drive() -> None:
         ("root",),
     )
     assert not f.is_folder
-    folder = CloudFile.from_drive({"id": "d", "name": "D", "mimeType": "application/vnd.google-apps.folder"})
+    folder = CloudFile.from_drive(
+        {"id": "d", "name": "D", "mimeType": "application/vnd.google-apps.folder"}
+    )
     assert folder.is_folder
     odd = CloudFile.from_drive({"id": "x", "name": None, "size": "big"})
     assert odd.size_bytes is None
@@ -141,8 +149,12 @@ def test_import_batch_sync_and_async() -> None:
         None,
         None,
     )
-    job = ImportBatch.from_json({"image_ids": None, "job_id": "job_550e8400", "status": "pending", "is_async": True}, 50)
-    assert job.is_async and job.job_id == "job_550e8400" and job.status is JobStatus.PENDING
+    job = ImportBatch.from_json(
+        {"image_ids": None, "job_id": "job_550e8400", "status": "pending", "is_async": True}, 50
+    )
+    assert job.is_async
+    assert job.job_id == "job_550e8400"
+    assert job.status is JobStatus.PENDING
 
 
 def test_import_batch_infers_is_async_and_accepts_both_alternatives() -> None:
@@ -156,7 +168,9 @@ def test_import_batch_infers_is_async_and_accepts_both_alternatives() -> None:
 def test_import_result_aggregates_batches() -> None:
     result = ImportResult(
         batches=(
-            ImportBatch(files_sent=2, is_async=False, image_ids=("a", "b"), total_files=2, message="ok"),
+            ImportBatch(
+                files_sent=2, is_async=False, image_ids=("a", "b"), total_files=2, message="ok"
+            ),
             ImportBatch(files_sent=3, is_async=True, job_id="job_2", status=JobStatus.PENDING),
         )
     )
@@ -177,7 +191,9 @@ def test_import_result_without_jobs_is_completed() -> None:
 
 
 def test_export_batch_needs_a_job_id() -> None:
-    batch = ExportBatch.from_json({"job_id": "job_660f9500", "job_status": "pending", "is_async": True}, 2)
+    batch = ExportBatch.from_json(
+        {"job_id": "job_660f9500", "job_status": "pending", "is_async": True}, 2
+    )
     assert ExportResult(batches=(batch,)).job_id == "job_660f9500"
     assert batch.status is JobStatus.PENDING
     with pytest.raises(APIResponseValidationError):

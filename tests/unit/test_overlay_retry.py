@@ -70,7 +70,13 @@ def test_get_is_retried_on_connection_errors_and_timeouts(
 
 
 def test_delete_is_retried_like_get(client: Client, api: FakeAPI) -> None:
-    api.on("DELETE", DISCONNECT, httpx.ReadTimeout("t"), status(502), json_response(200, {"success": True}))
+    api.on(
+        "DELETE",
+        DISCONNECT,
+        httpx.ReadTimeout("t"),
+        status(502),
+        json_response(200, {"success": True}),
+    )
     assert client.cloud_storage.disconnect("conn_1").success
     assert len(api.requests) == 3
 
@@ -102,7 +108,9 @@ def test_max_retries_zero_disables_retries(make_client: MakeClient, api: FakeAPI
 
 
 @pytest.mark.parametrize("code", [429, 503])
-def test_post_is_retried_when_the_server_did_not_act(client: Client, api: FakeAPI, code: int) -> None:
+def test_post_is_retried_when_the_server_did_not_act(
+    client: Client, api: FakeAPI, code: int
+) -> None:
     api.on("POST", IMPORT, status(code), IMPORT_OK)
     result = client.cloud_storage.import_files("conn_1", FILES)
     assert result.image_ids == ("img_001",)
