@@ -133,9 +133,9 @@ class Client:
         self.timeout = timeout
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise ConfigurationError("max_retries must be an int >= 0")
-        self.max_retries = max_retries
         self.clock: Clock = clock if clock is not None else SystemClock()
         policy = retry_policy if retry_policy is not None else RetryPolicy(max_retries=max_retries)
+        self.max_retries = policy.max_retries
         extra = dict(httpx_args or {})
         inner = transport if transport is not None else extra.pop("transport", None)
         extra.pop("transport", None)

@@ -10,6 +10,8 @@ import time
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
+from .errors import AionvisionError
+
 __all__ = ["Clock", "DeadlineClock", "SystemClock", "WaitBudgetExceededError"]
 
 
@@ -47,7 +49,7 @@ class SystemClock:
         return "SystemClock()"
 
 
-class WaitBudgetExceededError(TimeoutError):
+class WaitBudgetExceededError(AionvisionError, TimeoutError):
     """A :class:`DeadlineClock` was asked to sleep past its deadline."""
 
 

@@ -62,7 +62,7 @@ class RetryPolicy:
     max_retries: int = 3
     initial_backoff: float = 0.5
     max_backoff: float = 8.0
-    # Total seconds of waiting (backoff and Retry-After) allowed for one request.
+    # Total seconds one request may take, attempts and waits included, before retries stop.
     max_total_wait: float = 60.0
 
     def __attrs_post_init__(self) -> None:
@@ -112,7 +112,7 @@ class RetryTransport(httpx.BaseTransport):
         self._rng = rng if rng is not None else random.Random()  # noqa: S311
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        waited = 0.0
+        first_started = self.clock.monotonic()
         attempts = self.policy.max_retries + 1
         for attempt in range(1, attempts + 1):
             last = attempt == attempts
@@ -124,7 +124,7 @@ class RetryTransport(httpx.BaseTransport):
                 if last or not _retry_on_error(request, exc):
                     raise
                 delay = self.policy.backoff(attempt, self._rng)
-                if waited + delay > self.policy.max_total_wait:
+                if self._over_budget(first_started, delay):
                     raise
             else:
                 self._log(request, response.status_code, started, attempt, request_id_of(response))
@@ -138,14 +138,18 @@ class RetryTransport(httpx.BaseTransport):
                     if retry_after is not None
                     else self.policy.backoff(attempt, self._rng)
                 )
-                if waited + delay > self.policy.max_total_wait:
+                if self._over_budget(first_started, delay):
                     return response
                 # Free the connection before trying again.
                 response.read()
                 response.close()
             self.clock.sleep(delay)
-            waited += delay
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _over_budget(self, first_started: float, delay: float) -> bool:
+        """Would waiting ``delay`` more push this request past its total time budget?"""
+        elapsed = self.clock.monotonic() - first_started
+        return elapsed + delay > self.policy.max_total_wait
 
     def _log(
         self,

@@ -174,6 +174,8 @@ class CloudStorage:
         prov = inputs.check_provider(provider).value if provider is not None else UNSET
         data = self._rq.send(_list_connections._get_kwargs(provider=prov, active_only=active_only))
         items = data.get("connections") if isinstance(data, Mapping) else data
+        if items is None:
+            items = []
         if not isinstance(items, list):
             raise APIResponseValidationError("list connections response lacks 'connections'")
         return [Connection.from_json(c) for c in items if isinstance(c, Mapping)]

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 from ._clock import Clock
 from ._models import Job, Progress
-from .errors import JobFailedError, JobTimeoutError, RateLimitError
+from .errors import InvalidInputError, JobFailedError, JobTimeoutError, RateLimitError
 from .status import JobStatus
 
 __all__ = ["DEFAULT_MAX_INTERVAL", "DEFAULT_POLL_INTERVAL", "DEFAULT_TIMEOUT", "JobWaiter"]
@@ -23,9 +23,9 @@ def _check_positive(name: str, value: float | None) -> None:
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{name} must be a number")
+        raise InvalidInputError(f"{name} must be a number")
     if not value > 0:
-        raise ValueError(f"{name} must be positive")
+        raise InvalidInputError(f"{name} must be positive")
 
 
 def _progress_key(job: Job) -> tuple[object, ...]:

@@ -397,3 +397,14 @@ def test_complete_auth_bad_input(client: Client, api: FakeAPI, code: Any, state:
     with pytest.raises(InvalidInputError):
         client.cloud_storage.complete_auth("google_drive", code, state, "https://a.test/cb")
     assert api.requests == []
+
+
+def test_list_connections_tolerates_null(client: Client, api: FakeAPI) -> None:
+    api.on("GET", "/cloud-storage/connections", json_response(200, {"connections": None}))
+    assert client.cloud_storage.list_connections() == []
+
+
+def test_list_connections_without_the_list_is_an_error(client: Client, api: FakeAPI) -> None:
+    api.on("GET", "/cloud-storage/connections", json_response(200, {"connections": "nope"}))
+    with pytest.raises(APIResponseValidationError):
+        client.cloud_storage.list_connections()

@@ -156,7 +156,7 @@ def test_bad_wait_arguments(client: Client, api: FakeAPI, kw: dict[str, float]) 
 
 
 def test_bad_wait_argument_types(client: Client) -> None:
-    with pytest.raises(TypeError):
+    with pytest.raises(InvalidInputError):
         client.cloud_storage.wait_for_job("job_1", timeout="10")  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError):
         client.cloud_storage.wait_for_job("")

@@ -298,3 +298,26 @@ def test_transport_errors_are_logged_by_name(
     with caplog.at_level(logging.DEBUG, logger="aionvision_cloud"):
         client.cloud_storage.get_job("job_1")
     assert "-> ConnectError" in caplog.records[0].getMessage()
+
+
+def test_budget_counts_time_spent_in_requests_too(
+    make_client: MakeClient, api: FakeAPI, clock: FakeClock
+) -> None:
+    client = make_client(retry_policy=RetryPolicy(max_retries=10, max_total_wait=10.0))
+
+    def slow_503(request: httpx.Request) -> httpx.Response:
+        clock.t += 4.0  # each attempt takes 4 s
+        return status(503, "1")
+
+    api.on("GET", JOB, slow_503)
+    with pytest.raises(ServerError):
+        client.cloud_storage.get_job("job_1")
+    # 4 + 1 + 4 = 9 s, a 1 s wait still fits (10 s); after the third attempt (14 s) none does.
+    # Counting only the waits would have allowed all 11 attempts.
+    assert len(api.requests) == 3
+    assert clock.sleeps == [1.0, 1.0]
+
+
+def test_retry_policy_wins_over_max_retries(make_client: MakeClient) -> None:
+    client = make_client(retry_policy=RetryPolicy(max_retries=7))
+    assert client.max_retries == 7
