@@ -40,7 +40,7 @@ async def _json(request: Request) -> dict[str, Any]:
 
 def routes(emu: Emulator) -> list[BaseRoute]:
     async def health(request: Request) -> Response:
-        return JSONResponse({"ok": True, "default_api_key": emu.config.default_key})
+        return JSONResponse({"ok": True, "big": emu.config.big_folder_size})
 
     async def stats(request: Request) -> Response:
         return JSONResponse(

@@ -1,0 +1,118 @@
+"""Helpers for tests that run against the emulator: the OAuth dance, picker calls, paging.
+
+Used by the emulator's own tests and meant for users' offline tests as well::
+
+    with run_emulator() as emu, client_for(emu) as api:
+        conn = connect(api)["connection"]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from .server import RunningEmulator
+
+REDIRECT = "http://127.0.0.1:53682/oauth/callback"
+
+
+def client_for(emu: RunningEmulator, key: str | None = None) -> httpx.Client:
+    """An httpx client on the emulator's base URL, authenticated with `key` (default key)."""
+    return httpx.Client(
+        base_url=emu.base_url,
+        headers={"Authorization": f"Bearer {key or emu.api_key}"},
+        timeout=10,
+    )
+
+
+def authorize(
+    api: httpx.Client, login_hint: str | None = None, redirect_uri: str = REDIRECT
+) -> dict[str, str]:
+    """Initiate, then follow the fake consent page; returns code, state."""
+    r = api.post(
+        "/cloud-storage/auth/google_drive",
+        json={"provider": "google_drive", "redirect_uri": redirect_uri},
+    )
+    _ok(r)
+    url = r.json()["authorization_url"]
+    if login_hint:
+        url += "&login_hint=" + login_hint
+    consent = httpx.get(url)
+    if consent.status_code != 302:
+        raise AssertionError(f"consent page answered {consent.status_code}: {consent.text}")
+    location = consent.headers["location"]
+    q = parse_qs(urlsplit(location).query)
+    return {k: v[0] for k, v in q.items()}
+
+
+def connect(api: httpx.Client, login_hint: str | None = None) -> dict[str, Any]:
+    got = authorize(api, login_hint)
+    r = api.post(
+        "/cloud-storage/auth/google_drive/callback",
+        json={"code": got["code"], "state": got["state"], "redirect_uri": REDIRECT},
+    )
+    _ok(r)
+    body: dict[str, Any] = r.json()
+    return body
+
+
+def session_for(api: httpx.Client, conn_id: str) -> str:
+    r = api.get(f"/cloud-storage/connections/{conn_id}/picker-token")
+    _ok(r)
+    return str(r.json()["session"]["session_id"])
+
+
+def proxy(api: httpx.Client, sid: str, endpoint: str, **params: Any) -> httpx.Response:
+    return api.post(
+        "/cloud-storage/picker-proxy",
+        json={"session_id": sid, "endpoint": endpoint, "params": params},
+    )
+
+
+def folder_id(api: httpx.Client, sid: str, name: str, parent: str = "root") -> str:
+    r = proxy(api, sid, "files", q=f"'{parent}' in parents and name = '{name}'", fields="files(id)")
+    _ok(r)
+    files = r.json()["files"]
+    if len(files) != 1:
+        raise AssertionError(f"expected one folder {name!r}, got {files}")
+    return str(files[0]["id"])
+
+
+def list_all(api: httpx.Client, sid: str, q: str, page_size: int) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    token: str | None = None
+    while True:
+        params: dict[str, Any] = {
+            "q": q,
+            "pageSize": page_size,
+            "fields": "nextPageToken, files(id, name, mimeType, size)",
+        }
+        if token:
+            params["pageToken"] = token
+        r = proxy(api, sid, "files", **params)
+        _ok(r)
+        body = r.json()
+        out.extend(body["files"])
+        token = body.get("nextPageToken")
+        if not token:
+            return out
+
+
+def _ok(r: httpx.Response) -> None:
+    if r.status_code != 200:
+        raise AssertionError(f"{r.request.method} {r.request.url} -> {r.status_code}: {r.text}")
+
+
+def assert_error(r: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:
+    """The documented envelope with a request_id."""
+    assert r.status_code == status, r.text
+    body: dict[str, Any] = r.json()
+    assert set(body) == {"error", "request_id"}, body
+    assert body["request_id"]
+    assert isinstance(body["error"]["message"], str)
+    assert body["error"]["message"]
+    if code is not None:
+        assert body["error"]["code"] == code, body
+    return body
