@@ -90,8 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"AIONVISION_API_KEY={config.default_key}", flush=True)
     print(f"admin API: http://{netloc}/_emulator/stats; Ctrl-C stops", flush=True)
     try:
-        # uvicorn handles SIGINT/SIGTERM itself in the main thread and shuts down gracefully.
+        # uvicorn handles SIGINT/SIGTERM in the main thread and shuts down gracefully, then
+        # re-raises the interrupt; by then the server has stopped, so it is a clean exit.
         uvicorn_server(emu, args.log_level).run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
     finally:
         sock.close()
         emu.close()

@@ -10,7 +10,7 @@ from .counters import Counters
 from .drive import DriveView, added_file, build_tree
 from .faults import FaultInjector, RateLimiter
 from .state import Row, Store
-from .validation import SpecValidator
+from .validation import SpecValidator, shared_validator
 
 log = logging.getLogger("aionvision_cloud_emulator")
 
@@ -20,7 +20,7 @@ class Emulator:
         self.config = config
         self.clock = Clock()
         self.store = Store(config.db_path, seed=config.seed)
-        self.validator = validator or SpecValidator(config.spec_path)
+        self.validator = validator or shared_validator(config.spec_path)
         self.counters = Counters()
         self.limiter = RateLimiter()
         self.faults = FaultInjector(config.seed)

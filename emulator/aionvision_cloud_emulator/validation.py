@@ -8,6 +8,7 @@ in strict mode turned into a 500).
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,17 @@ from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 SPEC_ENV = "AIONVISION_EMULATOR_SPEC"
+
+
+@lru_cache(maxsize=8)
+def _cached_validator(path: Path, mtime: float) -> SpecValidator:
+    return SpecValidator(path)
+
+
+def shared_validator(spec_path: Path | str | None = None) -> SpecValidator:
+    """A validator per spec file (reloaded when the file changes): loading takes a while."""
+    path = locate_spec(spec_path).resolve()
+    return _cached_validator(path, path.stat().st_mtime)
 
 
 def locate_spec(explicit: Path | str | None = None) -> Path:

@@ -1,0 +1,55 @@
+"""The command line: prints a URL and a key, serves, stops cleanly on Ctrl-C; loopback only."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from aionvision_cloud_emulator.__main__ import main
+from aionvision_cloud_emulator.server import check_loopback
+
+
+def test_cli_starts_prints_and_stops() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "aionvision_cloud_emulator", "--port", "0", "--big-folder-size", "5"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    lines = [proc.stdout.readline() for _ in range(3)]
+    assert lines[0].startswith("Aionvision Cloud Storage emulator on http://127.0.0.1:")
+    base = lines[1].strip().removeprefix("AIONVISION_BASE_URL=")
+    key = lines[2].strip().removeprefix("AIONVISION_API_KEY=")
+    assert base.endswith("/api/v2")
+    assert key.startswith("aion_")
+    try:
+        r = httpx.get(base + "/cloud-storage/connections", headers={"Authorization": f"Bearer {key}"})
+        assert r.json() == {"connections": [], "total_count": 0}
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err
+    assert "emulator stopped" in out
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "example.com"])
+def test_cli_refuses_non_loopback(host: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--host", host, "--port", "0"]) == 2
+    assert "loopback" in capsys.readouterr().err
+
+
+def test_cli_refuses_bad_knobs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--port", "0", "--fault-kinds", "500,teapot"]) == 2
+    assert main(["--port", "0", "--fault-ratio", "3"]) == 2
+    assert capsys.readouterr().err
+
+
+def test_loopback_names() -> None:
+    assert check_loopback("localhost") == "127.0.0.1"
+    assert check_loopback("::1") == "::1"
+    assert check_loopback("127.0.0.2") == "127.0.0.2"
