@@ -146,6 +146,14 @@ class RetryTransport(httpx.BaseTransport):
             self.clock.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        # An httpx.AsyncClient built from client.api would land here: fail clearly, not with an
+        # AttributeError deep inside httpx.
+        raise NotImplementedError(
+            "aionvision_cloud's client.api is synchronous: call the generated sync functions "
+            "(sync, sync_detailed), not the asyncio ones"
+        )
+
     def _over_budget(self, first_started: float, delay: float) -> bool:
         """Would waiting ``delay`` more push this request past its total time budget?"""
         elapsed = self.clock.monotonic() - first_started

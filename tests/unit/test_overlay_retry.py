@@ -321,3 +321,12 @@ def test_budget_counts_time_spent_in_requests_too(
 def test_retry_policy_wins_over_max_retries(make_client: MakeClient) -> None:
     client = make_client(retry_policy=RetryPolicy(max_retries=7))
     assert client.max_retries == 7
+
+
+def test_async_use_of_client_api_fails_clearly(client: Client) -> None:
+    import asyncio
+
+    from aionvision_cloud_api.api.cloud_storage import get_job
+
+    with pytest.raises(NotImplementedError, match="synchronous"):
+        asyncio.run(get_job.asyncio_detailed(job_id="job_1", client=client.api))
