@@ -118,7 +118,7 @@ class RetryTransport(httpx.BaseTransport):
             last = attempt == attempts
             started = self.clock.monotonic()
             try:
-                response = self.inner.handle_request(request)
+                response = self._send_buffered(request)
             except httpx.TransportError as exc:
                 self._log(request, type(exc).__name__, started, attempt, None)
                 if last or not _retry_on_error(request, exc):
@@ -140,11 +140,28 @@ class RetryTransport(httpx.BaseTransport):
                 )
                 if self._over_budget(first_started, delay):
                     return response
-                # Free the connection before trying again.
-                response.read()
-                response.close()
             self.clock.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _send_buffered(self, request: httpx.Request) -> httpx.Response:
+        """Send and read the whole body here, so a connection dropped mid-body is a transport
+        error inside the retry loop rather than after it (API bodies are small JSON)."""
+        response = self.inner.handle_request(request)
+        if response.is_stream_consumed:
+            # Already in memory (a mock built with content=...): nothing left to fail.
+            return response
+        try:
+            raw = b"".join(response.iter_raw())
+        finally:
+            response.close()
+        # Raw bytes plus the original headers: httpx still decodes any Content-Encoding once.
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers,
+            content=raw,
+            request=request,
+            extensions=response.extensions,
+        )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         # An httpx.AsyncClient built from client.api would land here: fail clearly, not with an

@@ -345,7 +345,7 @@ class CloudStorage:
         job_ids: Sequence[str],
         *,
         total_files: int,
-        sync_done: int,
+        sync_done: tuple[int, int],
         timeout: float | None,
         poll_interval: float | None,
         on_progress: Callable[[Progress], object] | None,
@@ -398,7 +398,11 @@ class CloudStorage:
             collection_id=collection_id,
             batch_size=batch_size,
         )
-        sync_done = sum(len(b.image_ids) for b in result.batches if not b.job_id)
+        # A synchronous batch that returned fewer ids than files sent lost the rest.
+        sync_batches = [b for b in result.batches if not b.job_id]
+        sync_ok = sum(len(b.image_ids) for b in sync_batches)
+        sync_failed = sum(max(0, b.files_sent - len(b.image_ids)) for b in sync_batches)
+        sync_done = (sync_ok, sync_failed)
         jobs = self._wait_all(
             result.job_ids,
             total_files=result.total_files,
@@ -435,7 +439,7 @@ class CloudStorage:
         jobs = self._wait_all(
             result.job_ids,
             total_files=sum(b.images_sent for b in result.batches),
-            sync_done=0,
+            sync_done=(0, 0),
             timeout=timeout,
             poll_interval=poll_interval,
             on_progress=on_progress,

@@ -102,12 +102,17 @@ class JobWaiter:
 
 
 def overall_progress(
-    total_files: int, finished: Sequence[Job], current: Job | None, jobs_total: int, sync_done: int
+    total_files: int,
+    finished: Sequence[Job],
+    current: Job | None,
+    jobs_total: int,
+    sync_done: tuple[int, int] = (0, 0),
 ) -> Progress:
-    """Progress over a whole multi-batch operation: synchronous batches count as done."""
+    """Progress over a whole multi-batch operation. ``sync_done`` is (completed, failed) of the
+    batches that finished synchronously."""
     jobs = [*finished, current] if current is not None else list(finished)
-    completed = sync_done + sum(j.completed_files or 0 for j in jobs)
-    failed = sum(j.failed_files or 0 for j in jobs)
+    completed = sync_done[0] + sum(j.completed_files or 0 for j in jobs)
+    failed = sync_done[1] + sum(j.failed_files or 0 for j in jobs)
     return Progress(
         total_files=total_files,
         completed_files=completed,

@@ -319,3 +319,11 @@ def test_deadline_clock_bounds_all_waiting(
     with pytest.raises(WaitBudgetExceededError):
         client.cloud_storage.wait_for_job("job_1", poll_interval=2.0, timeout=100)
     assert clock.t <= 5.0
+
+
+def test_sync_batch_with_missing_ids_counts_them_failed(client: Client, api: FakeAPI) -> None:
+    api.on("POST", IMPORT, json_response(200, {"image_ids": ["img_1"], "is_async": False}))
+    seen: list[Progress] = []
+    files = [{"id": "a", "name": "a"}, {"id": "b", "name": "b"}]
+    client.cloud_storage.import_and_wait("conn_1", files, on_progress=seen.append)
+    assert (seen[-1].completed_files, seen[-1].failed_files, seen[-1].fraction) == (1, 1, 1.0)

@@ -330,3 +330,47 @@ def test_async_use_of_client_api_fails_clearly(client: Client) -> None:
 
     with pytest.raises(NotImplementedError, match="synchronous"):
         asyncio.run(get_job.asyncio_detailed(job_id="job_1", client=client.api))
+
+
+class _DroppingStream(httpx.SyncByteStream):
+    """A body that breaks off after its first chunk, like a server dropping the connection."""
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        yield b'{"jo'
+        raise httpx.RemoteProtocolError("peer closed connection without sending complete body")
+
+
+def dropped_mid_body(request: httpx.Request) -> httpx.Response:
+    headers = {"content-type": "application/json"}
+    return httpx.Response(200, headers=headers, stream=_DroppingStream())
+
+
+def test_get_dropped_mid_body_is_retried(client: Client, api: FakeAPI) -> None:
+    api.on("GET", JOB, dropped_mid_body, json_response(200, job_body("job_1")))
+    assert client.cloud_storage.get_job("job_1").job_id == "job_1"
+    assert len(api.requests) == 2
+
+
+def test_post_dropped_mid_body_is_not_retried(client: Client, api: FakeAPI) -> None:
+    api.on("POST", IMPORT, dropped_mid_body, IMPORT_OK)
+    with pytest.raises(APIConnectionError):
+        client.cloud_storage.import_files("conn_1", FILES)
+    assert len(api.requests) == 1
+
+
+def test_compressed_bodies_are_decoded_once(client: Client, api: FakeAPI) -> None:
+    import gzip
+    import json
+
+    body = gzip.compress(json.dumps(job_body("job_1")).encode())
+    api.on(
+        "GET",
+        JOB,
+        # A stream, not content=: the transport reads it raw, as from the network.
+        lambda request: httpx.Response(
+            200,
+            stream=httpx.ByteStream(body),
+            headers={"content-type": "application/json", "content-encoding": "gzip"},
+        ),
+    )
+    assert client.cloud_storage.get_job("job_1").job_id == "job_1"
