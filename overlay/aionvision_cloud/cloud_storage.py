@@ -63,7 +63,7 @@ from ._models import (
 from .errors import APIResponseValidationError, InvalidInputError, JobFailedError
 from .oauth import LoopbackServer, announce, code_from_redirect, redirect_uri_of
 from .picker import DriveLister, build_query, check_endpoint, unwrap_proxy_response
-from .polling import JobWaiter, overall_progress
+from .polling import FAILURE_STATUSES, JobWaiter, overall_progress
 
 __all__ = ["CloudStorage"]
 
@@ -453,5 +453,5 @@ def _raise_first_failure(jobs: Sequence[Job], result: object, raise_on_failure: 
     if not raise_on_failure:
         return
     for job in jobs:
-        if job.status.value in ("failed", "cancelled"):
+        if job.status in FAILURE_STATUSES:
             raise JobFailedError(job, result=result)
