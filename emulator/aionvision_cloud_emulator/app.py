@@ -203,10 +203,14 @@ def product_routes(emu: Emulator) -> list[BaseRoute]:
             raise RuntimeError(f"openapi.yaml operation {op_id!r} has no emulator handler")
         by_template[template][method] = op_id
     base = emu.validator.base_path
-    return [
-        Route(base + template, Pipeline(emu, template, ops).handle, methods=list(ops))
-        for template, ops in by_template.items()
-    ]
+    routes: list[BaseRoute] = []
+    for template, ops in by_template.items():
+        route = Route(base + template, Pipeline(emu, template, ops).handle, methods=list(ops))
+        # Starlette adds HEAD to GET routes; the spec has no HEAD operations, so: 405.
+        if "HEAD" not in ops and route.methods is not None:
+            route.methods.discard("HEAD")
+        routes.append(route)
+    return routes
 
 
 def create_app(

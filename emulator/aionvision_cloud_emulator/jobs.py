@@ -306,6 +306,11 @@ class JobRunner:
         if count == 0:
             return
         with emu.store.transaction():
+            # Re-read inside the transaction: a cancel may have landed since the tick began.
+            fresh = emu.store.job(None, job["id"])
+            if fresh is None or fresh["status"] != "processing":
+                return
+            job = fresh
             conn = emu.store.connection(job["api_key"], job["connection_id"])
             if conn is None:
                 emu.store.update_job(

@@ -59,7 +59,9 @@ class _DropFilter(logging.Filter):
 
 
 def uvicorn_server(emu: Emulator, log_level: str = "warning") -> uvicorn.Server:
-    logging.getLogger("uvicorn.error").addFilter(_DropFilter())
+    error_log = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _DropFilter) for f in error_log.filters):
+        error_log.addFilter(_DropFilter())
     config = uvicorn.Config(
         create_app(emulator=emu),
         log_level=log_level,

@@ -8,8 +8,8 @@ in strict mode turned into a 500).
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit

@@ -21,7 +21,7 @@ from aionvision_cloud_emulator.testing import assert_error, client_for, connect,
 )
 def test_bad_or_missing_key_is_401_envelope(emu: RunningEmulator, headers: dict[str, str]) -> None:
     r = httpx.get(emu.base_url + "/cloud-storage/connections", headers=headers)
-    body = assert_error(r, 401, "INVALID_API_KEY")
+    assert_error(r, 401, "INVALID_API_KEY")
     assert r.headers["www-authenticate"] == "Bearer"
     # The key is a secret: an error never echoes it.
     assert "unknownbutwellformed" not in r.text

@@ -15,7 +15,15 @@ from aionvision_cloud_emulator.server import check_loopback
 
 def test_cli_starts_prints_and_stops() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "aionvision_cloud_emulator", "--port", "0", "--big-folder-size", "5"],
+        [
+            sys.executable,
+            "-m",
+            "aionvision_cloud_emulator",
+            "--port",
+            "0",
+            "--big-folder-size",
+            "5",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -28,7 +36,9 @@ def test_cli_starts_prints_and_stops() -> None:
     assert base.endswith("/api/v2")
     assert key.startswith("aion_")
     try:
-        r = httpx.get(base + "/cloud-storage/connections", headers={"Authorization": f"Bearer {key}"})
+        r = httpx.get(
+            base + "/cloud-storage/connections", headers={"Authorization": f"Bearer {key}"}
+        )
         assert r.json() == {"connections": [], "total_count": 0}
     finally:
         proc.send_signal(signal.SIGINT)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -36,7 +36,7 @@ def test_picker_token_shape(api: httpx.Client) -> None:
     assert session["access_token"]
     assert session["developer_key"]
     expires = datetime.fromisoformat(session["expires_at"].replace("Z", "+00:00"))
-    assert expires > datetime.now(timezone.utc)
+    assert expires > datetime.now(UTC)
 
 
 def test_listing_root_with_default_fields(api: httpx.Client, sid: str) -> None:
@@ -58,7 +58,14 @@ def test_queries(api: httpx.Client, sid: str) -> None:
     mixed = folder_id(api, sid, "Mixed")
     files = list_all(api, sid, f"'{mixed}' in parents", 100)
     mimes = {f["mimeType"] for f in files}
-    assert {"image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf", FOLDER} <= mimes
+    assert {
+        "image/jpeg",
+        "image/png",
+        "image/webp",
+        "image/heic",
+        "application/pdf",
+        FOLDER,
+    } <= mimes
     assert "application/vnd.google-apps.document" in mimes
     for f in files:
         if f["mimeType"] in (FOLDER, "application/vnd.google-apps.document"):
@@ -126,7 +133,9 @@ def test_pagination_survives_files_added_between_pages(api: httpx.Client) -> Non
     ).json()
     wait_done(api, job["job_id"])
     while token:
-        r = proxy(api, sid, "files", q=q, pageSize=5, pageToken=token, fields="nextPageToken,files(id)")
+        r = proxy(
+            api, sid, "files", q=q, pageSize=5, pageToken=token, fields="nextPageToken,files(id)"
+        )
         seen += [f["id"] for f in r.json()["files"]]
         token = r.json().get("nextPageToken")
     # 17 seeded documents plus the two exports (their names sort after the first page).
@@ -153,7 +162,12 @@ def test_get_one_file(api: httpx.Client, sid: str) -> None:
     mixed = folder_id(api, sid, "Mixed")
     jpg = list_all(api, sid, f"'{mixed}' in parents and name = 'sample_jpeg.jpg'", 10)[0]
     r = proxy(api, sid, f"files/{jpg['id']}")
-    assert r.json() == {"kind": "drive#file", "id": jpg["id"], "name": "sample_jpeg.jpg", "mimeType": "image/jpeg"}
+    assert r.json() == {
+        "kind": "drive#file",
+        "id": jpg["id"],
+        "name": "sample_jpeg.jpg",
+        "mimeType": "image/jpeg",
+    }
     r = proxy(api, sid, f"files/{jpg['id']}", fields="id,size,parents,imageMediaMetadata")
     body = r.json()
     assert body["parents"] == [mixed]
@@ -177,7 +191,10 @@ def test_export_google_doc(api: httpx.Client, sid: str) -> None:
 def test_about(api: httpx.Client, sid: str) -> None:
     r = proxy(api, sid, "about", fields="user(emailAddress,displayName),storageQuota")
     body = r.json()
-    assert body["user"] == {"emailAddress": "emulated.user@gmail.com", "displayName": "Emulated User"}
+    assert body["user"] == {
+        "emailAddress": "emulated.user@gmail.com",
+        "displayName": "Emulated User",
+    }
     assert body["storageQuota"]["limit"].isdigit()
     assert int(body["storageQuota"]["usage"]) > 0
 
@@ -235,7 +252,9 @@ def test_sessions_expire_and_unknown_ones_are_refused(
     assert_error(proxy(api, sid, "about", fields="user"), 401, "SESSION_EXPIRED")
 
 
-def test_same_seed_same_tree_other_account_other_ids(emu: RunningEmulator, api: httpx.Client) -> None:
+def test_same_seed_same_tree_other_account_other_ids(
+    emu: RunningEmulator, api: httpx.Client
+) -> None:
     one = session_for(api, connect(api)["connection"]["id"])
     two = session_for(api, connect(api, login_hint="b@example.com")["connection"]["id"])
     a = proxy(api, one, "files", q="'root' in parents", fields="files(id,name)").json()["files"]

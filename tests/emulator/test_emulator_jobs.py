@@ -29,8 +29,8 @@ def _ts(value: str) -> datetime:
 def check_consistent(job: dict[str, Any], previous: dict[str, Any] | None) -> None:
     """The invariants a poller may rely on, at every single poll."""
     total, done, failed = job["total_files"], job["completed_files"], job["failed_files"]
-    assert 0 <= done
-    assert 0 <= failed
+    assert done >= 0
+    assert failed >= 0
     assert done + failed <= total
     assert job["status"] in ("pending", "in_progress", *TERMINAL)
     assert _ts(job["created_at"]) <= _ts(job["updated_at"])
@@ -84,7 +84,14 @@ def sid(api: httpx.Client, conn: dict[str, Any]) -> str:
 
 def images_in(api: httpx.Client, sid: str, folder: str, n: int) -> list[dict[str, Any]]:
     big = folder_id(api, sid, folder)
-    r = proxy(api, sid, "files", q=f"'{big}' in parents", pageSize=n, fields="files(id,name,mimeType,size)")
+    r = proxy(
+        api,
+        sid,
+        "files",
+        q=f"'{big}' in parents",
+        pageSize=n,
+        fields="files(id,name,mimeType,size)",
+    )
     return [
         {"id": f["id"], "name": f["name"], "mime_type": f["mimeType"], "size_bytes": int(f["size"])}
         for f in r.json()["files"]
@@ -95,7 +102,12 @@ def test_small_import_is_synchronous(api: httpx.Client, conn: dict[str, Any], si
     files = images_in(api, sid, "Camera Uploads", 5)
     r = api.post(
         "/cloud-storage/import",
-        json={"connection_id": conn["id"], "files": files, "tags": ["drive"], "auto_describe": False},
+        json={
+            "connection_id": conn["id"],
+            "files": files,
+            "tags": ["drive"],
+            "auto_describe": False,
+        },
     )
     assert r.status_code == 200
     body = r.json()
@@ -118,7 +130,9 @@ def test_sync_import_reports_failures(api: httpx.Client, conn: dict[str, Any], s
         {"id": "missingFileId", "name": "ghost.jpg"},
         *[{"id": f["id"], "name": f["name"]} for f in images_in(api, sid, "Camera Uploads", 1)],
     ]
-    body = api.post("/cloud-storage/import", json={"connection_id": conn["id"], "files": files}).json()
+    body = api.post(
+        "/cloud-storage/import", json={"connection_id": conn["id"], "files": files}
+    ).json()
     assert body["is_async"] is False
     assert len(body["image_ids"]) == 1
     assert "1 of 3" in body["message"]
@@ -153,8 +167,10 @@ def test_job_passes_through_in_progress_and_partial(
     emu: RunningEmulator, api: httpx.Client, conn: dict[str, Any], sid: str
 ) -> None:
     emu.admin.configure(job_pace=100.0)
-    files = images_in(api, sid, "Camera Uploads", 30) + [{"id": "nope_missing", "name": "x.jpg"}]
-    body = api.post("/cloud-storage/import", json={"connection_id": conn["id"], "files": files}).json()
+    files = [*images_in(api, sid, "Camera Uploads", 30), {"id": "nope_missing", "name": "x.jpg"}]
+    body = api.post(
+        "/cloud-storage/import", json={"connection_id": conn["id"], "files": files}
+    ).json()
     job, seen = poll(api, body["job_id"])
     assert job["status"] == "partial"
     assert "in_progress" in seen
@@ -169,7 +185,9 @@ def test_job_where_every_file_fails(api: httpx.Client, conn: dict[str, Any], sid
     files = [{"id": f["id"], "name": f["name"]} for f in gdocs]
     files.append({"id": docs, "name": "Documents"})  # a folder
     assert len(files) > 5
-    body = api.post("/cloud-storage/import", json={"connection_id": conn["id"], "files": files}).json()
+    body = api.post(
+        "/cloud-storage/import", json={"connection_id": conn["id"], "files": files}
+    ).json()
     job, _ = poll(api, body["job_id"])
     assert job["status"] == "failed"
     assert job["failed_files"] == len(files)
@@ -177,10 +195,14 @@ def test_job_where_every_file_fails(api: httpx.Client, conn: dict[str, Any], sid
     assert job["error"] == f"All {len(files)} files failed"
 
 
-def test_admin_cancels_a_running_job(emu: RunningEmulator, api: httpx.Client, conn: dict[str, Any], sid: str) -> None:
+def test_admin_cancels_a_running_job(
+    emu: RunningEmulator, api: httpx.Client, conn: dict[str, Any], sid: str
+) -> None:
     emu.admin.configure(job_pace=5.0)
     files = images_in(api, sid, "Camera Uploads", 40)
-    body = api.post("/cloud-storage/import", json={"connection_id": conn["id"], "files": files}).json()
+    body = api.post(
+        "/cloud-storage/import", json={"connection_id": conn["id"], "files": files}
+    ).json()
     time.sleep(0.3)
     cancelled = emu.admin.cancel_job(body["job_id"])
     assert cancelled["status"] == "cancelled"
@@ -195,10 +217,14 @@ def test_admin_cancels_a_running_job(emu: RunningEmulator, api: httpx.Client, co
     assert httpx.post(f"{emu.root_url}/_emulator/jobs/job_nope/cancel").status_code == 404
 
 
-def test_disconnect_fails_a_running_job(emu: RunningEmulator, api: httpx.Client, conn: dict[str, Any], sid: str) -> None:
+def test_disconnect_fails_a_running_job(
+    emu: RunningEmulator, api: httpx.Client, conn: dict[str, Any], sid: str
+) -> None:
     emu.admin.configure(job_pace=5.0)
     files = images_in(api, sid, "Camera Uploads", 30)
-    body = api.post("/cloud-storage/import", json={"connection_id": conn["id"], "files": files}).json()
+    body = api.post(
+        "/cloud-storage/import", json={"connection_id": conn["id"], "files": files}
+    ).json()
     time.sleep(0.1)
     assert api.delete(f"/cloud-storage/connections/{conn['id']}").status_code == 200
     job, _ = poll(api, body["job_id"])
@@ -208,10 +234,16 @@ def test_disconnect_fails_a_running_job(emu: RunningEmulator, api: httpx.Client,
 
 def test_export_into_new_folder(api: httpx.Client, conn: dict[str, Any], sid: str) -> None:
     files = images_in(api, sid, "Camera Uploads", 3)
-    ids = api.post("/cloud-storage/import", json={"connection_id": conn["id"], "files": files}).json()["image_ids"]
+    ids = api.post(
+        "/cloud-storage/import", json={"connection_id": conn["id"], "files": files}
+    ).json()["image_ids"]
     r = api.post(
         "/cloud-storage/export",
-        json={"connection_id": conn["id"], "image_ids": [*ids, "img_unknown"], "folder_name": "Aionvision Export"},
+        json={
+            "connection_id": conn["id"],
+            "image_ids": [*ids, "img_unknown"],
+            "folder_name": "Aionvision Export",
+        },
     )
     assert r.status_code == 200
     body = r.json()
@@ -229,10 +261,13 @@ def test_export_into_new_folder(api: httpx.Client, conn: dict[str, Any], sid: st
 
 def test_export_into_existing_folder(api: httpx.Client, conn: dict[str, Any], sid: str) -> None:
     files = images_in(api, sid, "Camera Uploads", 2)
-    ids = api.post("/cloud-storage/import", json={"connection_id": conn["id"], "files": files}).json()["image_ids"]
+    ids = api.post(
+        "/cloud-storage/import", json={"connection_id": conn["id"], "files": files}
+    ).json()["image_ids"]
     empty = folder_id(api, sid, "Empty Folder")
     body = api.post(
-        "/cloud-storage/export", json={"connection_id": conn["id"], "image_ids": ids, "folder_id": empty}
+        "/cloud-storage/export",
+        json={"connection_id": conn["id"], "image_ids": ids, "folder_id": empty},
     ).json()
     job, _ = poll(api, body["job_id"])
     assert job["status"] == "completed"
@@ -282,7 +317,9 @@ def test_batch_limit(emu: RunningEmulator, api: httpx.Client, conn: dict[str, An
 
 def test_unknown_ids(api: httpx.Client) -> None:
     assert_error(api.get("/cloud-storage/jobs/job_doesnotexist"), 404, "NOT_FOUND")
-    r = api.post("/cloud-storage/import", json={"connection_id": "nope", "files": [{"id": "a", "name": "b"}]})
+    r = api.post(
+        "/cloud-storage/import", json={"connection_id": "nope", "files": [{"id": "a", "name": "b"}]}
+    )
     assert_error(r, 404, "NOT_FOUND")
     r = api.post("/cloud-storage/export", json={"connection_id": "nope", "image_ids": ["a"]})
     assert_error(r, 404, "NOT_FOUND")

@@ -15,7 +15,14 @@ import pytest
 
 from aionvision_cloud_emulator.server import run_emulator
 from aionvision_cloud_emulator.state import Store
-from aionvision_cloud_emulator.testing import client_for, connect, folder_id, list_all, proxy, session_for
+from aionvision_cloud_emulator.testing import (
+    client_for,
+    connect,
+    folder_id,
+    list_all,
+    proxy,
+    session_for,
+)
 
 FAST = {"big_folder_size": 200, "job_start_delay": 0.0}
 
@@ -37,9 +44,13 @@ def test_restart_loses_nothing(tmp_path: Path) -> None:
         sid = session_for(api, conn["id"])
         files = [
             {"id": f["id"], "name": f["name"]}
-            for f in list_all(api, sid, f"'{folder_id(api, sid, 'Camera Uploads')}' in parents", 1000)[:8]
+            for f in list_all(
+                api, sid, f"'{folder_id(api, sid, 'Camera Uploads')}' in parents", 1000
+            )[:8]
         ]
-        imported = api.post("/cloud-storage/import", json={"connection_id": conn["id"], "files": files}).json()
+        imported = api.post(
+            "/cloud-storage/import", json={"connection_id": conn["id"], "files": files}
+        ).json()
         job = _wait(api, imported["job_id"])
         first_image = emu.admin.job(imported["job_id"])["items"][0]["result"]
         export = api.post(
@@ -58,30 +69,58 @@ def test_restart_loses_nothing(tmp_path: Path) -> None:
         kept = folder_id(api, sid, "Kept")
         assert len(list_all(api, sid, f"'{kept}' in parents", 10)) == 1
         # New ids never collide with ids made before the restart.
-        again = api.post("/cloud-storage/import", json={"connection_id": conn["id"], "files": files}).json()
+        again = api.post(
+            "/cloud-storage/import", json={"connection_id": conn["id"], "files": files}
+        ).json()
         assert again["job_id"] != imported["job_id"]
         assert _wait(api, again["job_id"])["status"] == "completed"
 
 
 def test_failed_step_rolls_back_entirely(tmp_path: Path) -> None:
     store = Store(str(tmp_path / "s.sqlite"))
-    with pytest.raises(RuntimeError), store.transaction():
-        store.add_job(
-            {"id": "job_x", "api_key": "k", "type": "import", "connection_id": "c",
-             "provider": "google_drive", "status": "pending", "total": 2,
-             "created_at": 1.0, "updated_at": 1.0, "params": {}},
-            [{"id": "a"}, {"id": "b"}],
-        )
-        raise RuntimeError("killed mid-step")
+    job = {
+        "id": "job_x",
+        "api_key": "k",
+        "type": "import",
+        "connection_id": "c",
+        "provider": "google_drive",
+        "status": "pending",
+        "total": 2,
+        "created_at": 1.0,
+        "updated_at": 1.0,
+        "params": {},
+    }
+
+    def killed_mid_step() -> None:
+        with store.transaction():
+            store.add_job(job, [{"id": "a"}, {"id": "b"}])
+            raise RuntimeError("killed mid-step")
+
+    with pytest.raises(RuntimeError):
+        killed_mid_step()
     assert store.job(None, "job_x") is None
     assert store.job_items("job_x") == []
+    store.add_job(job, [{"id": "a"}])
+    assert store.job(None, "job_x") is not None
     store.close()
 
 
 def _start_cli(db: Path, *extra: str) -> tuple[subprocess.Popen[str], str, str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "aionvision_cloud_emulator", "--port", "0", "--db", str(db),
-         "--big-folder-size", "200", "--job-start-delay", "0", *extra],
+        [
+            sys.executable,
+            "-m",
+            "aionvision_cloud_emulator",
+            "--port",
+            "0",
+            "--db",
+            str(db),
+            "--big-folder-size",
+            "200",
+            "--job-start-delay",
+            "0",
+            *extra,
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -106,8 +145,13 @@ def test_killed_process_leaves_consistent_jobs(tmp_path: Path) -> None:
             conn = connect(api)["connection"]
             sid = session_for(api, conn["id"])
             big = folder_id(api, sid, "Camera Uploads")
-            files = [{"id": f["id"], "name": f["name"]} for f in list_all(api, sid, f"'{big}' in parents", 1000)[:80]]
-            job_id = api.post("/cloud-storage/import", json={"connection_id": conn["id"], "files": files}).json()["job_id"]
+            files = [
+                {"id": f["id"], "name": f["name"]}
+                for f in list_all(api, sid, f"'{big}' in parents", 1000)[:80]
+            ]
+            job_id = api.post(
+                "/cloud-storage/import", json={"connection_id": conn["id"], "files": files}
+            ).json()["job_id"]
             time.sleep(0.6)
     finally:
         os.kill(proc.pid, signal.SIGKILL)
@@ -134,5 +178,5 @@ def test_killed_process_leaves_consistent_jobs(tmp_path: Path) -> None:
             assert finished["completed_files"] == 80
     finally:
         proc.send_signal(signal.SIGINT)
-        out, _ = proc.communicate(timeout=10)
+        proc.communicate(timeout=10)
     assert proc.returncode == 0

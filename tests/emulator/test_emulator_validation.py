@@ -33,7 +33,9 @@ def test_wrong_response_is_caught_in_strict_mode() -> None:
         with client_for(emu) as api:
             conn = connect(api)["connection"]
             files = [{"id": f"x{i}", "name": "a.jpg"} for i in range(6)]
-            job = api.post("/cloud-storage/import", json={"connection_id": conn["id"], "files": files})
+            job = api.post(
+                "/cloud-storage/import", json={"connection_id": conn["id"], "files": files}
+            )
             r = api.get(f"/cloud-storage/jobs/{job.json()['job_id']}")
             body = assert_error(r, 500, "RESPONSE_VALIDATION_ERROR")
             assert any("job_id" in e for e in body["error"]["details"]["errors"])
@@ -54,18 +56,33 @@ def test_wrong_response_is_counted_but_passed_when_not_strict() -> None:
 def test_validator_reports_response_problems_directly() -> None:
     v = SpecValidator()
     ok = v.check_response(
-        "GET", "/cloud-storage/jobs/{job_id}", {"job_id": "j"}, 200, "application/json", [],
+        "GET",
+        "/cloud-storage/jobs/{job_id}",
+        {"job_id": "j"},
+        200,
+        "application/json",
+        [],
         b'{"job": {"job_id": "j", "status": "whatever-new"}}',
     )
     assert ok == []
     bad = v.check_response(
-        "GET", "/cloud-storage/jobs/{job_id}", {"job_id": "j"}, 200, "application/json", [],
+        "GET",
+        "/cloud-storage/jobs/{job_id}",
+        {"job_id": "j"},
+        200,
+        "application/json",
+        [],
         b'{"job": {"job_id": "j", "status": "x", "created_at": "yesterday"}}',
     )
     assert bad
     assert "date-time" in bad[0]
     no_retry_after = v.check_response(
-        "GET", "/cloud-storage/connections", {}, 429, "application/json", [],
+        "GET",
+        "/cloud-storage/connections",
+        {},
+        429,
+        "application/json",
+        [],
         b'{"error": {"code": "RATE_LIMIT_ERROR", "message": "slow down"}}',
     )
     assert no_retry_after
@@ -84,8 +101,14 @@ def test_validator_reports_response_problems_directly() -> None:
         ({"connection_id": "c", "files": [{"id": "a"}]}, ["body", "files", 0]),
         ({"connection_id": "c", "files": [{"id": 5, "name": "b"}]}, ["body", "files", 0, "id"]),
         ({"connection_id": "", "files": [{"id": "a", "name": "b"}]}, ["body", "connection_id"]),
-        ({"connection_id": "c", "files": [{"id": "a", "name": "b", "size_bytes": -1}]}, ["body", "files", 0, "size_bytes"]),
-        ({"connection_id": "c", "files": [{"id": "a", "name": "b"}], "tags": "x"}, ["body", "tags"]),
+        (
+            {"connection_id": "c", "files": [{"id": "a", "name": "b", "size_bytes": -1}]},
+            ["body", "files", 0, "size_bytes"],
+        ),
+        (
+            {"connection_id": "c", "files": [{"id": "a", "name": "b"}], "tags": "x"},
+            ["body", "tags"],
+        ),
     ],
 )
 def test_invalid_bodies_are_422_with_locations(
@@ -102,12 +125,20 @@ def test_detail_style_422(emu: RunningEmulator, api: httpx.Client) -> None:
     r = api.post("/cloud-storage/import", json={"connection_id": "c", "files": [{"id": "a"}]})
     assert r.status_code == 422
     assert r.json() == {
-        "detail": [{"loc": ["body", "files", 0], "msg": "'name' is a required property", "type": "required"}]
+        "detail": [
+            {
+                "loc": ["body", "files", 0],
+                "msg": "'name' is a required property",
+                "type": "required",
+            }
+        ]
     }
 
 
 def test_unreadable_bodies_are_400(api: httpx.Client) -> None:
-    r = api.post("/cloud-storage/import", content=b"{not json", headers={"Content-Type": "application/json"})
+    r = api.post(
+        "/cloud-storage/import", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert_error(r, 400, "BAD_REQUEST")
     r = api.post("/cloud-storage/import", content=b"a=b", headers={"Content-Type": "text/plain"})
     assert_error(r, 400, "BAD_REQUEST")
@@ -143,7 +174,7 @@ def test_spec_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert locate_spec() == copy
     assert locate_spec(REPO_SPEC) == REPO_SPEC
     monkeypatch.setenv(SPEC_ENV, str(tmp_path / "missing.yaml"))
-    with pytest.raises(FileNotFoundError, match="openapi.yaml not found"):
+    with pytest.raises(FileNotFoundError, match=r"openapi\.yaml not found"):
         locate_spec()
 
 
@@ -156,3 +187,8 @@ def test_operation_without_handler_fails_at_startup(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(spec))
     with pytest.raises(RuntimeError, match="get_quota"):
         create_app(EmulatorConfig(spec_path=path, big_folder_size=1))
+
+
+def test_head_and_options_are_not_operations(api: httpx.Client) -> None:
+    assert api.head("/cloud-storage/connections").status_code == 405
+    assert_error(api.options("/cloud-storage/connections"), 405, "METHOD_NOT_ALLOWED")
