@@ -15,7 +15,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Route
 
 from . import jobs, oauth
-from .config import FAULT_KINDS, RUNTIME_KNOBS
+from .config import KEY_PATTERN, RUNTIME_KNOBS
 from .core import Emulator
 from .errors import ApiError, envelope
 from .state import ACTIVE_STATES
@@ -62,8 +62,6 @@ def routes(emu: Emulator) -> list[BaseRoute]:
         except ApiError as e:
             return _error(e)
         key = str(body.get("api_key") or "aion_test_" + secrets.token_urlsafe(24))
-        from .app import KEY_PATTERN
-
         if not KEY_PATTERN.fullmatch(key):
             return _error(
                 ApiError(400, "BAD_REQUEST", "Keys look like aion_ + 20 of [A-Za-z0-9_-]")
@@ -102,13 +100,6 @@ def routes(emu: Emulator) -> list[BaseRoute]:
                 unknown = set(changes) - set(RUNTIME_KNOBS)
                 if unknown:
                     raise ApiError(400, "BAD_REQUEST", f"Unknown or fixed knobs: {sorted(unknown)}")
-                if "fault_kinds" in changes:
-                    kinds = tuple(str(k) for k in changes["fault_kinds"])
-                    if not set(kinds) <= set(FAULT_KINDS):
-                        raise ApiError(
-                            400, "BAD_REQUEST", f"fault_kinds must be among {FAULT_KINDS}"
-                        )
-                    changes["fault_kinds"] = kinds
                 emu.config = attrs.evolve(emu.config, **changes)
             except ApiError as e:
                 return _error(e)

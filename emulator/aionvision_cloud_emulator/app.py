@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import re
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator
@@ -24,14 +23,12 @@ from starlette.types import Receive, Scope, Send
 
 from . import admin
 from .api import HANDLERS, KEYLESS, Call, Result
-from .config import EmulatorConfig
+from .config import KEY_PATTERN, EmulatorConfig
 from .core import Emulator, log
 from .errors import ApiError, envelope
-from .faults import FAULT_ANSWERS, ConnectionDropped
+from .faults import FAULT_ANSWERS, UNAVAILABLE_RETRY_AFTER, ConnectionDropped
 from .jobs import JobRunner
 from .validation import issue_dicts
-
-KEY_PATTERN = re.compile(r"aion_[A-Za-z0-9_-]{20,}")
 
 
 class DropResponse(Response):
@@ -108,7 +105,8 @@ class Pipeline:
                 if fault == "drop":
                     return DropResponse()
                 status, code, message = FAULT_ANSWERS[fault]
-                raise ApiError(status, code, message, {"injected": True})
+                headers = {"Retry-After": UNAVAILABLE_RETRY_AFTER} if status == 503 else None
+                raise ApiError(status, code, message, {"injected": True}, headers=headers)
             try:
                 key = _authenticate(emu, request, optional=op_id in KEYLESS)
             finally:

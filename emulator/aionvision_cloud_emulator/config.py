@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
@@ -12,6 +13,9 @@ import attrs
 #: Corrupts a response body before it is validated; only tests use it, to prove that the
 #: response-validation layer catches a response that breaks the spec.
 ResponseHook = Callable[[str, int, Any], Any]
+
+#: What the service's keys look like: `aion_` and 20+ of [A-Za-z0-9_-].
+KEY_PATTERN = re.compile(r"aion_[A-Za-z0-9_-]{20,}")
 
 FaultKind = Literal["500", "502", "503", "drop"]
 FAULT_KINDS: tuple[FaultKind, ...] = ("500", "502", "503", "drop")
@@ -54,21 +58,27 @@ class EmulatorConfig:
     #: Seconds a job stays `pending` before the runner picks it up.
     job_start_delay: float = attrs.field(default=0.5, validator=attrs.validators.ge(0))
     #: Requests per minute per key; None disables rate limiting.
-    rate_limit: int | None = None
+    rate_limit: int | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.ge(1))
+    )
     #: Share of product-API requests that fail on purpose (0..1).
     fault_ratio: float = attrs.field(
         default=0.0, validator=[attrs.validators.ge(0.0), attrs.validators.le(1.0)]
     )
-    fault_kinds: tuple[FaultKind, ...] = FAULT_KINDS
+    fault_kinds: tuple[FaultKind, ...] = attrs.field(
+        default=FAULT_KINDS,
+        converter=tuple,
+        validator=attrs.validators.deep_iterable(attrs.validators.in_(FAULT_KINDS)),
+    )
     #: Seconds added before every product-API answer.
     latency: float = attrs.field(default=0.0, validator=attrs.validators.ge(0))
     #: A response that breaks openapi.yaml becomes a 500 (True) or is only logged (False).
     strict: bool = True
     #: The fake consent page answers error=access_denied instead of a code.
     oauth_deny: bool = False
-    oauth_state_ttl: float = 600.0
-    oauth_code_ttl: float = 300.0
-    picker_session_ttl: float = 3600.0
+    oauth_state_ttl: float = attrs.field(default=600.0, validator=attrs.validators.gt(0))
+    oauth_code_ttl: float = attrs.field(default=300.0, validator=attrs.validators.gt(0))
+    picker_session_ttl: float = attrs.field(default=3600.0, validator=attrs.validators.gt(0))
     #: Files in the big Drive folder used to exercise pagination.
     big_folder_size: int = attrs.field(default=3000, validator=attrs.validators.ge(0))
     #: The fake Google account the consent page signs in unless `login_hint` names another.
@@ -76,9 +86,15 @@ class EmulatorConfig:
     #: Target origin of the GET callback's postMessage; None: the origin of `redirect_uri`.
     opener_origin: str | None = None
     #: 422 bodies in the error envelope or in the framework's `{"detail": [...]}` shape.
-    validation_error_style: Literal["envelope", "detail"] = "envelope"
+    validation_error_style: Literal["envelope", "detail"] = attrs.field(
+        default="envelope", validator=attrs.validators.in_(("envelope", "detail"))
+    )
     #: Extra API keys accepted besides the default one.
-    api_keys: tuple[str, ...] = ()
+    api_keys: tuple[str, ...] = attrs.field(
+        default=(),
+        converter=tuple,
+        validator=attrs.validators.deep_iterable(attrs.validators.matches_re(KEY_PATTERN)),
+    )
     #: SQLite file that keeps state across restarts; None keeps it in memory.
     db_path: str | None = None
     #: The contract; None: the repository's openapi.yaml (or $AIONVISION_EMULATOR_SPEC).

@@ -64,6 +64,8 @@ FAULT_ANSWERS: dict[str, tuple[int, str, str]] = {
     "502": (502, "UPSTREAM_ERROR", "Injected fault: Google Drive answered with an error"),
     "503": (503, "SERVICE_UNAVAILABLE", "Injected fault: temporarily unavailable"),
 }
+#: Sent with injected 503s, as overloaded services do, so clients can practise honouring it.
+UNAVAILABLE_RETRY_AFTER = "1"
 
 
 class ConnectionDropped(Exception):

@@ -51,8 +51,10 @@ def test_injected_http_faults(
     emu.admin.configure(fault_ratio=1.0, fault_kinds=[kind])
     body = assert_error(api.get("/cloud-storage/connections"), status, code)
     assert body["error"]["details"] == {"injected": True}
+    assert (r_retry := api.get("/cloud-storage/connections")).status_code == status
+    assert ("retry-after" in r_retry.headers) == (status == 503)
     # The admin API is never faulty.
-    assert emu.admin.stats()["faults_injected"] == {kind: 1}
+    assert emu.admin.stats()["faults_injected"] == {kind: 2}
 
 
 def test_injected_dropped_connection(emu: RunningEmulator, api: httpx.Client) -> None:
