@@ -14,11 +14,11 @@ a user calls on ``client.api`` get exactly the same rules:
   total waiting. A ``Retry-After`` longer than the remaining budget is not waited for here: the
   response goes back to the caller, who gets a ``RateLimitError`` carrying ``retry_after``.
 
-Why not stamina: stamina (via tenacity) sleeps with ``time.sleep`` and measures its timeout with
-``time.monotonic``, neither injectable per call, and its jitter is additive rather than full.
-Every wait in this package must go through the client's injectable clock (tests and cassette
-replays never sleep; ``DeadlineClock`` bounds all waiting), so the backoff below is the few lines
-it takes to compute one delay, while the loop stays a plain, bounded ``for``.
+The loop is tenacity's (the engine under stamina): its ``sleep`` hook routes every wait through
+the client's injectable clock, so tests and cassette replays never sleep and ``DeadlineClock``
+bounds all waiting. stamina itself is not used because it offers no such hook (it sleeps with
+``time.sleep``) and its jitter is added to the backoff rather than full. The delay is computed
+here, from a seedable ``random.Random``, so the jitter is reproducible in tests.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from typing import Any
 
 import attrs
 import httpx
+import tenacity
 
 from ._clock import Clock, SystemClock
 from .errors import parse_retry_after, request_id_of
@@ -94,6 +95,18 @@ def _retry_on_error(request: httpx.Request, exc: httpx.TransportError) -> bool:
     return _method_is_idempotent(request) and isinstance(exc, TRANSIENT_ERRORS)
 
 
+class _StopOverBudget(tenacity.stop.stop_base):
+    """Stop rather than wait past the total budget; a long Retry-After then reaches the caller as
+    a RateLimitError carrying retry_after."""
+
+    def __init__(self, clock: Clock, started: float, budget: float) -> None:
+        self.clock, self.started, self.budget = clock, started, budget
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
+        elapsed = self.clock.monotonic() - self.started
+        return elapsed + (retry_state.upcoming_sleep or 0.0) > self.budget
+
+
 class RetryTransport(httpx.BaseTransport):
     """Wraps a transport with the retry rules above and logs one DEBUG line per request sent."""
 
@@ -113,35 +126,64 @@ class RetryTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         first_started = self.clock.monotonic()
-        attempts = self.policy.max_retries + 1
-        for attempt in range(1, attempts + 1):
-            last = attempt == attempts
-            started = self.clock.monotonic()
-            try:
-                response = self._send_buffered(request)
-            except httpx.TransportError as exc:
-                self._log(request, type(exc).__name__, started, attempt, None)
-                if last or not _retry_on_error(request, exc):
-                    raise
-                delay = self.policy.backoff(attempt, self._rng)
-                if self._over_budget(first_started, delay):
-                    raise
-            else:
-                self._log(request, response.status_code, started, attempt, request_id_of(response))
-                if last or not _retry_on_status(request, response.status_code):
-                    return response
+
+        def should_retry(state: tenacity.RetryCallState) -> bool:
+            outcome = state.outcome
+            assert outcome is not None
+            exc = outcome.exception()
+            if exc is not None:
+                return isinstance(exc, httpx.TransportError) and _retry_on_error(request, exc)
+            response: httpx.Response = outcome.result()
+            return _retry_on_status(request, response.status_code)
+
+        def delay(state: tenacity.RetryCallState) -> float:
+            outcome = state.outcome
+            if outcome is not None and not outcome.failed:
+                response: httpx.Response = outcome.result()
                 retry_after = parse_retry_after(
                     response.headers.get("retry-after"), self.clock.now()
                 )
-                delay = (
-                    retry_after
-                    if retry_after is not None
-                    else self.policy.backoff(attempt, self._rng)
-                )
-                if self._over_budget(first_started, delay):
-                    return response
-            self.clock.sleep(delay)
-        raise AssertionError("unreachable")  # pragma: no cover
+                if retry_after is not None:
+                    return retry_after
+            return self.policy.backoff(state.attempt_number, self._rng)
+
+        def give_up(state: tenacity.RetryCallState) -> httpx.Response:
+            # The last answer goes back as it is (the overlay maps it to a typed error); the last
+            # transport error is raised as it is.
+            assert state.outcome is not None
+            response: httpx.Response = state.outcome.result()
+            return response
+
+        retrying = tenacity.Retrying(
+            sleep=self.clock.sleep,
+            stop=tenacity.stop_any(
+                tenacity.stop_after_attempt(self.policy.max_retries + 1),
+                _StopOverBudget(self.clock, first_started, self.policy.max_total_wait),
+            ),
+            wait=delay,
+            retry=should_retry,
+            retry_error_callback=give_up,
+        )
+        tries = 0
+
+        def once() -> httpx.Response:
+            nonlocal tries
+            tries += 1
+            return self._attempt(request, tries)
+
+        response: httpx.Response = retrying(once)
+        return response
+
+    def _attempt(self, request: httpx.Request, attempt: int) -> httpx.Response:
+        """One try, logged with its attempt number, status or error, and request id."""
+        started = self.clock.monotonic()
+        try:
+            response = self._send_buffered(request)
+        except httpx.TransportError as exc:
+            self._log(request, type(exc).__name__, started, attempt, None)
+            raise
+        self._log(request, response.status_code, started, attempt, request_id_of(response))
+        return response
 
     def _send_buffered(self, request: httpx.Request) -> httpx.Response:
         """Send and read the whole body here, so a connection dropped mid-body is a transport
@@ -170,11 +212,6 @@ class RetryTransport(httpx.BaseTransport):
             "aionvision_cloud's client.api is synchronous: call the generated sync functions "
             "(sync, sync_detailed), not the asyncio ones"
         )
-
-    def _over_budget(self, first_started: float, delay: float) -> bool:
-        """Would waiting ``delay`` more push this request past its total time budget?"""
-        elapsed = self.clock.monotonic() - first_started
-        return elapsed + delay > self.policy.max_total_wait
 
     def _log(
         self,
