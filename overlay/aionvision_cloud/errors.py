@@ -72,6 +72,11 @@ class AionvisionError(Exception):
         self.code = code
         self.request_id = request_id
 
+    @property
+    def status_code(self) -> int | None:
+        """The HTTP status, under the name openai-python and httpx users reach for."""
+        return self.status
+
     def __str__(self) -> str:
         parts = [self.message]
         if self.request_id:

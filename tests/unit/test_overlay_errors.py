@@ -113,6 +113,7 @@ def test_unusable_bodies_still_give_a_clear_error(
     err = from_response(response)
     assert isinstance(err, ServerError)
     assert err.status == 502
+    assert err.status_code == 502
     assert fragment in str(err)
 
 
