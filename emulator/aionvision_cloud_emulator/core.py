@@ -18,6 +18,7 @@ log = logging.getLogger("aionvision_cloud_emulator")
 class Emulator:
     def __init__(self, config: EmulatorConfig, validator: SpecValidator | None = None) -> None:
         self.config = config
+        self._startup_config = config
         self.clock = Clock()
         self.store = Store(config.db_path, seed=config.seed)
         self.validator = validator or shared_validator(config.spec_path)
@@ -40,6 +41,8 @@ class Emulator:
         return DriveView(tree, added, account, str(connection["display_name"]))
 
     def reset(self) -> None:
+        """Back to a fresh start: no state but the keys, knobs as given at startup."""
+        self.config = self._startup_config
         self.store.reset()
         self.counters.reset()
         self.limiter.reset()

@@ -28,18 +28,7 @@ def fast_emulator() -> Iterator[RunningEmulator]:
 @pytest.fixture
 def emu(fast_emulator: RunningEmulator) -> Iterator[RunningEmulator]:
     """The shared fast emulator, reset and with default knobs for this test."""
-    fast_emulator.admin.reset()
-    fast_emulator.admin.configure(
-        rate_limit=None,
-        fault_ratio=0.0,
-        latency=0.0,
-        oauth_deny=False,
-        job_pace=400.0,
-        batch_limit=100,
-        sync_import_limit=5,
-        picker_session_ttl=3600.0,
-        validation_error_style="envelope",
-    )
+    fast_emulator.admin.reset()  # state and knobs back to how the session started
     yield fast_emulator
     # Every response any test provoked conformed to openapi.yaml.
     assert fast_emulator.admin.stats()["spec_violations"] == []

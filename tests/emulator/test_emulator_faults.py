@@ -78,6 +78,14 @@ def test_faults_are_seeded_and_partial() -> None:
     assert any(a != b for a, b in rolls)
 
 
+def test_reset_restores_startup_knobs(emu: RunningEmulator, api: httpx.Client) -> None:
+    emu.admin.configure(fault_ratio=1.0, fault_kinds=["503"], job_pace=1.0)
+    assert api.get("/cloud-storage/connections").status_code == 503
+    emu.admin.reset()
+    assert api.get("/cloud-storage/connections").status_code == 200
+    assert emu.admin.configure()["job_pace"] == 400.0
+
+
 def test_latency(emu: RunningEmulator, api: httpx.Client) -> None:
     emu.admin.configure(latency=0.2)
     started = time.monotonic()

@@ -259,6 +259,29 @@ def test_export_into_new_folder(api: httpx.Client, conn: dict[str, Any], sid: st
     assert {f["size"] for f in exported} == {str(f["size_bytes"]) for f in files}
 
 
+def test_export_into_new_folder_inside_given_folder(
+    api: httpx.Client, conn: dict[str, Any], sid: str
+) -> None:
+    files = images_in(api, sid, "Camera Uploads", 1)
+    ids = api.post("/cloud-storage/import", json={"connection_id": conn["id"], "files": files})
+    photos = folder_id(api, sid, "Photos")
+    body = api.post(
+        "/cloud-storage/export",
+        json={
+            "connection_id": conn["id"],
+            "image_ids": ids.json()["image_ids"],
+            "folder_id": photos,
+            "folder_name": "From Aionvision",
+        },
+    ).json()
+    assert poll(api, body["job_id"])[0]["status"] == "completed"
+    inner = folder_id(api, sid, "From Aionvision", photos)
+    assert inner in body["message"]
+    assert [f["name"] for f in list_all(api, sid, f"'{inner}' in parents", 10)] == [
+        files[0]["name"]
+    ]
+
+
 def test_export_into_existing_folder(api: httpx.Client, conn: dict[str, Any], sid: str) -> None:
     files = images_in(api, sid, "Camera Uploads", 2)
     ids = api.post(
