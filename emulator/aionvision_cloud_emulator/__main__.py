@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from .config import FAULT_KINDS, EmulatorConfig
 from .core import Emulator
-from .server import bind, uvicorn_server
+from .server import bind, check_loopback, uvicorn_server
 
 
 def parser() -> argparse.ArgumentParser:
@@ -76,11 +77,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             db_path=args.db,
             spec_path=args.spec,
         )
-        sock = bind(args.host, args.port)
-    except (ValueError, OSError) as e:
+        check_loopback(args.host)
+        emu = Emulator(config)
+    except (ValueError, OSError, sqlite3.Error) as e:
         print(f"aionvision-cloud-emulator: {e}", file=sys.stderr)
         return 2
-    emu = Emulator(config)
+    try:
+        sock = bind(args.host, args.port)
+    except OSError as e:
+        emu.close()
+        print(
+            f"aionvision-cloud-emulator: cannot listen on {args.host}:{args.port}: {e}",
+            file=sys.stderr,
+        )
+        return 2
     host, port = sock.getsockname()[:2]
     netloc = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     print(f"Aionvision Cloud Storage emulator on http://{netloc}", flush=True)

@@ -12,6 +12,7 @@ import secrets
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from .clock import iso
 from .core import Emulator
 from .errors import ApiError
 from .state import Row
@@ -185,8 +186,6 @@ def complete(emu: Emulator, api_key: str, provider: str, body: dict[str, Any]) -
 
 
 def connection_body(row: Row) -> dict[str, Any]:
-    from .clock import iso
-
     return {
         "id": row["id"],
         "provider": row["provider"],

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 import pytest
@@ -63,3 +65,16 @@ def test_loopback_names() -> None:
     assert check_loopback("localhost") == "127.0.0.1"
     assert check_loopback("::1") == "::1"
     assert check_loopback("127.0.0.2") == "127.0.0.2"
+
+
+def test_cli_reports_busy_port_and_missing_spec(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        assert main(["--port", str(port), "--big-folder-size", "1"]) == 2
+    assert "cannot listen" in capsys.readouterr().err
+    assert main(["--port", "0", "--spec", str(tmp_path / "nope.yaml")]) == 2
+    assert "openapi.yaml not found" in capsys.readouterr().err
