@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 GEN    := $(BIN)/openapi-python-client generate --path openapi.yaml --config generator-config.yml --meta none --overwrite --fail-on-warning
 PKG    := aionvision_cloud_api
 
-.PHONY: install regen regen-check test lint format clean
+.PHONY: install regen regen-check test lint format emulator clean
 
 install: $(STAMP)
 
@@ -44,6 +44,10 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The local stand-in service on 127.0.0.1:8765 (Ctrl-C stops it).
+emulator: $(STAMP)
+	$(BIN)/python -m aionvision_cloud_emulator --port 8765
 
 clean:
 	rm -rf $(VENV) .regen-check .pytest_cache .mypy_cache .ruff_cache build dist

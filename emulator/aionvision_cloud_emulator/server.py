@@ -117,7 +117,7 @@ class RunningEmulator:
     root_url: str
     #: What a client uses as its base URL (ends in `/api/v2`).
     base_url: str
-    api_key: str
+    api_key: str = attrs.field(repr=False)
     admin: AdminClient
     #: In-process access to state and knobs (same thread-safe objects the server uses).
     emulator: Emulator

@@ -55,6 +55,8 @@ def locate_spec(explicit: Path | str | None = None) -> Path:
     else:
         # emulator/aionvision_cloud_emulator/validation.py -> the repository root.
         candidates.append(Path(__file__).resolve().parents[2] / "openapi.yaml")
+        # An installed wheel carries its own copy (pyproject's force-include).
+        candidates.append(Path(__file__).resolve().parent / "openapi.yaml")
         candidates.append(Path.cwd() / "openapi.yaml")
     for path in candidates:
         if path.is_file():
