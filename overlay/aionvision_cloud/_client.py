@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+import urllib.request
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -84,6 +85,34 @@ def _check_api_key(api_key: object) -> str:
     return api_key.strip()
 
 
+# httpx applies these only to the transport it builds itself; since the retry transport wraps
+# the real one, they are handed to that one here instead of being silently ignored.
+_TRANSPORT_ARGS = ("verify", "cert", "http1", "http2", "limits", "proxy", "local_address")
+
+
+def _environment_proxy(base_url: str) -> str | None:
+    """The proxy that HTTPS_PROXY / HTTP_PROXY / ALL_PROXY / NO_PROXY (or the system's settings,
+    as the standard library reads them) choose for ``base_url``; httpx reads them only for its
+    own transport. Loopback hosts, the emulator, never use one."""
+    parts = urlsplit(base_url)
+    host = parts.hostname or ""
+    if _is_loopback(host):
+        return None
+    proxies = urllib.request.getproxies()
+    if urllib.request.proxy_bypass(host):
+        return None
+    return proxies.get(parts.scheme) or proxies.get("all")
+
+
+def _inner_transport(base_url: str, extra: dict[str, Any]) -> httpx.HTTPTransport:
+    """The real network transport, built with the caller's TLS, proxy and pool settings."""
+    kwargs = {name: extra.pop(name) for name in _TRANSPORT_ARGS if name in extra}
+    if "proxy" not in kwargs and extra.get("trust_env", True):
+        kwargs["proxy"] = _environment_proxy(base_url)
+    kwargs.setdefault("trust_env", extra.get("trust_env", True))
+    return httpx.HTTPTransport(**kwargs)
+
+
 def _positive(name: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
         raise ConfigurationError(f"{name} must be a positive number")
@@ -139,6 +168,8 @@ class Client:
         extra = dict(httpx_args or {})
         inner = transport if transport is not None else extra.pop("transport", None)
         extra.pop("transport", None)
+        if inner is None:
+            inner = _inner_transport(self.base_url, extra)
         headers = {"User-Agent": f"aionvision-cloud-python/{_version()}"}
         headers.update(extra.pop("headers", None) or {})
         self._transport = RetryTransport(inner, policy=policy, clock=self.clock)
