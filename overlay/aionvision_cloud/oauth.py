@@ -164,5 +164,12 @@ def announce(url: str, open_browser: bool | Callable[[str], object]) -> None:
             opened = True
     elif open_browser:
         opened = open_in_browser(url)
+        if opened:
+            # A headless or remote session can "open" a browser nobody sees: say where to go too,
+            # as google-auth-oauthlib does.
+            print(
+                f"Opened a browser to authorize access; if none appeared, visit:\n\n    {url}\n",
+                file=sys.stderr,
+            )
     if not opened:
         print(f"Open this URL in a browser to authorize access:\n\n    {url}\n", file=sys.stderr)
