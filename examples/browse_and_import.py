@@ -24,6 +24,13 @@ with Client.from_env() as client:
         raise SystemExit(0)
 
     result = cs.import_and_wait(connection_id, files, tags=["drive"], on_progress=show)
-    print(f"\nimport {result.status}: {len(result.image_ids)} image ids")
+    imported = sum(job.completed_files or 0 for job in result.jobs) + sum(
+        len(batch.image_ids) for batch in result.batches if not batch.job_id
+    )
+    print(f"\nimport {result.status}: {imported} of {result.total_files} files imported")
+    # Small imports answer with image ids; a background job reports counts (find its images
+    # through the Files API).
     for image_id in result.image_ids[:10]:
         print(f"- {image_id}")
+    for job in result.jobs:
+        print(f"- job {job.job_id}: {job.completed_files} done, {job.failed_files} failed")

@@ -99,7 +99,8 @@ def test_browse_and_import_example(
     run_example("browse_and_import.py", "conn_1", "FOLDER")
     out = capsys.readouterr().out
     assert "1 images in the folder" in out
-    assert "import completed: 1 image ids" in out
+    assert "import completed: 1 of 1 files imported" in out
+    assert "- job job_1: 1 done, 0 failed" in out
     assert "- img_9" in out
 
 
