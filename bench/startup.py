@@ -28,7 +28,7 @@ def _wall(cmd: list[str]) -> float:
 
 def _alternate(cases: dict[str, list[str]], runs: int) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {name: [] for name in cases}
-    for name, cmd in cases.items():  # warm the page cache and .pyc files
+    for cmd in cases.values():  # warm the page cache and .pyc files
         _wall(cmd)
     for _ in range(runs):
         for name, cmd in cases.items():
