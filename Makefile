@@ -55,3 +55,8 @@ emulator: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .regen-check .pytest_cache .mypy_cache .ruff_cache build dist
+
+# Benchmarks (minutes; not part of `make test`): prints every figure and writes bench/results.md.
+.PHONY: bench
+bench: $(STAMP)
+	cd bench && ../$(BIN)/python run.py

@@ -11,6 +11,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +59,9 @@ def fixtures() -> dict[str, Any]:
     return {"job": job, "connections": conns, "session": sid, "page": page}
 
 
-def run() -> str:
+@contextmanager
+def canned_server() -> Iterator[tuple[str, dict[str, Any]]]:
+    """The canned server in its own process: (base URL, the bodies it answers)."""
     bodies = fixtures()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bodies.json"
@@ -70,10 +74,31 @@ def run() -> str:
         try:
             assert server.stdout is not None
             port = int(server.stdout.readline())
-            return _measure(f"http://127.0.0.1:{port}/api/v2", bodies)
+            yield f"http://127.0.0.1:{port}/api/v2", bodies
         finally:
             server.terminate()
             server.wait(timeout=10)
+
+
+def run() -> str:
+    with canned_server() as (base_url, bodies):
+        return _measure(base_url, bodies)
+
+
+def profile(calls: int = 3000) -> str:
+    """pyinstrument's view of ``calls`` overlay get_job calls (``bench/run.py --profile``)."""
+    from pyinstrument import Profiler
+
+    key = "aion_bench_" + "x" * 24
+    with canned_server() as (base_url, _), Client(key, base_url=base_url) as client:
+        for _ in range(200):
+            client.cloud_storage.get_job(JOB_ID)
+        profiler = Profiler(interval=0.0001)
+        with profiler:
+            for _ in range(calls):
+                client.cloud_storage.get_job(JOB_ID)
+    text: str = profiler.output_text(unicode=False, show_all=False)
+    return text
 
 
 def _measure(base_url: str, bodies: dict[str, Any]) -> str:
