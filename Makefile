@@ -59,4 +59,4 @@ clean:
 # Benchmarks (minutes; not part of `make test`): prints every figure and writes bench/results.md.
 .PHONY: bench
 bench: $(STAMP)
-	cd bench && ../$(BIN)/python run.py
+	$(BIN)/python bench/run.py
