@@ -1,4 +1,5 @@
-"""Waiting for jobs: a quick first poll, then growing intervals, 429-aware, deadline-bounded."""
+"""Waiting for jobs: a quick first poll, then a poll just after the job should finish (see
+``_schedule``), 429-aware, deadline-bounded."""
 
 from __future__ import annotations
 
@@ -7,12 +8,11 @@ from collections.abc import Callable, Sequence
 from ._clock import Clock
 from ._inputs import check_positive
 from ._models import Job, Progress
+from ._schedule import PollSchedule
 from .errors import JobFailedError, JobTimeoutError, RateLimitError
 from .status import JobStatus
 
 __all__ = ["FAILURE_STATUSES", "JobWaiter", "overall_progress"]
-
-GROWTH = 1.5
 
 FAILURE_STATUSES = frozenset({JobStatus.FAILED, JobStatus.CANCELLED})
 
@@ -62,18 +62,17 @@ class JobWaiter:
         timeout = self.timeout if timeout is None else timeout
         interval = self.poll_interval if poll_interval is None else poll_interval
         cap = self.max_interval if max_interval is None else max_interval
-        cap = max(cap, interval)
+        schedule = PollSchedule(interval, cap)
         if deadline is None:
             deadline = self._clock.monotonic() + timeout
         last: Job | None = None
         reported: tuple[object, ...] | None = None
         while True:
             # The first poll goes out at once, so short jobs return fast.
-            wait = interval
             try:
                 job = self._fetch(job_id)
             except RateLimitError as exc:
-                wait = exc.retry_after if exc.retry_after is not None else interval
+                wait = exc.retry_after if exc.retry_after is not None else schedule.fallback()
             else:
                 last = job
                 if on_progress is not None and _progress_key(job) != reported:
@@ -83,7 +82,7 @@ class JobWaiter:
                     if raise_on_failure and job.status in FAILURE_STATUSES:
                         raise JobFailedError(job)
                     return job
-                interval = min(cap, interval * GROWTH)
+                wait = schedule.after(job, self._clock.monotonic())
             remaining = deadline - self._clock.monotonic()
             if remaining <= 0:
                 raise JobTimeoutError(job_id, timeout, last)

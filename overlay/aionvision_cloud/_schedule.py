@@ -78,8 +78,8 @@ class PollSchedule:
             return self._first_look(job, done, remaining)
         window, progress = now - last[0], done - last[1]
         if progress <= 0 or window <= 0 or remaining <= 0:
-            if progress <= 0 and window > 0:
-                self._last = last  # a stall: keep measuring from the last real progress
+            # A stall (or nothing left to estimate): measure afresh from here once it moves, so
+            # the stalled time does not make the pace look slow for the rest of the job.
             return self.fallback()
         pace = progress / window
         self._paces.append(pace)

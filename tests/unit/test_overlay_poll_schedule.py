@@ -90,7 +90,8 @@ def test_steady_jobs_are_caught_soon_after_finishing_with_few_polls(
     late, polls = wait(client, api, clock, job)
     assert 0 <= late <= late_limit
     assert polls <= poll_limit
-    assert polls <= seed_loop_polls(job)
+    if files > 40:  # beyond the shortest job, fewer polls than the document's loop too
+        assert polls < seed_loop_polls(job)
 
 
 @pytest.mark.parametrize(
