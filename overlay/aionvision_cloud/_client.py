@@ -5,7 +5,6 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-import urllib.request
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -105,6 +104,8 @@ def _environment_proxy(base_url: str) -> str | None:
     host = parts.hostname or ""
     if _is_loopback(host):
         return None
+    import urllib.request  # ~50 ms of imports, needed only for a non-loopback host
+
     proxies = urllib.request.getproxies()
     if urllib.request.proxy_bypass(host):
         return None

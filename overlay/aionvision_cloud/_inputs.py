@@ -7,11 +7,12 @@ always gives the same message and is always caught by ``except InvalidInputError
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from aionvision_cloud_api.models.import_file import ImportFile
-from aionvision_cloud_api.models.provider import Provider
+if TYPE_CHECKING:
+    from aionvision_cloud_api.models.import_file import ImportFile
+    from aionvision_cloud_api.models.provider import Provider
 
 from ._models import CloudFile, opt_int
 from .errors import InvalidInputError
@@ -28,7 +29,6 @@ __all__ = [
     "to_import_files",
 ]
 
-PROVIDERS = tuple(p.value for p in Provider)
 
 Error = type[InvalidInputError]
 
@@ -78,9 +78,12 @@ def check_ids(values: object, name: str) -> list[str]:
 
 
 def check_provider(provider: object) -> Provider:
+    from aionvision_cloud_api.models.provider import Provider
+
     value = provider.value if isinstance(provider, Provider) else provider
-    if not isinstance(value, str) or value not in PROVIDERS:
-        raise InvalidInputError(f"unknown provider {provider!r}; supported: {', '.join(PROVIDERS)}")
+    providers = tuple(p.value for p in Provider)
+    if not isinstance(value, str) or value not in providers:
+        raise InvalidInputError(f"unknown provider {provider!r}; supported: {', '.join(providers)}")
     return Provider(value)
 
 
@@ -124,6 +127,8 @@ def _import_file(item: object, index: int) -> ImportFile:
         raise InvalidInputError(f"{where} has an invalid size")
     if mime is not None and not isinstance(mime, str):
         raise InvalidInputError(f"{where} has an invalid mime type")
+    from aionvision_cloud_api.models.import_file import ImportFile
+
     imported = ImportFile(id=file_id, name=name)
     if mime:
         imported.mime_type = mime

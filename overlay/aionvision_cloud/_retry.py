@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import random
-
 from typing import TYPE_CHECKING, cast
 
 import attrs

@@ -3,15 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aionvision_cloud_api.models.complete_auth_request import CompleteAuthRequest
-from aionvision_cloud_api.models.export_request import ExportRequest
-from aionvision_cloud_api.models.import_request import ImportRequest
-from aionvision_cloud_api.models.initiate_auth_request import InitiateAuthRequest
-from aionvision_cloud_api.models.picker_proxy_request import PickerProxyRequest
-from aionvision_cloud_api.models.picker_proxy_request_params import PickerProxyRequestParams
-from aionvision_cloud_api.models.provider import Provider
 from aionvision_cloud_api.types import UNSET
 
 from . import _inputs as inputs
@@ -35,7 +28,6 @@ from ._models import (
     required_id,
     unwrap,
 )
-from ._oauth import LoopbackServer, announce, code_from_redirect, redirect_uri_of
 from ._picker import DriveLister, build_query, check_endpoint, unwrap_proxy_response
 from ._polling import FAILURE_STATUSES, JobWaiter, overall_progress
 from ._settings import Settings
@@ -45,7 +37,12 @@ __all__ = ["CloudStorage"]
 
 DEFAULT_CONNECT_TIMEOUT = 300.0
 
-ProviderLike = str | Provider
+# The generated request models (their package imports every model), the OAuth loopback server and
+# the browser are imported where they are used, so `import aionvision_cloud` stays cheap.
+if TYPE_CHECKING:
+    from aionvision_cloud_api.models.provider import Provider
+
+    ProviderLike = str | Provider
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -98,6 +95,8 @@ class CloudStorage:
         uri = inputs.check_redirect_uri(
             self.default_redirect_uri(prov) if redirect_uri is None else redirect_uri
         )
+        from aionvision_cloud_api.models.initiate_auth_request import InitiateAuthRequest
+
         body = InitiateAuthRequest(provider=prov, redirect_uri=uri)
         data = unwrap(self._rq.call("initiate_auth", prov, body=body), "auth")
         return AuthStart(
@@ -127,6 +126,8 @@ class CloudStorage:
         uri = inputs.check_redirect_uri(
             self.default_redirect_uri(prov) if redirect_uri is None else redirect_uri
         )
+        from aionvision_cloud_api.models.complete_auth_request import CompleteAuthRequest
+
         body = CompleteAuthRequest(code=code, state=state, redirect_uri=uri)
         data = self._rq.call("complete_auth", prov, body=body)
         if not isinstance(data, Mapping):
@@ -148,6 +149,8 @@ class CloudStorage:
         ``redirect_uri`` defaults to the URL without its query. Then as :meth:`complete_auth`.
         """
         prov = inputs.check_provider(provider)
+        from ._oauth import code_from_redirect, redirect_uri_of
+
         code = code_from_redirect(redirect_url, expected_state)
         uri = redirect_uri if redirect_uri is not None else redirect_uri_of(redirect_url)
         return self.complete_auth(prov, code, expected_state, uri)
@@ -169,6 +172,8 @@ class CloudStorage:
         """
         prov = inputs.check_provider(provider)
         inputs.check_positive("timeout", timeout)
+        from ._oauth import LoopbackServer, announce
+
         with LoopbackServer(port) as server:
             start = self.start_auth(prov, server.redirect_uri)
             announce(start.authorization_url, open_browser)
@@ -247,6 +252,11 @@ class CloudStorage:
         session_id = inputs.check_id(session_id, "session_id")
         if params is not None and not isinstance(params, Mapping):
             raise InvalidInputError("params must be a mapping")
+        from aionvision_cloud_api.models.picker_proxy_request import PickerProxyRequest
+        from aionvision_cloud_api.models.picker_proxy_request_params import (
+            PickerProxyRequestParams,
+        )
+
         body = PickerProxyRequest(session_id=session_id, endpoint=endpoint)
         if params is not None:
             if not all(isinstance(k, str) for k in params):
@@ -315,6 +325,8 @@ class CloudStorage:
         )
         if auto_describe is not None and not isinstance(auto_describe, bool):
             raise InvalidInputError("auto_describe must be a bool")
+        from aionvision_cloud_api.models.import_request import ImportRequest
+
         batches: list[ImportBatch] = []
         for chunk in _chunks(to_send, size):
             body = ImportRequest(connection_id=cid, files=list(chunk))
@@ -352,6 +364,8 @@ class CloudStorage:
             inputs.check_id(folder_id, "folder_id")
         if folder_name is not None:
             inputs.check_id(folder_name, "folder_name")
+        from aionvision_cloud_api.models.export_request import ExportRequest
+
         batches: list[ExportBatch] = []
         for chunk in _chunks(ids, size):
             body = ExportRequest(connection_id=cid, image_ids=list(chunk))
