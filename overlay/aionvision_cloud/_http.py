@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from aionvision_cloud_api import AuthenticatedClient
+if TYPE_CHECKING:
+    from aionvision_cloud_api import AuthenticatedClient
 
 from ._clock import Clock
 from ._operations import build

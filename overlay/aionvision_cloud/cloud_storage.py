@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from aionvision_cloud_api.types import UNSET
-
 from . import _inputs as inputs
 from ._models import (
     AuthStart,
@@ -194,6 +192,8 @@ class CloudStorage:
         that also has ``connections`` and ``total_count``. Raises ``InvalidInputError`` for an
         unknown provider, ``APIResponseValidationError`` when the answer has no list.
         """
+        from aionvision_cloud_api.types import UNSET
+
         prov = inputs.check_provider(provider).value if provider is not None else UNSET
         data = self._rq.call("list_connections", provider=prov, active_only=active_only)
         items = data.get("connections") if isinstance(data, Mapping) else data
@@ -326,6 +326,7 @@ class CloudStorage:
         if auto_describe is not None and not isinstance(auto_describe, bool):
             raise InvalidInputError("auto_describe must be a bool")
         from aionvision_cloud_api.models.import_request import ImportRequest
+        from aionvision_cloud_api.types import UNSET
 
         batches: list[ImportBatch] = []
         for chunk in _chunks(to_send, size):
