@@ -5,8 +5,9 @@ counters give its pace, and the pace gives the time left. The schedule then
 
 * jumps to just after the estimated finish when the estimate is trustworthy: the pace held steady
   over the last windows, and the jump is no longer than 1.5 times the window it was measured on;
-* otherwise sleeps half the estimated time left, so a pace that changes costs an extra poll
-  rather than a late return (halving bounds how late a wrong estimate can make us);
+* otherwise sleeps half the estimated time left, and no longer than the job would take at the
+  fastest pace seen so far, so a pace that changes (or a stall that ends) costs an extra poll
+  rather than a late return;
 * falls back to growing intervals (``first``, x1.5 each time, up to ``cap``) when progress says
   nothing: a pending job, missing or zero counters, no progress since the last poll, or counters
   already at the total while the status is not yet terminal.
@@ -14,7 +15,8 @@ counters give its pace, and the pace gives the time left. The schedule then
 Every delay lies within ``[MIN_DELAY, cap]``; the waiter also clips it to its deadline and
 replaces it with ``Retry-After`` on a 429. The first sighting of a running job only has
 ``created_at``/``updated_at`` for a pace, which counts the time spent pending, so the estimate it
-gives is late: the schedule takes three quarters of it, and at most ``PROBE`` seconds.
+gives is late: the schedule takes three quarters of it, at most the job's age and at most
+``PROBE`` seconds.
 """
 
 from __future__ import annotations
@@ -37,8 +39,8 @@ REACH = 1.5
 #: Paces within this relative spread count as steady.
 STEADY = 0.15
 #: Slack after the estimated finish: a fixed part (updates land in ticks) plus a share.
-SLACK_FIXED = 0.05
-SLACK_SHARE = 0.02
+SLACK_FIXED = 0.1
+SLACK_SHARE = 0.05
 
 
 def _processed(job: Job) -> tuple[int, int] | None:
@@ -59,6 +61,7 @@ class PollSchedule:
         # The last observation that showed progress: (monotonic time, files processed).
         self._last: tuple[float, int] | None = None
         self._paces: deque[float] = deque(maxlen=3)
+        self._best = 0.0  # the fastest pace seen: the job cannot finish sooner than at it
 
     def fallback(self) -> float:
         """The next of the growing intervals, for when progress says nothing."""
@@ -83,11 +86,15 @@ class PollSchedule:
             return self.fallback()
         pace = progress / window
         self._paces.append(pace)
+        self._best = max(self._best, pace)
         left = remaining / pace
         steady = max(self._paces) <= min(self._paces) * (1 + STEADY)
         if steady and left <= window * REACH:
             return self._clamp(left + SLACK_FIXED + SLACK_SHARE * left)
-        return self._clamp(left * FRACTION)
+        # Not past the finish the fastest pace seen would give either: after a stall the
+        # measured pace is too slow, and half its estimate can still be far too late.
+        soonest = remaining / self._best + SLACK_FIXED
+        return self._clamp(min(left * FRACTION, soonest))
 
     def _first_look(self, job: Job, done: int, remaining: int) -> float:
         if done <= 0 or remaining <= 0 or job.created_at is None or job.updated_at is None:
@@ -96,7 +103,8 @@ class PollSchedule:
         if age <= 0:
             return self.fallback()
         left = remaining * age / done
-        return self._clamp(min(left * 0.75, PROBE))
+        # No further ahead than the job is old: a slow start must not look like a long job.
+        return self._clamp(min(left * 0.75, age, PROBE))
 
     def _clamp(self, delay: float) -> float:
         return min(self.cap, max(MIN_DELAY, delay))
