@@ -4,7 +4,7 @@ A job reports ``total_files``, ``completed_files`` and ``failed_files``; two obs
 counters give its pace, and the pace gives the time left. The schedule then
 
 * jumps to just after the estimated finish when the estimate is trustworthy: the pace held steady
-  over the last windows, and the jump is no longer than 1.5 times the window it was measured on;
+  over the last two windows, and the jump is no longer than 1.5 times the window it was measured on;
 * otherwise sleeps half the estimated time left, and no longer than the job would take at the
   fastest pace seen so far, so a pace that changes (or a stall that ends) costs an extra poll
   rather than a late return;
@@ -22,6 +22,7 @@ gives is late: the schedule takes three quarters of it, at most the job's age an
 from __future__ import annotations
 
 from collections import deque
+from datetime import datetime
 
 from ._models import Job
 from .status import JobStatus
@@ -36,8 +37,9 @@ PROBE = 1.0
 FRACTION = 0.5
 #: How far past a measured window an estimate may reach and still be jumped to directly.
 REACH = 1.5
-#: Paces within this relative spread count as steady.
-STEADY = 0.15
+#: The last two paces within this relative spread count as steady (a short first window is
+#: noisy: a tick more or less in it is several per cent).
+STEADY = 0.2
 #: Slack after the estimated finish: a fixed part (updates land in ticks) plus a share.
 SLACK_FIXED = 0.1
 SLACK_SHARE = 0.05
@@ -52,15 +54,26 @@ def _processed(job: Job) -> tuple[int, int] | None:
     return (job.completed_files or 0) + (job.failed_files or 0), job.total_files
 
 
+def _window(local: float, before: datetime | None, after: datetime | None) -> float:
+    """Seconds between two sightings. The job's own ``updated_at`` stamps mark when its counters
+    changed, free of the request latency our clock adds (tens of ms, noise in a short window)."""
+    if before is not None and after is not None:
+        server = (after - before).total_seconds()
+        if server > 0:
+            return server
+    return local
+
+
 class PollSchedule:
     """The delays of one wait; feed it every job seen, in order, with the clock's time."""
 
     def __init__(self, first: float, cap: float) -> None:
         self.cap = max(cap, first)
         self._fallback = first
-        # The last observation that showed progress: (monotonic time, files processed).
-        self._last: tuple[float, int] | None = None
-        self._paces: deque[float] = deque(maxlen=3)
+        # The last observation that showed progress: (monotonic time, the job's updated_at,
+        # files processed).
+        self._last: tuple[float, datetime | None, int] | None = None
+        self._paces: deque[float] = deque(maxlen=2)
         self._best = 0.0  # the fastest pace seen: the job cannot finish sooner than at it
 
     def fallback(self) -> float:
@@ -76,10 +89,10 @@ class PollSchedule:
             return self.fallback()
         done, total = counters
         remaining = total - done
-        last, self._last = self._last, (now, done)
+        last, self._last = self._last, (now, job.updated_at, done)
         if last is None:
             return self._first_look(job, done, remaining)
-        window, progress = now - last[0], done - last[1]
+        window, progress = _window(now - last[0], last[1], job.updated_at), done - last[2]
         if progress <= 0 or window <= 0 or remaining <= 0:
             # A stall (or nothing left to estimate): measure afresh from here once it moves, so
             # the stalled time does not make the pace look slow for the rest of the job.
