@@ -288,9 +288,13 @@ Google Account.</p>
 async def endpoint(emu: Emulator, request: Request) -> Response:
     """GET: the authorization request; POST: the person's Allow / Cancel on the page."""
     if request.method == "POST":
-        form = await request.form()
-        params = {k: str(v) for k, v in form.items() if k != "granted"}
-        ticked = {str(v) for v in form.getlist("granted")}
+        # The page's form is urlencoded; parsed here rather than with python-multipart.
+        raw = await request.body()
+        if len(raw) > 65536:
+            return error_page(AuthorizationError("invalid_request", "Request too large.", 413))
+        fields = parse_qsl(raw.decode("utf-8", "replace"))
+        params = {k: v for k, v in fields if k != "granted"}
+        ticked = {v for k, v in fields if k == "granted"}
     else:
         params = dict(request.query_params)
         ticked = set()
