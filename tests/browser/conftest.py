@@ -86,6 +86,9 @@ def browser(request: pytest.FixtureRequest) -> Iterator[Any]:
     """A headless Chromium with a fresh profile; `browser.shots` records the steps."""
     reason = _missing()
     if reason:
+        if os.environ.get("AIONVISION_REQUIRE_BROWSER"):
+            # `make browser-test` installed it: a missing browser there is a failure, not a skip.
+            pytest.fail(reason)
         pytest.skip(reason)
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
