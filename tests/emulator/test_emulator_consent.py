@@ -4,6 +4,8 @@ PKCE, prompt=none, and the security headers of the consent and callback pages.""
 from __future__ import annotations
 
 import re
+import sqlite3
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -11,6 +13,7 @@ import pytest
 
 from aionvision_cloud_emulator.consent import SCOPE_FILE, SCOPE_READONLY
 from aionvision_cloud_emulator.server import RunningEmulator
+from aionvision_cloud_emulator.state import Store
 from aionvision_cloud_emulator.testing import REDIRECT, assert_error
 
 CALLBACK = "/cloud-storage/auth/google_drive/callback"
@@ -203,3 +206,50 @@ def test_callback_page_headers_and_nonce(emu: RunningEmulator, api: httpx.Client
     nonce = re.search(r"'nonce-([^']+)'", r.headers["content-security-policy"])
     assert nonce
     assert f'<script nonce="{nonce.group(1)}">' in r.text
+
+
+def test_a_db_file_from_before_gets_the_new_oauth_columns(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            """
+            CREATE TABLE oauth_states (
+                state TEXT PRIMARY KEY, api_key TEXT NOT NULL, provider TEXT NOT NULL,
+                redirect_uri TEXT NOT NULL, opener_origin TEXT, created_at REAL NOT NULL,
+                expires_at REAL NOT NULL, used INTEGER NOT NULL DEFAULT 0);
+            CREATE TABLE oauth_codes (
+                code TEXT PRIMARY KEY, state TEXT NOT NULL, account_email TEXT NOT NULL,
+                display_name TEXT NOT NULL, expires_at REAL NOT NULL,
+                used INTEGER NOT NULL DEFAULT 0);
+            """
+        )
+    db.close()
+    store = Store(str(path))
+    try:
+        store.add_code(
+            {
+                "code": "c",
+                "state": "s",
+                "account_email": "a@example.com",
+                "display_name": "A",
+                "expires_at": 1.0,
+                "scopes": SCOPE_FILE,
+                "code_challenge": "x" * 43,
+                "code_challenge_method": "S256",
+            }
+        )
+        assert (store.get_code("c") or {})["scopes"] == SCOPE_FILE
+        store.add_state(
+            {
+                "state": "s",
+                "api_key": "k",
+                "provider": "google_drive",
+                "redirect_uri": REDIRECT,
+                "created_at": 0.0,
+                "expires_at": 1.0,
+                "code_verifier": "v" * 64,
+            }
+        )
+        assert (store.get_state("s") or {})["code_verifier"] == "v" * 64
+    finally:
+        store.close()
