@@ -20,8 +20,13 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from aionvision_cloud import Client, Connection, OAuthError, OAuthStateMismatchError
-from aionvision_cloud.errors import OAuthTimeoutError
+from aionvision_cloud import (
+    Client,
+    Connection,
+    OAuthError,
+    OAuthStateMismatchError,
+    OAuthTimeoutError,
+)
 from aionvision_cloud_emulator.server import RunningEmulator
 
 WAIT = 20  # seconds a step may take on a loaded 2-core machine before the test fails
