@@ -14,7 +14,7 @@ import pytest
 from aionvision_cloud_emulator.consent import SCOPE_FILE, SCOPE_READONLY
 from aionvision_cloud_emulator.server import RunningEmulator
 from aionvision_cloud_emulator.state import Store
-from aionvision_cloud_emulator.testing import REDIRECT, assert_error
+from aionvision_cloud_emulator.testing import REDIRECT, assert_error, authorize, client_for
 
 CALLBACK = "/cloud-storage/auth/google_drive/callback"
 
@@ -253,3 +253,12 @@ def test_a_db_file_from_before_gets_the_new_oauth_columns(tmp_path: Path) -> Non
         assert (store.get_state("s") or {})["code_verifier"] == "v" * 64
     finally:
         store.close()
+
+
+@pytest.mark.aionvision_emulator(consent="page", oauth_granted_scopes=[SCOPE_FILE])
+def test_headless_helper_clicks_allow_on_the_page(aionvision_emulator: RunningEmulator) -> None:
+    # testing.authorize approves a consent page like a person would, keeping its ticked boxes.
+    with client_for(aionvision_emulator) as api:
+        got = authorize(api)
+    assert got["scope"] == SCOPE_FILE
+    assert got["code"].startswith("4/0A")
