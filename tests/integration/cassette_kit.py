@@ -21,12 +21,15 @@ import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import yaml
+from vcr.errors import CannotOverwriteExistingCassetteException
 
 RECORD_COMMAND = "make record"
+CASSETTE_DIR = Path(__file__).resolve().parent.parent / "cassettes"
 #: Where the virtual clocks start: before any real recording, so replayed picker sessions recorded
 #: against the real service never look expired.
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
@@ -193,6 +196,31 @@ class Scrubber:
         response["headers"] = {k: [self._text(v) for v in vs] for k, vs in headers.items()}
         response["body"] = {"string": self._body(body)}
         return response
+
+
+# --- stale cassettes -------------------------------------------------------------------------
+
+
+def rerecord_hint(exc: Any, nodeid: str) -> str:
+    request = exc.failed_request
+    what = f"{request.method} {request.uri}" if request is not None else "(no request)"
+    return (
+        f"This request is not in the cassette {exc.cassette._path}:\n\n    {what}\n\n"
+        "Either the cassette is missing or stale, or the client now sends something it did not "
+        "send when the cassette was recorded.\nRe-record every cassette against the emulator "
+        f"with:\n\n    {RECORD_COMMAND}\n\nor only this one with:\n\n"
+        f"    .venv/bin/python -m pytest '{nodeid}' --record-mode=rewrite\n"
+    )
+
+
+def cassette_error(exc: BaseException | None) -> Any:
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, CannotOverwriteExistingCassetteException):
+            return exc
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return None
 
 
 # --- matching ---------------------------------------------------------------------------------

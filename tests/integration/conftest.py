@@ -19,12 +19,17 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from cassette_backends import Backend, EmulatorBackend, ReplayBackend, ServiceBackend
-from cassette_kit import MATCH_ON, MATCHERS, RECORD_COMMAND, Scrubber, serializer
-from vcr.errors import CannotOverwriteExistingCassetteException
+from cassette_kit import (
+    CASSETTE_DIR,
+    MATCH_ON,
+    MATCHERS,
+    Scrubber,
+    cassette_error,
+    rerecord_hint,
+    serializer,
+)
 
 from aionvision_cloud import Client, Clock
-
-CASSETTE_DIR = Path(__file__).resolve().parent.parent / "cassettes"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -58,7 +63,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if marker is not None:
             reason = marker.args[0] if marker.args else "needs the emulator"
             item.add_marker(
-                pytest.mark.skip(reason=f"emulator-only, not recorded against the service: {reason}")
+                pytest.mark.skip(
+                    reason=f"emulator-only, not recorded against the service: {reason}"
+                )
             )
 
 
@@ -130,33 +137,11 @@ def client(backend: Backend, clock: Clock, vcr: Any) -> Iterator[Client]:
         yield c
 
 
-def rerecord_hint(exc: CannotOverwriteExistingCassetteException, nodeid: str) -> str:
-    request = exc.failed_request
-    what = f"{request.method} {request.uri}" if request is not None else "(no request)"
-    return (
-        f"This request is not in the cassette {exc.cassette._path}:\n\n    {what}\n\n"
-        "Either the cassette is missing or stale, or the client now sends something it did not "
-        "send when the cassette was recorded.\nRe-record every cassette against the emulator "
-        f"with:\n\n    {RECORD_COMMAND}\n\nor only this one with:\n\n"
-        f"    .venv/bin/python -m pytest '{nodeid}' --record-mode=rewrite\n"
-    )
-
-
-def _cassette_error(exc: BaseException | None) -> CannotOverwriteExistingCassetteException | None:
-    seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, CannotOverwriteExistingCassetteException):
-            return exc
-        exc = exc.__cause__ or exc.__context__
-        seen += 1
-    return None
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
     if call.excinfo is not None and report.failed:
-        error = _cassette_error(call.excinfo.value)
+        error = cassette_error(call.excinfo.value)
         if error is not None:
             report.sections.append(("cassette", rerecord_hint(error, item.nodeid)))
     return report
