@@ -330,7 +330,7 @@ class PrettyYamlSerializer:
             "# Recorded by `make record` and replayed by tests/integration; do not edit by hand.\n"
         )
         return header + yaml.dump(
-            out, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100
+            out, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1000
         )
 
     @staticmethod
