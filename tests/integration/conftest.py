@@ -76,13 +76,8 @@ def backend(pytestconfig: pytest.Config) -> Iterator[Backend]:
         return
     service = _service_env()
     if service is not None:
-        capture = pytestconfig.pluginmanager.getplugin("capturemanager")
-
-        def ask(prompt: str) -> str:
-            with capture.global_and_fixture_disabled():
-                return input(prompt)
-
-        yield ServiceBackend(service[0], service[1], ask)
+        # `make record` runs with -s here, so the person sees the prompt and can answer it.
+        yield ServiceBackend(service[0], service[1], input)
         return
     with EmulatorBackend.start() as emulator:
         yield emulator

@@ -215,16 +215,6 @@ def test_rate_limit_and_unavailable(
         assert clock.slept[-1] == 1, "waited the 503's Retry-After"
 
 
-# 12
-def test_disconnect(client: Client, backend: Backend, vcr: object) -> None:
-    cs = client.cloud_storage
-    cid = connection_id(client, backend, vcr)
-    assert cs.disconnect(cid).success is True
-    assert cid not in [c.id for c in cs.list_connections()]
-    with pytest.raises(NotFoundError):
-        cs.get_picker_session(cid)
-
-
 # 13
 def test_generated_functions(client: Client, backend: Backend, vcr: object) -> None:
     cid = connection_id(client, backend, vcr)
@@ -243,3 +233,13 @@ def test_generated_functions(client: Client, backend: Backend, vcr: object) -> N
         detail = get_job.sync(job_id=started.job_id, client=client.api)
     assert detail.job.status == "completed"
     assert detail.job.completed_files == 8
+
+
+# 12, last: against the real service the workflows above reuse this connection.
+def test_disconnect(client: Client, backend: Backend, vcr: object) -> None:
+    cs = client.cloud_storage
+    cid = connection_id(client, backend, vcr)
+    assert cs.disconnect(cid).success is True
+    assert cid not in [c.id for c in cs.list_connections()]
+    with pytest.raises(NotFoundError):
+        cs.get_picker_session(cid)
