@@ -45,7 +45,10 @@ def browser_consent(authorization_url: str) -> str:
     with httpx.Client(follow_redirects=False, timeout=10) as browser:
         answer = browser.get(authorization_url)
     if answer.status_code not in (302, 303, 307):
-        raise AssertionError(f"the consent page answered {answer.status_code}, not a redirect")
+        raise AssertionError(
+            f"the consent page answered {answer.status_code}, not a redirect to the loopback URI; "
+            "if it now waits for a click, approve it here (tests/integration/cassette_backends.py)"
+        )
     return answer.headers["location"]
 
 

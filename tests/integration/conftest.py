@@ -113,7 +113,10 @@ def no_sockets(backend: Backend, monkeypatch: pytest.MonkeyPatch) -> None:
         return
 
     def refuse(*args: Any, **kwargs: Any) -> Any:
-        raise OSError("a replayed test tried to use the network")
+        raise OSError(
+            "a replayed test tried to open a socket: tests/integration/ replays cassettes only; "
+            "tests that start a server (the emulator) belong in tests/emulator/"
+        )
 
     for name in ("connect", "connect_ex", "bind"):
         monkeypatch.setattr(socket.socket, name, refuse)
