@@ -205,3 +205,25 @@ def test_callback_without_an_opener_shows_a_page_and_keeps_nothing(
         headers={"Authorization": f"Bearer {emu.api_key}"},
     )
     assert r.status_code == 200, r.text
+
+
+def test_the_consent_page_refuses_to_be_framed(
+    browser: Any, emu: RunningEmulator, web_app: Any
+) -> None:
+    # Clickjacking: another site frames the consent page under a decoy "Allow" button.
+    started = _initiate(emu, web_app())
+    browser.get(web_app() + "/")
+    browser.execute_script(
+        "var f = document.createElement('iframe'); f.id = 'frame'; f.src = arguments[0];"
+        "document.body.appendChild(f);",
+        started["authorization_url"],
+    )
+    frame = WebDriverWait(browser, WAIT).until(ec.presence_of_element_located((By.ID, "frame")))
+    time.sleep(SETTLE)
+    browser.shots.take("framed-consent")
+    browser.switch_to.frame(frame)
+    assert browser.find_elements(By.ID, "allow") == []
+    browser.switch_to.default_content()
+    # The consent page itself still works at the top level.
+    browser.get(started["authorization_url"])
+    WebDriverWait(browser, WAIT).until(ec.element_to_be_clickable((By.ID, "allow")))
