@@ -112,7 +112,11 @@ def browser(request: pytest.FixtureRequest) -> Iterator[Any]:
             if failed:
                 for i, handle in enumerate(driver.window_handles):
                     driver.switch_to.window(handle)
-                    driver.shots.take(f"at-failure-window-{i}")
+                    shot = driver.shots.take(f"at-failure-window-{i}")
+                    # The URL and markup too: a screenshot doesn't show a query or hidden text.
+                    shot.with_suffix(".html").write_text(
+                        f"<!-- {driver.current_url} -->\n{driver.page_source}", encoding="utf-8"
+                    )
         except Exception:  # noqa: S110 - a dead browser must not hide the test's own error
             pass
         driver.quit()
