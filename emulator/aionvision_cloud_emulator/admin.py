@@ -14,11 +14,18 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from . import jobs, oauth
-from .config import KEY_PATTERN, RUNTIME_KNOBS
+from . import jobs, jsonguard, oauth
+from .config import KEY_PATTERN, RUNTIME_KNOBS, key_fingerprint
 from .core import Emulator
 from .errors import ApiError, envelope
 from .state import ACTIVE_STATES
+
+#: How far the admin API may move the clock in total (ten years): enough to expire anything.
+MAX_CLOCK_OFFSET = 10 * 365 * 86400.0
+
+
+def _by_fingerprint(per_key: dict[str, Any]) -> dict[str, Any]:
+    return {key_fingerprint(key): value for key, value in per_key.items()}
 
 
 def _error(e: ApiError) -> JSONResponse:
@@ -30,9 +37,9 @@ async def _json(request: Request) -> dict[str, Any]:
     if not raw:
         return {}
     try:
-        data = await request.json()
-    except ValueError:
-        raise ApiError(400, "BAD_REQUEST", "Body is not valid JSON") from None
+        data = jsonguard.loads(raw)
+    except jsonguard.BodyError as e:
+        raise ApiError(400, "BAD_REQUEST", str(e)) from None
     if not isinstance(data, dict):
         raise ApiError(400, "BAD_REQUEST", "Body must be a JSON object")
     return data
@@ -43,10 +50,13 @@ def routes(emu: Emulator) -> list[BaseRoute]:
         return JSONResponse({"ok": True, "big": emu.config.big_folder_size})
 
     async def stats(request: Request) -> Response:
+        snapshot = emu.counters.snapshot()
+        # Keys are secrets: the admin API names them by fingerprint (see key_fingerprint).
+        snapshot["requests_by_key"] = _by_fingerprint(snapshot["requests_by_key"])
         return JSONResponse(
             {
-                **emu.counters.snapshot(),
-                "jobs_created_by_key": emu.store.jobs_per_key(),
+                **snapshot,
+                "jobs_created_by_key": _by_fingerprint(emu.store.jobs_per_key()),
                 "active_jobs": len(emu.store.active_jobs()),
                 "keys": len(emu.store.keys()),
             }
@@ -110,12 +120,19 @@ def routes(emu: Emulator) -> list[BaseRoute]:
     async def advance_clock(request: Request) -> Response:
         try:
             body = await _json(request)
-            seconds = float(body.get("seconds", 0))
+            seconds = body.get("seconds", 0)
+            # Only a finite JSON number; a NaN or a far future would break every later timestamp.
+            if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+                raise ApiError(400, "BAD_REQUEST", "seconds must be a JSON number")
+            if not 0 <= seconds <= MAX_CLOCK_OFFSET:
+                raise ApiError(
+                    400, "BAD_REQUEST", f"seconds must be between 0 and {MAX_CLOCK_OFFSET:.0f}"
+                )
+            emu.clock.advance(float(seconds), limit=MAX_CLOCK_OFFSET)
         except ApiError as e:
             return _error(e)
-        except (TypeError, ValueError):
-            return _error(ApiError(400, "BAD_REQUEST", "seconds must be a number"))
-        emu.clock.advance(seconds)
+        except ValueError as e:
+            return _error(ApiError(400, "BAD_REQUEST", f"seconds: {e}"))
         return JSONResponse({"now": emu.now()})
 
     async def consent(request: Request) -> Response:

@@ -44,6 +44,11 @@ def default_api_key(seed: int) -> str:
     return f"aion_emu_{digest[:32]}"
 
 
+def key_fingerprint(key: str) -> str:
+    """How the admin API names a key: a short hash, never the secret itself."""
+    return "key_" + hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
 @attrs.define(kw_only=True)
 class EmulatorConfig:
     """Everything that shapes the emulator's behaviour; all fields have demo-friendly defaults."""
