@@ -171,7 +171,7 @@ class CloudStorage:
     def list_connections(
         self, provider: ProviderLike | None = None, *, active_only: bool = True
     ) -> list[Connection]:
-        prov = inputs.check_provider(provider).value if provider is not None else UNSET
+        prov = inputs.check_provider(provider) if provider is not None else UNSET
         data = self._rq.send(_list_connections._get_kwargs(provider=prov, active_only=active_only))
         items = data.get("connections") if isinstance(data, Mapping) else data
         if items is None:

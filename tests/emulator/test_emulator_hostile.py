@@ -110,3 +110,73 @@ def test_stats_show_no_api_key(emu: RunningEmulator, api: httpx.Client) -> None:
     assert stats["requests_by_key"][key_fingerprint(extra)] == 1
     assert len(key_fingerprint(extra)) < 20
     assert key_fingerprint(extra) != key_fingerprint(emu.api_key)
+
+
+def test_a_10_mb_collection_id_is_refused_not_stored(
+    emu: RunningEmulator, api: httpx.Client
+) -> None:
+    conn = connect(api)["connection"]
+    body = {
+        "connection_id": conn["id"],
+        "files": [{"id": "1abc", "name": "a.jpg"}],
+        "collection_id": "c" * 10_000_000,
+    }
+    r = api.post("/cloud-storage/import", json=body, timeout=60)
+    err = assert_error(r, 422, "VALIDATION_ERROR")
+    assert err["error"]["details"]["field"] == "collection_id"
+    assert len(r.content) < 10_000  # the error does not echo the value back
+    assert emu.admin.stats()["jobs_created_by_key"] == {}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs"),
+    [
+        ("GET", "/cloud-storage/connections", {"params": {"provider": "../x"}}),
+        ("GET", "/cloud-storage/connections", {"params": {"provider": "dropbox"}}),
+        ("GET", "/cloud-storage/jobs/" + "j" * 129, {}),
+        ("GET", "/cloud-storage/jobs/j..k", {}),
+        ("GET", "/cloud-storage/connections/a%00b/picker-token", {}),
+        ("DELETE", "/cloud-storage/connections/a%20b", {}),
+        (
+            "POST",
+            "/cloud-storage/auth/google_drive",
+            {"json": {"provider": "google_drive", "redirect_uri": "ftp://x.example/cb"}},
+        ),
+        (
+            "POST",
+            "/cloud-storage/auth/google_drive/callback",
+            {"json": {"code": "c\r\nd", "state": "s", "redirect_uri": "https://a.example/cb"}},
+        ),
+        (
+            "POST",
+            "/cloud-storage/export",
+            {"json": {"connection_id": "c", "image_ids": ["img_1"], "folder_name": "x\ny"}},
+        ),
+        (
+            "POST",
+            "/cloud-storage/import",
+            {"json": {"connection_id": "c", "files": [{"id": "a/b", "name": "n"}]}},
+        ),
+        (
+            "POST",
+            "/cloud-storage/import",
+            {
+                "json": {
+                    "connection_id": "c",
+                    "files": [{"id": "a", "name": "n"}],
+                    "tags": ["t" * 101],
+                }
+            },
+        ),
+        (
+            "POST",
+            "/cloud-storage/picker-proxy",
+            {"json": {"session_id": "s", "endpoint": "files/" + "a" * 600}},
+        ),
+    ],
+    ids=lambda v: repr(v)[:40],
+)
+def test_the_spec_bounds_are_enforced(
+    api: httpx.Client, method: str, path: str, kwargs: dict[str, Any]
+) -> None:
+    assert_error(api.request(method, path, **kwargs), 422, "VALIDATION_ERROR")

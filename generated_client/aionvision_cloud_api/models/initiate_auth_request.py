@@ -16,7 +16,8 @@ class InitiateAuthRequest:
     """
     Attributes:
         provider (Provider): A supported cloud storage provider.
-        redirect_uri (str): Where Google sends the browser back to after authorization.
+        redirect_uri (str): Where Google sends the browser back to after authorization; the service answers 400
+            `INVALID_REDIRECT_URI` to anything but an absolute http(s) URL.
     """
 
     provider: Provider
