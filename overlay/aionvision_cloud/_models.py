@@ -22,6 +22,7 @@ __all__ = [
     "CloudFile",
     "Connection",
     "DisconnectResult",
+    "ExportBatch",
     "ExportResult",
     "ImportBatch",
     "ImportResult",
@@ -421,10 +422,6 @@ class ExportResult:
     @property
     def job_id(self) -> str:
         return self.batches[0].job_id
-
-    @property
-    def is_async(self) -> bool:
-        return True
 
     @property
     def message(self) -> str | None:
