@@ -286,7 +286,10 @@ def _parse_time(text: str) -> float:
     return dt.timestamp()
 
 
-_WORD_START = re.compile(r"(?<![0-9a-z])(?=[0-9a-z])|^")
+# A word starts where a letter or digit follows anything else (or the start): "_", "-", "."
+# and spaces separate words.
+_WORD_START = re.compile(r"(?<![^\W_])(?=[^\W_])|^")
+_WORD = re.compile(r"[^\W_]+")
 
 
 def _word_prefix(needle: str, name: str) -> bool:
@@ -303,8 +306,8 @@ def _word_prefix(needle: str, name: str) -> bool:
 
 def _full_text(needle: str, name: str) -> bool:
     """`fullText contains`: whole words, or a "quoted phrase" of consecutive words."""
-    words = re.findall(r"[0-9a-z]+", name.lower())
-    wanted = re.findall(r"[0-9a-z]+", needle.lower())
+    words = _WORD.findall(name.lower())
+    wanted = _WORD.findall(needle.lower())
     if not wanted:
         return False
     if needle.startswith('"') and needle.endswith('"'):

@@ -7,6 +7,7 @@ body of 5,000 `[` raises RecursionError; a linear scan finds the depth without r
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -45,11 +46,18 @@ def _no_constant(name: str) -> Any:
     raise BodyError(f"Body is not valid JSON: {name} is not a JSON number")
 
 
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999 reads as inf
+        raise BodyError(f"Body is not valid JSON: {text[:40]} is out of range")
+    return value
+
+
 def loads(raw: bytes) -> Any:
-    """Strict JSON: depth-checked, and without Python's NaN/Infinity extensions."""
+    """Strict JSON: depth-checked, without Python's NaN/Infinity extensions or overflows."""
     check_depth(raw)
     try:
-        return json.loads(raw, parse_constant=_no_constant)
+        return json.loads(raw, parse_constant=_no_constant, parse_float=_finite)
     except BodyError:
         raise
     except ValueError:

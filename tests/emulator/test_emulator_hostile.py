@@ -140,7 +140,7 @@ def test_a_10_mb_collection_id_is_refused_not_stored(
         (
             "POST",
             "/cloud-storage/auth/google_drive",
-            {"json": {"provider": "google_drive", "redirect_uri": "ftp://x.example/cb"}},
+            {"json": {"provider": "google_drive", "redirect_uri": "https://x.example/\r\ncb"}},
         ),
         (
             "POST",
@@ -180,3 +180,12 @@ def test_the_spec_bounds_are_enforced(
     api: httpx.Client, method: str, path: str, kwargs: dict[str, Any]
 ) -> None:
     assert_error(api.request(method, path, **kwargs), 422, "VALIDATION_ERROR")
+
+
+@pytest.mark.parametrize(
+    "raw", [b'{"latency": 1e999}', b'{"latency": NaN}', b'{"job_pace": -Infinity}']
+)
+def test_config_knobs_refuse_non_finite_numbers(emu: RunningEmulator, raw: bytes) -> None:
+    r = httpx.patch(f"{emu.root_url}/_emulator/config", content=raw)
+    assert r.status_code == 400, r.text
+    assert emu.emulator.config.latency == 0
