@@ -216,7 +216,7 @@ def _issues_of(error: Exception) -> tuple[list[Issue], bool]:
             return [Issue(loc, "Field required", "missing")], False
         if isinstance(cause, InvalidSchemaValue):
             return [
-                Issue(loc, _brief(e.message), str(e.validator or "value_error"))
+                Issue(loc, _say(e, loc), str(e.validator or "value_error"))
                 for e in _schema_errors(cause)
             ], False
         if isinstance(cause, CastError):
@@ -231,7 +231,7 @@ def _issues_of(error: Exception) -> tuple[list[Issue], bool]:
             return [
                 Issue(
                     ("body", *(p for p in e.absolute_path)),
-                    _brief(e.message),
+                    _say(e, ("body", *(p for p in e.absolute_path))),
                     str(e.validator or "value_error"),
                 )
                 for e in _schema_errors(cause)
@@ -247,6 +247,16 @@ def _issues_of(error: Exception) -> tuple[list[Issue], bool]:
 #: Longest message an issue carries: jsonschema quotes the whole value, and a 10 MB field
 #: must not come back as a 10 MB error.
 MAX_MESSAGE = 200
+
+
+#: Fields whose values are secrets: an error names the rule broken, never the value.
+SECRET_FIELDS = frozenset({"code", "state", "session_id", "access_token", "developer_key"})
+
+
+def _say(schema_error: Any, loc: tuple[str | int, ...]) -> str:
+    if loc and loc[-1] in SECRET_FIELDS:
+        return f"{loc[-1]} breaks the schema's {schema_error.validator or 'rules'}"
+    return _brief(str(schema_error.message))
 
 
 def _brief(message: str) -> str:

@@ -189,3 +189,14 @@ def test_config_knobs_refuse_non_finite_numbers(emu: RunningEmulator, raw: bytes
     r = httpx.patch(f"{emu.root_url}/_emulator/config", content=raw)
     assert r.status_code == 400, r.text
     assert emu.emulator.config.latency == 0
+
+
+def test_validation_errors_do_not_echo_secret_fields(api: httpx.Client) -> None:
+    secret = "4/0Asecret\r\nvalue"
+    r = api.post(
+        "/cloud-storage/auth/google_drive/callback",
+        json={"code": secret, "state": "st ate-secret", "redirect_uri": "https://a.example/cb"},
+    )
+    assert_error(r, 422, "VALIDATION_ERROR")
+    assert "secret" not in r.text
+    assert "code" in r.json()["error"]["details"]["field"]
