@@ -1,7 +1,9 @@
 """`/_emulator/`: the admin API and the fake Google consent page.
 
 Deliberately outside openapi.yaml (and not validated against it): tests and demos use it to
-reset state, cancel jobs, read counters, change knobs and move the clock.
+reset state, cancel jobs, read counters, change knobs and move the clock. It names API keys by
+their fingerprint only (`config.key_fingerprint`), parses bodies strictly (`jsonguard`), and
+moves the clock only forward, by finite amounts, at most ten years in total.
 """
 
 from __future__ import annotations
