@@ -31,7 +31,7 @@ from typing import Any
 
 import attrs
 
-from .drive_discovery import Selection, check_selection
+from .drive_discovery import Selection, check_parameters, check_selection
 from .drive_errors import DriveError, invalid
 from .drive_fields import apply, parse_fields
 from .drive_query import QueryContext, parse_query
@@ -437,19 +437,14 @@ class DriveView:
             raise DriveError(404, "notFound", f"File not found: {file_id}.", "fileId")
         return found
 
-    def _check_drive_params(self, params: Mapping[str, Any]) -> None:
-        """supportsAllDrives and friends: validated, then applied to a Drive with no shared ones."""
-        _bool_param(params, "supportsAllDrives")
-        _bool_param(params, "supportsTeamDrives")
-        _bool_param(params, "acknowledgeAbuse")
-
     def get_resource(self, file_id: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        self._check_drive_params(params)
+        check_parameters("files", "get", dict(params))
         sel = parse_fields(str(params.get("fields", "kind,id,name,mimeType")))
         check_selection(sel, "File")
         return apply(self.get(file_id).resource(self.owner), sel)
 
     def list(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        check_parameters("files", "list", dict(params))
         q = _str_param(params, "q") or ""
         predicate = parse_query(q, QueryContext(self.tree.root_id, self.account))
         page_size = _int_param(params, "pageSize", DEFAULT_PAGE_SIZE)
@@ -567,6 +562,7 @@ class DriveView:
             raise DriveError(404, "notFound", f"Shared drive not found: {drive}", "driveId")
 
     def about(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        check_parameters("about", "get", dict(params))
         if not params.get("fields"):
             raise DriveError(
                 400, "required", "The 'fields' parameter is required for this method.", "fields"
@@ -600,6 +596,7 @@ class DriveView:
         return apply(body, sel)
 
     def export(self, file_id: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        check_parameters("files", "export", dict(params))
         f = self.get(file_id)
         target = params.get("mimeType")
         if not target:

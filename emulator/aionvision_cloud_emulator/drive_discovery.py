@@ -14,7 +14,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from .drive_errors import DriveError
+from .drive_errors import DriveError, invalid
 
 #: `fields` selections are `a,b(c,d),e/f`: name -> sub-selection (None: the whole value).
 Selection = dict[str, "Selection | None"]
@@ -37,6 +37,29 @@ def method_parameters(resource: str, method: str) -> dict[str, Any]:
     doc = document()
     own = doc["resources"][resource]["methods"][method]["parameters"]
     return {**doc["parameters"], **own}
+
+
+def check_parameters(resource: str, method: str, params: dict[str, Any]) -> None:
+    """Types and enums of the parameters the method documents; unknown names are ignored.
+
+    `pageSize` is left to the caller: its documented maximum is coerced, not refused.
+    """
+    for name, spec in method_parameters(resource, method).items():
+        if name not in params or name == "pageSize":
+            continue
+        value = params[name]
+        kind = spec.get("type")
+        if kind == "boolean":
+            if not isinstance(value, bool) and str(value).lower() not in ("true", "false"):
+                raise invalid(name, f"{str(value)[:40]!r} is not a boolean (true or false)")
+        elif kind == "integer":
+            if isinstance(value, bool) or not str(value).lstrip("-").isdigit():
+                raise invalid(name, f"{str(value)[:40]!r} is not an integer")
+        elif kind == "string":
+            if not isinstance(value, str):
+                raise invalid(name, "expected a string")
+            if "enum" in spec and value not in spec["enum"]:
+                raise invalid(name, f"{value[:40]!r} is not one of {', '.join(spec['enum'])}")
 
 
 def check_selection(selection: Selection | None, schema_name: str) -> None:

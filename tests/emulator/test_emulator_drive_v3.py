@@ -402,3 +402,28 @@ def test_short_and_empty_pages_before_the_end(emu: RunningEmulator, api: httpx.C
     # The same request always gets the same page.
     again = proxy(api, sid, "files", q=f"'{vacation}' in parents", pageSize=5, fields="files(id)")
     assert len(again.json()["files"]) == sizes[0]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "params", "field"),
+    [
+        ("files", {"alt": "xml"}, "params.alt"),
+        ("files", {"prettyPrint": "maybe"}, "params.prettyPrint"),
+        ("files", {"corpus": "everyone"}, "params.corpus"),
+        ("files", {"q": ["name = 'a'"]}, "params.q"),
+        ("files", {"pageToken": 5}, "params.pageToken"),
+        ("files/root", {"acknowledgeAbuse": "perhaps"}, "params.acknowledgeAbuse"),
+        ("about", {"fields": "kind", "$.xgafv": "3"}, "params.$.xgafv"),
+    ],
+    ids=repr,
+)
+def test_parameter_types_follow_the_discovery_document(
+    api: httpx.Client, sid: str, endpoint: str, params: dict[str, Any], field: str
+) -> None:
+    body = assert_error(proxy(api, sid, endpoint, **params), 400, "INVALID_DRIVE_REQUEST")
+    assert body["error"]["details"]["field"] == field
+
+
+def test_parameters_drive_does_not_document_are_ignored(api: httpx.Client, sid: str) -> None:
+    r = proxy(api, sid, "files", q="name = 'Notes'", fields="files(name)", notAParameter="x")
+    assert r.json() == {"files": [{"name": "Notes"}]}
