@@ -8,6 +8,7 @@ moves the clock only forward, by finite amounts, at most ten years in total.
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any
 
@@ -22,12 +23,25 @@ from .core import Emulator
 from .errors import ApiError, envelope
 from .state import ACTIVE_STATES
 
+#: An API key anywhere in a string (KEY_PATTERN is meant for fullmatch).
+KEY_SEARCH = re.compile(rf"(?<![A-Za-z0-9_-]){KEY_PATTERN.pattern}")
+
 #: How far the admin API may move the clock in total (ten years): enough to expire anything.
 MAX_CLOCK_OFFSET = 10 * 365 * 86400.0
 
 
-def _by_fingerprint(per_key: dict[str, Any]) -> dict[str, Any]:
-    return {key_fingerprint(key): value for key, value in per_key.items()}
+def redact_keys(value: Any) -> Any:
+    """`value` with every API key in it (dict keys, strings) replaced by its fingerprint.
+
+    Applied to the whole stats answer, so a counter added later cannot leak a key either.
+    """
+    if isinstance(value, str):
+        return KEY_SEARCH.sub(lambda m: key_fingerprint(m.group()), value)
+    if isinstance(value, dict):
+        return {redact_keys(k): redact_keys(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_keys(v) for v in value]
+    return value
 
 
 def _error(e: ApiError) -> JSONResponse:
@@ -52,16 +66,16 @@ def routes(emu: Emulator) -> list[BaseRoute]:
         return JSONResponse({"ok": True, "big": emu.config.big_folder_size})
 
     async def stats(request: Request) -> Response:
-        snapshot = emu.counters.snapshot()
         # Keys are secrets: the admin API names them by fingerprint (see key_fingerprint).
-        snapshot["requests_by_key"] = _by_fingerprint(snapshot["requests_by_key"])
         return JSONResponse(
-            {
-                **snapshot,
-                "jobs_created_by_key": _by_fingerprint(emu.store.jobs_per_key()),
-                "active_jobs": len(emu.store.active_jobs()),
-                "keys": len(emu.store.keys()),
-            }
+            redact_keys(
+                {
+                    **emu.counters.snapshot(),
+                    "jobs_created_by_key": emu.store.jobs_per_key(),
+                    "active_jobs": len(emu.store.active_jobs()),
+                    "keys": len(emu.store.keys()),
+                }
+            )
         )
 
     async def reset(request: Request) -> Response:

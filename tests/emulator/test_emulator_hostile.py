@@ -200,3 +200,13 @@ def test_validation_errors_do_not_echo_secret_fields(api: httpx.Client) -> None:
     assert_error(r, 422, "VALIDATION_ERROR")
     assert "secret" not in r.text
     assert "code" in r.json()["error"]["details"]["field"]
+
+
+def test_stats_redaction_covers_any_counter() -> None:
+    from aionvision_cloud_emulator.admin import redact_keys
+
+    key = "aion_" + "k" * 24
+    out = redact_keys({key: 1, "nested": [{"msg": f"key {key} failed", key: (key,)}], "n": 2})
+    assert key not in repr(out)
+    fp = key_fingerprint(key)
+    assert out == {fp: 1, "nested": [{"msg": f"key {fp} failed", fp: [fp]}], "n": 2}
