@@ -65,8 +65,8 @@ _TOKEN = re.compile(
 )
 
 _STRING_FIELDS = {"name", "mimeType", "fullText", "visibility", "shortcutDetails.targetId"}
-_TIME_FIELDS = {"modifiedTime", "createdTime", "viewedByMeTime", "sharedWithMeTime"}
-_BOOL_FIELDS = {"trashed", "starred", "sharedWithMe", "hidden"}
+_TIME_FIELDS = {"modifiedTime", "createdTime", "viewedByMeTime"}
+_BOOL_FIELDS = {"trashed", "starred", "sharedWithMe"}
 _IN_COLLECTIONS = {"parents", "owners", "writers", "readers"}
 _COMPARISONS: dict[str, Callable[[float, float], bool]] = {
     "<": lambda a, b: a < b,
@@ -257,7 +257,7 @@ class _Parser:
             return lambda f: compare(f.created, when)
         if field == "modifiedTime":
             return lambda f: compare(f.modified, when)
-        # viewedByMeTime / sharedWithMeTime: nothing in the fake was viewed or shared.
+        # viewedByMeTime: nothing in the fake was ever viewed.
         return lambda f: False
 
     def bool_term(self, field: str, op: str, value: tuple[str, str]) -> Predicate:
@@ -268,7 +268,7 @@ class _Parser:
             return lambda f: f.trashed == wanted
         if field == "starred":
             return lambda f: f.starred == wanted
-        return lambda f: not wanted  # sharedWithMe, hidden: never, in the fake
+        return lambda f: not wanted  # sharedWithMe: nothing is shared with the account
 
 
 def _parse_time(text: str) -> float:

@@ -121,6 +121,7 @@ def test_starred_full_text_and_owners(api: httpx.Client, sid: str) -> None:
         "'x' in children",
         "trashed = maybe",
         "trashed contains 'true'",
+        "hidden = true",
         "mimeType = image/png",
         "fullText = 'x'",
         "(name = 'a'",
