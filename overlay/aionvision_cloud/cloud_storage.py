@@ -194,7 +194,7 @@ class CloudStorage:
         """
         from aionvision_cloud_api.types import UNSET
 
-        prov = inputs.check_provider(provider).value if provider is not None else UNSET
+        prov = inputs.check_provider(provider) if provider is not None else UNSET
         data = self._rq.call("list_connections", provider=prov, active_only=active_only)
         items = data.get("connections") if isinstance(data, Mapping) else data
         if items is None:
