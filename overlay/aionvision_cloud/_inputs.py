@@ -58,8 +58,8 @@ class Limit(NamedTuple):
 
 _ID = "^[A-Za-z0-9_-]+$"
 _ID_WORDS = "letters, digits, '-' and '_'"
-_TOKEN = "^[\\u0021-\\u007E]+$"
-_TOKEN_WORDS = "printable ASCII without spaces"
+_PRINTABLE = "^[\\u0021-\\u007E]+$"
+_PRINTABLE_WORDS = "printable ASCII without spaces"
 _TEXT = "^[^\\u0000-\\u001F\\u007F]+$"
 _TEXT_WORDS = "no control characters"
 _MIME = "^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$"
@@ -80,8 +80,8 @@ STRING_LIMITS: Mapping[str, Limit] = MappingProxyType(
         "folder_name": Limit(1, 255, _TEXT, _TEXT_WORDS),
         "tag": Limit(1, 100, _TEXT, _TEXT_WORDS),
         "mime_type": Limit(1, 255, _MIME, "type/subtype"),
-        "code": Limit(1, 2048, _TOKEN, _TOKEN_WORDS),
-        "state": Limit(1, 512, _TOKEN, _TOKEN_WORDS),
+        "code": Limit(1, 2048, _PRINTABLE, _PRINTABLE_WORDS),
+        "state": Limit(1, 512, _PRINTABLE, _PRINTABLE_WORDS),
         "redirect_uri": Limit(1, 2048, _TEXT, _TEXT_WORDS),
         "endpoint": Limit(1, 512, None, ""),
     }
