@@ -44,8 +44,8 @@ ANSWERS: list[tuple[str, Callable[[], httpx.Response], type[Exception]]] = [
     ("200-empty-object", lambda: json_response(200, {}), APIResponseValidationError),
     ("200-job-not-object", lambda: json_response(200, {"job": 5}), APIResponseValidationError),
     (
-        "200-job_id-number",
-        lambda: json_response(200, {"job": {"job_id": 5}}),
+        "200-job_id-list",
+        lambda: json_response(200, {"job": {"job_id": [5]}}),
         APIResponseValidationError,
     ),
     ("200-empty-body", lambda: raw(200, b"", "application/json"), APIResponseValidationError),
@@ -118,7 +118,8 @@ def test_retry_after_absurdly_far_off_is_not_waited_for(clock: FakeClock, value:
     with make_client(counting, clock, retries=3) as c, pytest.raises(RateLimitError) as info:
         c.cloud_storage.get_job("job_1")
     assert clock.t <= 60.0  # the policy's total budget, not the server's whim
-    assert info.value.retry_after is not None and info.value.retry_after > 60
+    assert info.value.retry_after is not None
+    assert info.value.retry_after > 60
 
 
 @pytest.mark.parametrize("value", ["nan", "-5", "soon", ""])
