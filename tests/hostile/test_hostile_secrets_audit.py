@@ -7,6 +7,7 @@ Leaks are counted rather than failing on the first, so the README can print the 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -17,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from hostile_kit import API_KEY, BASE_URL, Counting, FakeClock, json_response, make_client
+from hostile_kit import API_KEY, Counting, FakeClock, json_response, make_client
 
 from aionvision_cloud import Client, CloudStorage
 
@@ -281,10 +282,8 @@ def _walk(node: Any, found: list[str], where: str) -> None:
             _walk(v, found, where)
     elif isinstance(node, str):
         if node.lstrip().startswith(("{", "[")):
-            try:
+            with contextlib.suppress(ValueError):
                 _walk(json.loads(node), found, where)
-            except ValueError:
-                pass
         for m in re.finditer(r"[?&](code|state|access_token)=([^&\s\"']+)", node):
             if not _PLACEHOLDER.match(m.group(2)):
                 found.append(f"{m.group(1)} in a URL in {where}")
@@ -316,7 +315,6 @@ def test_zz_no_log_record_holds_a_secret() -> None:
         AUDIT.scan(
             f"log {record.name}", fmt.format(record) + repr(record.args) + repr(vars(record))
         )
-    print(
-        f"\nsecrets audit: {AUDIT.texts} texts scanned, {len(AUDIT.records)} log records, {len(AUDIT.leaks)} leaks"
-    )
+    records, leaks = len(AUDIT.records), len(AUDIT.leaks)
+    print(f"\nsecrets audit: {AUDIT.texts} texts scanned, {records} log records, {leaks} leaks")
     assert AUDIT.leaks == []
