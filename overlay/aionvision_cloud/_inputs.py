@@ -79,7 +79,7 @@ STRING_LIMITS: Mapping[str, Limit] = MappingProxyType(
         "file_name": Limit(1, 1024, _TEXT, _TEXT_WORDS),
         "folder_name": Limit(1, 255, _TEXT, _TEXT_WORDS),
         "tag": Limit(1, 100, _TEXT, _TEXT_WORDS),
-        "mime_type": Limit(1, 255, _MIME, "type/subtype"),
+        "mime_type": Limit(0, 255, _MIME, "type/subtype"),
         "code": Limit(1, 2048, _PRINTABLE, _PRINTABLE_WORDS),
         "state": Limit(1, 512, _PRINTABLE, _PRINTABLE_WORDS),
         "redirect_uri": Limit(1, 2048, _TEXT, _TEXT_WORDS),
