@@ -590,7 +590,7 @@ def import_(
             source = target.path
         else:
             files = _files_by_id(cs, connection_id, file or [])
-            source = f"{len(files)} file(s)"
+            source = "Drive"
         if not files:
             what = "images" if images_only else "files"
             if settings.as_json:
@@ -719,7 +719,9 @@ def _report_import(
 def export(
     ctx: typer.Context,
     connection_id: ConnectionArg,
-    image_ids: Annotated[list[str], typer.Argument(help="Aionvision image ids.")],
+    image_ids: Annotated[
+        list[str], typer.Argument(metavar="IMAGE_ID...", help="Aionvision image ids.")
+    ],
     folder_id: Annotated[
         str | None,
         typer.Option(
@@ -943,6 +945,14 @@ def _error_line(exc: BaseException) -> str:
     return "Error: " + " ".join(text.split())
 
 
+def _is_bug(exc: BaseException) -> bool:
+    from aionvision_cloud.errors import AionvisionError
+
+    from ._cli_output import CliError
+
+    return not isinstance(exc, (AionvisionError, CliError))
+
+
 def main(argv: list[str] | None = None) -> int:
     """The console script: run one command, return its exit code."""
     _run.clear()
@@ -958,7 +968,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         print(_error_line(exc), file=stderr, flush=True)
         settings = _run.get("settings")
-        if isinstance(settings, _Settings) and settings.verbose:
+        if isinstance(settings, _Settings) and settings.verbose and _is_bug(exc):
             import traceback
 
             traceback.print_exc(file=stderr)
