@@ -145,8 +145,11 @@ class ProgressDisplay:
     """Progress over all files of an operation: a live bar when stderr is a terminal, a plain
     line per change otherwise (CI logs, pipes)."""
 
-    def __init__(self, console: Console, label: str, total_files: int, jobs_total: int) -> None:
+    def __init__(
+        self, console: Console, label: str, total_files: int, jobs_total: int, unit: str = "files"
+    ) -> None:
         self._console = console
+        self._unit = unit
         self._label = label
         self._total = total_files
         self._jobs_total = jobs_total
@@ -160,11 +163,11 @@ class ProgressDisplay:
                 TextColumn("[bold]{task.description}"),
                 BarColumn(bar_width=30),
                 MofNCompleteColumn(),
-                TextColumn("files"),
+                TextColumn(self._unit),
                 TextColumn("[dim]•"),
                 _FailedColumn(),
                 TextColumn("[dim]•"),
-                _RateColumn(),
+                _RateColumn(self._unit),
                 TextColumn("[dim]•"),
                 _TimeLeftColumn(),
                 TextColumn("[dim]{task.fields[jobs]}"),
@@ -202,7 +205,8 @@ class ProgressDisplay:
             return
         jobs = f", {jobs_done}/{self._jobs_total} jobs finished" if self._jobs_total > 1 else ""
         print(
-            f"{self._label}: {completed + failed}/{self._total} files done, {failed} failed{jobs}",
+            f"{self._label}: {completed + failed}/{self._total} {self._unit} done, "
+            f"{failed} failed{jobs}",
             file=sys.stderr,
             flush=True,
         )
@@ -215,9 +219,14 @@ class _FailedColumn(ProgressColumn):
 
 
 class _RateColumn(ProgressColumn):
+    def __init__(self, unit: str) -> None:
+        super().__init__()
+        self.unit = unit
+
     def render(self, task: Task) -> Text:
         speed = task.finished_speed or task.speed
-        return Text(f"{speed:.1f} files/s" if speed else "- files/s", style="cyan")
+        rate = f"{speed:.1f}" if speed else "-"
+        return Text(f"{rate} {self.unit}/s", style="cyan")
 
 
 class _TimeLeftColumn(ProgressColumn):

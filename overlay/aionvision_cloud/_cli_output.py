@@ -136,8 +136,9 @@ class Table:
 
         table = RichTable(box=None, header_style="bold", pad_edge=False)
         for name in self.columns:
-            # Ids must stay whole to be copied; other columns may wrap.
-            table.add_column(name, no_wrap=name == "ID" or name.endswith(" ID"))
+            # Ids must stay whole to be copied, accounts to be read; other columns may wrap.
+            whole = name in ("ID", "ACCOUNT") or name.endswith(" ID")
+            table.add_column(name, no_wrap=whole, min_width=len(name))
         for row in self.rows:
             # Text, not str: a Drive name like "[draft]" is not rich markup.
             table.add_row(*(Text(cell) for cell in row))

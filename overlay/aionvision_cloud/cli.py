@@ -225,13 +225,16 @@ def _follow_hint(job_ids: list[str]) -> str:
     return f"{PROG} job {' '.join(job_ids)} --wait"
 
 
-def _follow(cs: CloudStorage, board: JobBoard, label: str, timeout: float | None) -> bool:
+def _follow(
+    cs: CloudStorage, board: JobBoard, label: str, timeout: float | None, unit: str = "files"
+) -> bool:
     """Wait for the board's jobs with a progress display; True when all finished. Ctrl-C stops
     waiting (the jobs go on) and exits 130 after saying how to follow them."""
     from ._cli_jobs import EXIT_INTERRUPTED, ProgressDisplay, wait_jobs
 
     try:
-        with ProgressDisplay(_err(), label, board.total_files, len(board.job_ids)) as display:
+        display = ProgressDisplay(_err(), label, board.total_files, len(board.job_ids), unit)
+        with display:
             return wait_jobs(cs, board, timeout=timeout, on_update=display.update)
     except KeyboardInterrupt:
         running = board.running()
@@ -789,7 +792,7 @@ def export(
             )
         finished = True
         if wait:
-            finished = _follow(cs, board, "Exporting", timeout)
+            finished = _follow(cs, board, "Exporting", timeout, "images")
     status = outcome([j.status for j in board.jobs()])
     completed, failed = board.counts()
     if settings.as_json:
