@@ -22,6 +22,7 @@ __all__ = [
     "CliError",
     "Table",
     "connection_json",
+    "count",
     "file_json",
     "human_size",
     "job_json",
@@ -91,6 +92,11 @@ def print_json(data: Mapping[str, Any]) -> None:
     indent = 2 if sys.stdout.isatty() else None
     sys.stdout.write(json.dumps(data, indent=indent, ensure_ascii=False) + "\n")
     sys.stdout.flush()
+
+
+def count(n: int, noun: str) -> str:
+    """``1 file``, ``3 files``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def human_size(size: int | None) -> str:

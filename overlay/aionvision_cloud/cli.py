@@ -576,7 +576,7 @@ def import_(
 
     from ._cli_drive import DriveBrowser
     from ._cli_jobs import EXIT_TIMEOUT, JobBoard, exit_code_for, outcome
-    from ._cli_output import job_json, print_json
+    from ._cli_output import count, job_json, print_json
 
     settings = _settings(ctx, as_json, verbose)
     if bool(file) == (folder is not None):
@@ -602,7 +602,7 @@ def import_(
                 _say(f"Nothing to import: no {what} in {source}.")
             return
         if not settings.as_json:
-            _note(f"Importing {len(files)} files from {source}...")
+            _note(f"Importing {count(len(files), 'file')} from {source}...")
         result = cs.import_files(
             connection_id,
             files,
@@ -695,15 +695,17 @@ def _report_import(
     image_ids: list[str],
     wait: bool,
 ) -> None:
+    from ._cli_output import count
+
     jobs = board.jobs()
-    in_jobs = f", in {len(jobs)} job{'s' if len(jobs) != 1 else ''}" if jobs else ""
+    in_jobs = f", in {count(len(jobs), 'job')}" if jobs else ""
     if status.is_terminal:
         _say(
             f"Import {status.value}: {completed} of {board.total_files} files imported, "
             f"{failed} failed{in_jobs}."
         )
     else:
-        _say(f"Import {status.value}: {board.total_files} files{in_jobs}.")
+        _say(f"Import {status.value}: {count(board.total_files, 'file')}{in_jobs}.")
     if jobs and (wait or len(jobs) > 1):
         _jobs_table(jobs)
     if image_ids:
@@ -764,7 +766,7 @@ def export(
 
     from ._cli_drive import DriveBrowser
     from ._cli_jobs import EXIT_TIMEOUT, JobBoard, exit_code_for, outcome
-    from ._cli_output import job_json, print_json
+    from ._cli_output import count, job_json, print_json
 
     settings = _settings(ctx, as_json, verbose)
     _check_timeout(timeout, wait, "export")
@@ -812,14 +814,14 @@ def export(
         )
     else:
         jobs = board.jobs()
-        in_jobs = f", in {len(jobs)} job{'s' if len(jobs) != 1 else ''}"
+        in_jobs = f", in {count(len(jobs), 'job')}"
         if status.is_terminal:
             _say(
                 f"Export {status.value}: {completed} of {board.total_files} images exported, "
                 f"{failed} failed{in_jobs}."
             )
         else:
-            _say(f"Export {status.value}: {board.total_files} images{in_jobs}.")
+            _say(f"Export {status.value}: {count(board.total_files, 'image')}{in_jobs}.")
         if result.message:
             _say(result.message)
         if wait:

@@ -19,8 +19,11 @@ class Result:
 
     @property
     def error_line(self) -> str:
-        """The one error line; fails the test unless stderr holds exactly one."""
+        """The one error line: the last on stderr, the only one that says "Error:", and no
+        traceback anywhere."""
         lines = [line for line in self.err.splitlines() if line.strip()]
-        assert len(lines) == 1, self.err
-        assert lines[0].startswith("Error: "), self.err
-        return lines[0]
+        errors = [line for line in lines if line.startswith("Error: ")]
+        assert len(errors) == 1, self.err
+        assert lines[-1] == errors[0], self.err
+        assert "Traceback" not in self.err
+        return errors[0]
