@@ -240,7 +240,8 @@ def _follow(
         running = board.running()
         if running:
             _note(
-                f"\nStopped waiting; the jobs go on. Still running: {', '.join(running)}\n"
+                "\nStopped waiting; the jobs go on.\n"
+                f"Still running: {', '.join(running)}\n"
                 f"Follow them with: {_follow_hint(running)}"
             )
         else:
