@@ -5,33 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from aionvision_cloud_api.api.cloud_storage import (
-    complete_auth as _complete_auth,
-)
-from aionvision_cloud_api.api.cloud_storage import (
-    disconnect as _disconnect,
-)
-from aionvision_cloud_api.api.cloud_storage import (
-    export_files as _export_files,
-)
-from aionvision_cloud_api.api.cloud_storage import (
-    get_job as _get_job,
-)
-from aionvision_cloud_api.api.cloud_storage import (
-    get_picker_token as _get_picker_token,
-)
-from aionvision_cloud_api.api.cloud_storage import (
-    import_files as _import_files,
-)
-from aionvision_cloud_api.api.cloud_storage import (
-    initiate_auth as _initiate_auth,
-)
-from aionvision_cloud_api.api.cloud_storage import (
-    list_connections as _list_connections,
-)
-from aionvision_cloud_api.api.cloud_storage import (
-    picker_proxy as _picker_proxy,
-)
 from aionvision_cloud_api.models.complete_auth_request import CompleteAuthRequest
 from aionvision_cloud_api.models.export_request import ExportRequest
 from aionvision_cloud_api.models.import_request import ImportRequest
@@ -42,11 +15,12 @@ from aionvision_cloud_api.models.provider import Provider
 from aionvision_cloud_api.types import UNSET
 
 from . import _inputs as inputs
-from ._http import Requester
 from ._models import (
     AuthStart,
     CloudFile,
+    CompleteAuthResult,
     Connection,
+    ConnectionList,
     DisconnectResult,
     ExportBatch,
     ExportResult,
@@ -56,18 +30,19 @@ from ._models import (
     PickerSession,
     Progress,
     opt_bool,
+    opt_int,
     opt_str,
     required_id,
     unwrap,
 )
+from ._oauth import LoopbackServer, announce, code_from_redirect, redirect_uri_of
+from ._picker import DriveLister, build_query, check_endpoint, unwrap_proxy_response
+from ._polling import FAILURE_STATUSES, JobWaiter, overall_progress
+from ._settings import Settings
 from .errors import APIResponseValidationError, InvalidInputError, JobFailedError
-from .oauth import LoopbackServer, announce, code_from_redirect, redirect_uri_of
-from .picker import DriveLister, build_query, check_endpoint, unwrap_proxy_response
-from .polling import FAILURE_STATUSES, JobWaiter, overall_progress
 
 __all__ = ["CloudStorage"]
 
-DEFAULT_BATCH_SIZE = 100  # the PROFESSIONAL plan's files-per-batch limit
 DEFAULT_CONNECT_TIMEOUT = 300.0
 
 ProviderLike = str | Provider
@@ -81,29 +56,50 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 class CloudStorage:
     """Connect Google Drive, browse it through the picker proxy, import, export, follow jobs."""
 
-    def __init__(
-        self,
-        requester: Requester,
-        *,
-        batch_size: int = DEFAULT_BATCH_SIZE,
-        waiter: JobWaiter | None = None,
-    ) -> None:
-        self._rq = requester
-        self._clock = requester.clock
-        self.batch_size = inputs.check_batch_size(batch_size)
-        self._waiter = waiter if waiter is not None else JobWaiter(self.get_job, self._clock)
+    def __init__(self, settings: Settings) -> None:
+        """Built by ``Client``: use ``client.cloud_storage`` rather than building one."""
+        self._settings = settings
+        self._rq = settings.requester
+        self._clock = settings.clock
+        self._waiter = JobWaiter(
+            self.get_job,
+            settings.clock,
+            poll_interval=settings.poll_interval,
+            max_interval=settings.max_interval,
+            timeout=settings.wait_timeout,
+        )
+
+    @property
+    def batch_size(self) -> int:
+        """Files (or images) per request when a call does not say; ``Client(batch_size=...)``."""
+        return self._settings.batch_size
 
     def __repr__(self) -> str:
         return f"CloudStorage(batch_size={self.batch_size})"
 
     # -- OAuth -----------------------------------------------------------------------------------
 
-    def start_auth(self, provider: ProviderLike, redirect_uri: str) -> AuthStart:
-        """Step 1: the authorization URL to send the user to, and the state to expect back."""
+    def default_redirect_uri(self, provider: ProviderLike = "google_drive") -> str:
+        """The service's own OAuth callback page for ``provider`` (``GET
+        /cloud-storage/auth/{provider}/callback``), used when no ``redirect_uri`` is given."""
         prov = inputs.check_provider(provider)
-        uri = inputs.check_redirect_uri(redirect_uri)
+        return f"{self._settings.base_url}/cloud-storage/auth/{prov.value}/callback"
+
+    def start_auth(self, provider: ProviderLike, redirect_uri: str | None = None) -> AuthStart:
+        """OAuth step 1: ``POST /cloud-storage/auth/{provider}`` with ``redirect_uri`` (default:
+        :meth:`default_redirect_uri`).
+
+        Returns an ``AuthStart``: send the user to ``authorization_url``; the browser comes back
+        to ``redirect_uri`` with a code and ``state``. Raises ``InvalidInputError`` for an
+        unknown provider or a redirect URI that is not an http(s) URL (before sending), and the
+        ``APIStatusError`` subclass for an error answer.
+        """
+        prov = inputs.check_provider(provider)
+        uri = inputs.check_redirect_uri(
+            self.default_redirect_uri(prov) if redirect_uri is None else redirect_uri
+        )
         body = InitiateAuthRequest(provider=prov, redirect_uri=uri)
-        data = unwrap(self._rq.send(_initiate_auth._get_kwargs(prov, body=body)), "auth")
+        data = unwrap(self._rq.call("initiate_auth", prov, body=body), "auth")
         return AuthStart(
             authorization_url=required_id(data, "authorization_url", "initiate auth"),
             state=required_id(data, "state", "initiate auth"),
@@ -112,21 +108,30 @@ class CloudStorage:
             raw=data,
         )
 
+    # The official SDK's name for step 1.
+    initiate_auth = start_auth
+
     def complete_auth(
-        self, provider: ProviderLike, code: str, state: str, redirect_uri: str
-    ) -> Connection:
-        """Step 2: exchange the authorization code for a connection."""
+        self, provider: ProviderLike, code: str, state: str, redirect_uri: str | None = None
+    ) -> CompleteAuthResult:
+        """OAuth step 2: ``POST /cloud-storage/auth/{provider}/callback`` exchanges ``code`` for
+        a connection. ``redirect_uri`` must be the one step 1 used (default: the same default).
+
+        Returns a ``CompleteAuthResult``: the ``Connection`` itself, with ``is_new`` and
+        ``.connection``. Raises ``InvalidInputError`` for a blank code or state (before sending),
+        ``ValidationError`` when the service rejects the code, state or redirect URI.
+        """
         prov = inputs.check_provider(provider)
-        if not isinstance(code, str) or not code.strip():
-            raise InvalidInputError("code must be a non-empty string")
-        if not isinstance(state, str) or not state.strip():
-            raise InvalidInputError("state must be a non-empty string")
-        uri = inputs.check_redirect_uri(redirect_uri)
+        inputs.check_id(code, "code")
+        inputs.check_id(state, "state")
+        uri = inputs.check_redirect_uri(
+            self.default_redirect_uri(prov) if redirect_uri is None else redirect_uri
+        )
         body = CompleteAuthRequest(code=code, state=state, redirect_uri=uri)
-        data = self._rq.send(_complete_auth._get_kwargs(prov, body=body))
+        data = self._rq.call("complete_auth", prov, body=body)
         if not isinstance(data, Mapping):
             raise APIResponseValidationError("complete auth response is not a JSON object")
-        return Connection.from_json(unwrap(data, "connection"), is_new=data.get("is_new"))
+        return CompleteAuthResult.from_json(unwrap(data, "connection"), is_new=data.get("is_new"))
 
     def complete_auth_from_redirect(
         self,
@@ -135,8 +140,13 @@ class CloudStorage:
         expected_state: str,
         *,
         redirect_uri: str | None = None,
-    ) -> Connection:
-        """Step 2 from the URL the browser came back to; checks ``error`` and ``state`` first."""
+    ) -> CompleteAuthResult:
+        """OAuth step 2 from the full URL the browser came back to.
+
+        Checks the URL first: ``OAuthError`` for a provider error (``access_denied``) or a
+        missing code, ``OAuthStateMismatchError`` when its ``state`` is not ``expected_state``.
+        ``redirect_uri`` defaults to the URL without its query. Then as :meth:`complete_auth`.
+        """
         prov = inputs.check_provider(provider)
         code = code_from_redirect(redirect_url, expected_state)
         uri = redirect_uri if redirect_uri is not None else redirect_uri_of(redirect_url)
@@ -149,15 +159,16 @@ class CloudStorage:
         open_browser: bool | Callable[[str], object] = True,
         timeout: float = DEFAULT_CONNECT_TIMEOUT,
         port: int = 0,
-    ) -> Connection:
+    ) -> CompleteAuthResult:
         """The whole OAuth flow through a browser and a one-shot server on 127.0.0.1.
 
         ``open_browser``: True opens the system browser, False prints the URL, a callable gets
-        the URL. Raises ``OAuthTimeoutError`` when nobody comes back within ``timeout`` seconds.
+        the URL. ``port`` 0 picks a free one. Returns the new connection. Raises
+        ``OAuthTimeoutError`` when nobody comes back within ``timeout`` seconds, and whatever
+        :meth:`complete_auth_from_redirect` raises.
         """
         prov = inputs.check_provider(provider)
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-            raise InvalidInputError("timeout must be a positive number of seconds")
+        inputs.check_positive("timeout", timeout)
         with LoopbackServer(port) as server:
             start = self.start_auth(prov, server.redirect_uri)
             announce(start.authorization_url, open_browser)
@@ -170,19 +181,34 @@ class CloudStorage:
 
     def list_connections(
         self, provider: ProviderLike | None = None, *, active_only: bool = True
-    ) -> list[Connection]:
+    ) -> ConnectionList:
+        """``GET /cloud-storage/connections``, optionally for one ``provider`` and including
+        inactive connections (``active_only=False``).
+
+        Returns a ``ConnectionList``: a list of ``Connection`` (``[0]``, ``len``, iteration)
+        that also has ``connections`` and ``total_count``. Raises ``InvalidInputError`` for an
+        unknown provider, ``APIResponseValidationError`` when the answer has no list.
+        """
         prov = inputs.check_provider(provider).value if provider is not None else UNSET
-        data = self._rq.send(_list_connections._get_kwargs(provider=prov, active_only=active_only))
+        data = self._rq.call("list_connections", provider=prov, active_only=active_only)
         items = data.get("connections") if isinstance(data, Mapping) else data
         if items is None:
             items = []
         if not isinstance(items, list):
             raise APIResponseValidationError("list connections response lacks 'connections'")
-        return [Connection.from_json(c) for c in items if isinstance(c, Mapping)]
+        total = opt_int(data.get("total_count")) if isinstance(data, Mapping) else None
+        return ConnectionList(
+            (Connection.from_json(c) for c in items if isinstance(c, Mapping)), total_count=total
+        )
 
     def disconnect(self, connection_id: str) -> DisconnectResult:
+        """``DELETE /cloud-storage/connections/{connection_id}``: revoke and remove a connection.
+
+        Returns a ``DisconnectResult`` (``success``, ``message``). Raises ``InvalidInputError``
+        for a blank id, ``NotFoundError`` when there is no such connection.
+        """
         cid = inputs.check_id(connection_id, "connection_id")
-        data = self._rq.send(_disconnect._get_kwargs(cid))
+        data = self._rq.call("disconnect", cid)
         data = data if isinstance(data, Mapping) else {}
         success = opt_bool(data.get("success"))
         # A 2xx without a body still means the connection is gone.
@@ -193,8 +219,14 @@ class CloudStorage:
     # -- picker ----------------------------------------------------------------------------------
 
     def get_picker_session(self, connection_id: str) -> PickerSession:
+        """``GET /cloud-storage/connections/{connection_id}/picker-token``: a short-lived Google
+        Picker session (``session_id``, ``expires_at``; its tokens stay out of ``repr``).
+
+        Raises ``InvalidInputError`` for a blank id, ``NotFoundError`` for an unknown
+        connection.
+        """
         cid = inputs.check_id(connection_id, "connection_id")
-        data = self._rq.send(_get_picker_token._get_kwargs(cid))
+        data = self._rq.call("get_picker_token", cid)
         return PickerSession.from_json(unwrap(data, "session"), cid)
 
     def picker_proxy(
@@ -203,7 +235,13 @@ class CloudStorage:
         endpoint: str,
         params: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """Call the Drive API through the proxy; ``endpoint`` is checked before any request."""
+        """``POST /cloud-storage/picker-proxy``: call a Drive API ``endpoint`` (``files``,
+        ``files/{id}``, ``files/{id}/export``, ``about``) with ``params`` through the session.
+
+        Returns the Drive JSON as Drive sent it. Raises ``InvalidInputError`` for an endpoint
+        outside that list or bad params (before sending), ``AuthenticationError`` once the
+        session has expired, ``APIResponseValidationError`` for an answer that is no object.
+        """
         check_endpoint(endpoint)
         session_id = session.session_id if isinstance(session, PickerSession) else session
         session_id = inputs.check_id(session_id, "session_id")
@@ -214,7 +252,7 @@ class CloudStorage:
             if not all(isinstance(k, str) for k in params):
                 raise InvalidInputError("params keys must be strings")
             body.params = PickerProxyRequestParams.from_dict(dict(params))
-        return unwrap_proxy_response(self._rq.send(_picker_proxy._get_kwargs(body=body)))
+        return unwrap_proxy_response(self._rq.call("picker_proxy", body=body))
 
     def iter_drive_files(
         self,
@@ -226,8 +264,13 @@ class CloudStorage:
         page_size: int = 100,
         include_folders: bool = False,
     ) -> Iterator[CloudFile]:
-        """Drive files, lazily, one page in memory at a time; a new picker session is fetched
-        when the current one expires."""
+        """Drive files (``CloudFile``), lazily, one page in memory at a time, through the picker
+        proxy; a new picker session is fetched when the current one expires.
+
+        ``folder_id``, ``mime_prefix`` and ``query`` (Drive query syntax) narrow the listing;
+        trashed files never appear, folders only with ``include_folders``. Raises
+        ``InvalidInputError`` for bad arguments before the first request.
+        """
         cid = inputs.check_id(connection_id, "connection_id")
         if (
             isinstance(page_size, bool)
@@ -255,7 +298,14 @@ class CloudStorage:
         collection_id: str | None = None,
         batch_size: int | None = None,
     ) -> ImportResult:
-        """Import files, split into batches of ``batch_size``; every batch's outcome is kept."""
+        """``POST /cloud-storage/import`` for ``files`` (``CloudFile`` objects or dicts with
+        ``id`` and ``name``), one request per batch of ``batch_size`` files.
+
+        Returns an ``ImportResult`` with every batch's answer: image ids for batches the
+        service did at once, job ids for the rest (wait with ``wait_for_job`` or use
+        ``import_and_wait``). Raises ``InvalidInputError`` for bad input before sending;
+        when a later batch fails, the batches already sent have been imported.
+        """
         cid = inputs.check_id(connection_id, "connection_id")
         to_send = inputs.to_import_files(files)
         size = self.batch_size if batch_size is None else inputs.check_batch_size(batch_size)
@@ -273,7 +323,7 @@ class CloudStorage:
                 body.tags = tag_list
             if coll is not None:
                 body.collection_id = coll
-            data = self._rq.send(_import_files._get_kwargs(body=body))
+            data = self._rq.call("import_files", body=body)
             if not isinstance(data, Mapping):
                 raise APIResponseValidationError("import response is not a JSON object")
             batches.append(ImportBatch.from_json(data, len(chunk)))
@@ -288,7 +338,13 @@ class CloudStorage:
         folder_name: str | None = None,
         batch_size: int | None = None,
     ) -> ExportResult:
-        """Export images to Drive; always jobs, one per batch of ``batch_size`` images."""
+        """``POST /cloud-storage/export`` for ``image_ids`` into the Drive folder ``folder_id``
+        (or a new one named ``folder_name``), one request and one job per batch of
+        ``batch_size`` images.
+
+        Returns an ``ExportResult`` with the job ids. Raises ``InvalidInputError`` for bad input
+        before sending.
+        """
         cid = inputs.check_id(connection_id, "connection_id")
         ids = inputs.check_ids(image_ids, "image_ids")
         size = self.batch_size if batch_size is None else inputs.check_batch_size(batch_size)
@@ -303,17 +359,26 @@ class CloudStorage:
                 body.folder_id = folder_id
             if folder_name is not None:
                 body.folder_name = folder_name
-            data = self._rq.send(_export_files._get_kwargs(body=body))
+            data = self._rq.call("export_files", body=body)
             if not isinstance(data, Mapping):
                 raise APIResponseValidationError("export response is not a JSON object")
             batches.append(ExportBatch.from_json(data, len(chunk)))
         return ExportResult(batches=tuple(batches))
 
+    # The official SDK's names for starting an import or export without waiting.
+    start_import = import_files
+    start_export = export_files
+
     # -- jobs ------------------------------------------------------------------------------------
 
     def get_job(self, job_id: str) -> Job:
+        """``GET /cloud-storage/jobs/{job_id}``: the job's current state, once.
+
+        Returns a ``Job`` (``status`` mapped to ``JobStatus``, file counts, ``image_ids``).
+        Raises ``InvalidInputError`` for a blank id, ``NotFoundError`` for an unknown job.
+        """
         jid = inputs.check_id(job_id, "job_id")
-        return Job.from_json(unwrap(self._rq.send(_get_job._get_kwargs(jid)), "job"))
+        return Job.from_json(unwrap(self._rq.call("get_job", jid), "job"))
 
     def wait_for_job(
         self,
@@ -350,9 +415,7 @@ class CloudStorage:
         poll_interval: float | None,
         on_progress: Callable[[Progress], object] | None,
     ) -> tuple[Job, ...]:
-        if timeout is not None and (isinstance(timeout, bool) or not timeout > 0):
-            raise InvalidInputError("timeout must be positive")
-        budget = self._waiter.timeout if timeout is None else timeout
+        budget = self._settings.wait_timeout if timeout is None else timeout
         deadline = self._clock.monotonic() + budget
         finished: list[Job] = []
 
@@ -388,8 +451,14 @@ class CloudStorage:
         on_progress: Callable[[Progress], object] | None = None,
         raise_on_failure: bool = True,
     ) -> ImportResult:
-        """Import and wait for every job; one result type whether batches ran synchronously or
-        as jobs. ``on_progress`` gets a ``Progress`` over all files."""
+        """:meth:`import_files`, then wait for every job it started (within one ``timeout``).
+
+        Returns the ``ImportResult`` with the terminal ``jobs``; ``completed_files`` and
+        ``failed_files`` count all files, however the service ran them. ``on_progress`` gets a
+        ``Progress`` over all files. Raises ``JobFailedError`` (carrying the result) when a job
+        failed or was cancelled, unless ``raise_on_failure`` is False, and ``JobTimeoutError``.
+        """
+        _check_wait_args(timeout, poll_interval)
         result = self.import_files(
             connection_id,
             files,
@@ -398,15 +467,10 @@ class CloudStorage:
             collection_id=collection_id,
             batch_size=batch_size,
         )
-        # A synchronous batch that returned fewer ids than files sent lost the rest.
-        sync_batches = [b for b in result.batches if not b.job_id]
-        sync_ok = sum(len(b.image_ids) for b in sync_batches)
-        sync_failed = sum(max(0, b.files_sent - len(b.image_ids)) for b in sync_batches)
-        sync_done = (sync_ok, sync_failed)
         jobs = self._wait_all(
             result.job_ids,
             total_files=result.total_files,
-            sync_done=sync_done,
+            sync_done=result.sync_counts,
             timeout=timeout,
             poll_interval=poll_interval,
             on_progress=on_progress,
@@ -428,7 +492,13 @@ class CloudStorage:
         on_progress: Callable[[Progress], object] | None = None,
         raise_on_failure: bool = True,
     ) -> ExportResult:
-        """Export and wait for every job; ``on_progress`` gets a ``Progress`` over all images."""
+        """:meth:`export_files`, then wait for every job it started (within one ``timeout``).
+
+        Returns the ``ExportResult`` with the terminal ``jobs`` and summed ``completed_files`` /
+        ``failed_files``; ``on_progress`` gets a ``Progress`` over all images. Raises as
+        :meth:`import_and_wait` does.
+        """
+        _check_wait_args(timeout, poll_interval)
         result = self.export_files(
             connection_id,
             image_ids,
@@ -447,6 +517,14 @@ class CloudStorage:
         result = ExportResult(batches=result.batches, jobs=jobs)
         _raise_first_failure(jobs, result, raise_on_failure)
         return result
+
+
+def _check_wait_args(timeout: float | None, poll_interval: float | None) -> None:
+    # Before the import or export is sent, not after: a bad wait must not leave jobs behind.
+    if timeout is not None:
+        inputs.check_positive("timeout", timeout)
+    if poll_interval is not None:
+        inputs.check_positive("poll_interval", poll_interval)
 
 
 def _raise_first_failure(jobs: Sequence[Job], result: object, raise_on_failure: bool) -> None:
