@@ -74,7 +74,7 @@ def test_wait_polls_unfinished_jobs_each_round_and_backs_off_on_429() -> None:
             "a": [job("a", "in_progress", 2), job("a", "completed", 10)],
             "b": [
                 job("b", "pending", 0),
-                RateLimitError("slow down", status=429, retry_after=7.0),
+                RateLimitError("slow down", status_code=429, retry_after=7.0),
                 job("b", "partial", 8, 2),
             ],
         }
