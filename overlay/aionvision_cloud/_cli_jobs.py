@@ -181,8 +181,12 @@ class ProgressDisplay:
             )
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         if self._progress is not None:
+            if exc_type is KeyboardInterrupt:
+                # The terminal echoed ^C where rich's cursor was: redrawing the bar now would
+                # leave a second copy. Clear it; the caller says where things stood.
+                self._progress.live.transient = True
             self._progress.stop()
 
     def _jobs_text(self, done: int) -> str:

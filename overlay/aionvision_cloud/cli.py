@@ -238,14 +238,16 @@ def _follow(
             return wait_jobs(cs, board, timeout=timeout, on_update=display.update)
     except KeyboardInterrupt:
         running = board.running()
+        completed, failed = board.counts()
+        where = f"at {completed + failed}/{board.total_files} {unit} ({failed} failed)"
         if running:
             _note(
-                "\nStopped waiting; the jobs go on.\n"
+                f"\nStopped waiting {where}; the jobs go on.\n"
                 f"Still running: {', '.join(running)}\n"
                 f"Follow them with: {_follow_hint(running)}"
             )
         else:
-            _note("\nStopped waiting; every job had finished.")
+            _note(f"\nStopped waiting {where}; every job had finished.")
         raise typer.Exit(EXIT_INTERRUPTED) from None
 
 

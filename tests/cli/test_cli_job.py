@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import time
@@ -156,7 +157,7 @@ def test_ctrl_c_during_wait_names_the_running_jobs(
     assert out == ""  # no summary of a wait that did not end
     running = [line for line in err.splitlines() if line.startswith("Still running")]
     assert len(running) == 1
-    assert "Stopped waiting; the jobs go on." in err
+    assert re.search(r"Stopped waiting at \d+/25 files \(0 failed\); the jobs go on\.", err)
     job_id = running[0].split(": ")[1]
     assert err.strip().splitlines()[-1] == f"Follow them with: aionvision-cloud job {job_id} --wait"
     assert "Traceback" not in err
