@@ -60,3 +60,29 @@ demo: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .regen-check .pytest_cache .mypy_cache .ruff_cache build dist
+
+# The OAuth pages in headless Chromium (tests/browser/): Debian's chromium and chromium-driver,
+# installed on first use (root, or sudo where there is one); nothing downloads a browser.
+# `make test` runs the same tests too whenever the browser is there, and skips them otherwise.
+.PHONY: browser-test
+browser-test: $(STAMP)
+	@test -x /usr/bin/chromium && test -x /usr/bin/chromedriver || { \
+	  SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
+	  echo "installing chromium and chromium-driver (apt-get)"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    --no-install-recommends chromium chromium-driver fonts-liberation >/dev/null; }
+	AIONVISION_REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/browser
+
+# Re-record every cassette in tests/cassettes/: against an emulator started in-process (seeded,
+# on virtual time), or, with AIONVISION_BASE_URL and AIONVISION_API_KEY set, against that service
+# (a person signs in on the consent page; emulator-only workflows are skipped, saying why).
+.PHONY: record
+record: $(STAMP)
+	@if [ -n "$$AIONVISION_BASE_URL" ] && [ -n "$$AIONVISION_API_KEY" ]; then \
+	  echo "recording against $$AIONVISION_BASE_URL: you will be asked to sign in on a consent page"; \
+	  $(BIN)/python -m pytest tests/integration/test_workflows.py --record-mode=rewrite \
+	    -p no:cacheprovider -rs --timeout=1800 -q -s; \
+	else \
+	  env -u AIONVISION_BASE_URL -u AIONVISION_API_KEY $(BIN)/python -m pytest \
+	    tests/integration/test_workflows.py --record-mode=rewrite -p no:cacheprovider -q; \
+	fi

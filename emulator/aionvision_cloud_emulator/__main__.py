@@ -41,8 +41,34 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--fault-kinds", default=",".join(FAULT_KINDS), help="subset of %(default)s")
     p.add_argument("--latency", type=float, default=d.latency, help="seconds added to each answer")
     p.add_argument("--oauth-deny", action="store_true", help="consent page answers access_denied")
+    # A person at a browser runs this command, so by default they see the consent page they
+    # would see on Google; scripts and tests (run_emulator, the pytest plugin) default to auto.
+    p.add_argument(
+        "--consent",
+        choices=("page", "auto"),
+        default="page",
+        help="page: a consent page to click; auto: approve at once (default: %(default)s)",
+    )
+    p.add_argument(
+        "--grant-scope",
+        action="append",
+        default=None,
+        metavar="SCOPE",
+        help="grant only these scopes (a partial grant; repeatable)",
+    )
+    p.add_argument(
+        "--invalid-client",
+        action="store_true",
+        help="the consent page answers Error 401: invalid_client",
+    )
     p.add_argument("--picker-session-ttl", type=float, default=d.picker_session_ttl)
     p.add_argument("--big-folder-size", type=int, default=d.big_folder_size)
+    p.add_argument(
+        "--drive-short-pages",
+        type=float,
+        default=d.drive_short_pages,
+        help="0..1: share of Drive list pages cut short (even empty) before the end",
+    )
     p.add_argument("--google-account", default=d.google_account)
     p.add_argument("--opener-origin", default=None, help="postMessage target of the GET callback")
     p.add_argument("--validation-error-style", choices=("envelope", "detail"), default="envelope")
@@ -68,8 +94,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             latency=args.latency,
             strict=not args.no_strict,
             oauth_deny=args.oauth_deny,
+            consent=args.consent,
+            oauth_granted_scopes=args.grant_scope,
+            oauth_invalid_client=args.invalid_client,
             picker_session_ttl=args.picker_session_ttl,
             big_folder_size=args.big_folder_size,
+            drive_short_pages=args.drive_short_pages,
             google_account=args.google_account,
             opener_origin=args.opener_origin,
             validation_error_style=args.validation_error_style,

@@ -63,8 +63,8 @@ async def initiate_auth(call: Call) -> Result:
 
 async def oauth_callback(call: Call) -> Result:
     query = dict(call.request.query_params)
-    page = oauth.callback_page(call.emu, call.path["provider"], query)
-    return Result(200, page, "text/html; charset=utf-8")
+    page, headers = oauth.callback_page(call.emu, call.path["provider"], query)
+    return Result(200, page, "text/html; charset=utf-8", headers=headers)
 
 
 async def complete_auth(call: Call) -> Result:
@@ -172,7 +172,11 @@ async def picker_proxy(call: Call) -> Result:
             404 if e.status == 404 else 400,
             "NOT_FOUND" if e.status == 404 else "INVALID_DRIVE_REQUEST",
             f"Google Drive: {e.message}",
-            {"drive_status": e.status, "reason": e.reason},
+            {
+                "drive_status": e.status,
+                "reason": e.reason,
+                **({"field": f"params.{e.location}"} if e.location else {}),
+            },
         ) from None
     emu.store.touch_connection(conn["id"], emu.now())
     return Result(200, answer)

@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import Receive, Scope, Send
 
-from . import admin
+from . import admin, jsonguard
 from .api import HANDLERS, KEYLESS, Call, Result
 from .config import KEY_PATTERN, EmulatorConfig
 from .core import Emulator, log
@@ -82,6 +82,21 @@ def _validation_error(emu: Emulator, status: int, issues: list[dict[str, Any]]) 
     return ApiError(422, "VALIDATION_ERROR", "Invalid request parameters", details, body=body)
 
 
+def _check_body(raw: bytes) -> None:
+    # Before the validator: its JSON parsing and schema walk would recurse past Python's limit.
+    try:
+        jsonguard.check_depth(raw)
+    except jsonguard.BodyError as e:
+        raise ApiError(400, "BAD_REQUEST", str(e), {"field": "body"}) from None
+
+
+def _loads(raw: bytes) -> Any:
+    try:
+        return jsonguard.loads(raw)
+    except jsonguard.BodyError as e:
+        raise ApiError(400, "BAD_REQUEST", str(e), {"field": "body"}) from None
+
+
 class Pipeline:
     """One operation of openapi.yaml, served with the checks every product call gets."""
 
@@ -123,6 +138,7 @@ class Pipeline:
                         headers={"Retry-After": str(wait)},
                     )
             raw = await request.body()
+            _check_body(raw)
             path_params = {k: str(v) for k, v in request.path_params.items()}
             check = emu.validator.check_request(
                 request.method,
@@ -135,7 +151,7 @@ class Pipeline:
             )
             if check is not None:
                 raise _validation_error(emu, check.status, issue_dicts(check.issues))
-            body = json.loads(raw) if raw else None
+            body = _loads(raw) if raw else None
             result = await HANDLERS[op_id](Call(emu, request, key, path_params, body))
         except ApiError as e:
             result = Result(e.status, e.to_body(request_id), headers=e.headers)

@@ -70,10 +70,9 @@ def test_full_flow_creates_then_reuses_connection(api: httpx.Client) -> None:
         "emulated.user@gmail.com",
         "second.person@example.com",
     }
-    assert api.get("/cloud-storage/connections", params={"provider": "dropbox"}).json() == {
-        "connections": [],
-        "total_count": 0,
-    }
+    # An unknown provider is refused like the path parameter's (the spec's Provider enum).
+    r = api.get("/cloud-storage/connections", params={"provider": "dropbox"})
+    assert_error(r, 422, "VALIDATION_ERROR")
 
 
 def test_code_and_state_are_single_use(api: httpx.Client) -> None:
@@ -131,8 +130,9 @@ def test_consent_refuses_unknown_state_and_mismatched_redirect(
         "/cloud-storage/auth/google_drive",
         json={"provider": "google_drive", "redirect_uri": REDIRECT},
     )
-    state = r.json()["state"]
-    r = httpx.get(consent, params={"state": state, "redirect_uri": "http://evil.example/cb"})
+    url = urlsplit(r.json()["authorization_url"])
+    params = {k: v[0] for k, v in parse_qs(url.query).items()}
+    r = httpx.get(consent, params={**params, "redirect_uri": "http://evil.example/cb"})
     assert r.status_code == 400
     assert "redirect_uri_mismatch" in r.text
 
