@@ -21,6 +21,7 @@ import yaml
 from hostile_kit import API_KEY, Counting, FakeClock, json_response, make_client
 
 from aionvision_cloud import Client, CloudStorage
+from aionvision_cloud_emulator.server import RunningEmulator, run_emulator
 
 CODE = "4/0AsecretAUTHcode-XYZ"
 STATE = "stateSECRET0123456789"
@@ -303,6 +304,65 @@ def test_cassettes_hold_no_secret() -> None:
     AUDIT.leaks.extend(found)
     assert files
     assert found == []
+
+
+@pytest.fixture(scope="module")
+def cli_emulator() -> Iterator[RunningEmulator]:
+    with run_emulator(job_pace=400.0, job_start_delay=0.05) as running:
+        yield running
+
+
+BAD_KEY = "aion_not_the_right_key_0123456789"
+# (CLI arguments, environment): the command line's error paths, --verbose logging each request.
+CLI_RUNS: dict[str, tuple[list[str], dict[str, str]]] = {
+    "wrong-key": (["-v", "connections"], {"AIONVISION_API_KEY": BAD_KEY}),
+    "malformed-key": (["connections"], {"AIONVISION_API_KEY": BAD_KEY[:12]}),
+    "job-404": (["-v", "job", "job_missing"], {}),
+    "job-crlf": (["job", "job\r\n1"], {}),
+    "job-100kB": (["job", "j" * 100_000], {}),
+    "disconnect-404": (["-v", "--json", "disconnect", "conn_missing"], {}),
+    "import-404": (["-v", "import", "conn_missing", "f1"], {}),
+    "export-404": (["-v", "export", "conn_missing", "img_1"], {}),
+    "browse-404": (["-v", "browse", "conn_missing"], {}),
+    "unreachable": (["-v", "connections"], {"AIONVISION_BASE_URL": "http://127.0.0.1:9/api/v2"}),
+    "timeout-inf": (["connections"], {"AIONVISION_TIMEOUT": "inf"}),
+    "faults-500": (["-v", "connections"], {"__faults__": "500"}),
+}
+
+
+@pytest.mark.parametrize("run", sorted(CLI_RUNS))
+@pytest.mark.usefixtures("debug_everywhere")
+def test_cli_error_paths_leak_nothing(
+    cli_emulator: RunningEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    run: str,
+) -> None:
+    from aionvision_cloud.cli import main
+
+    cli_emulator.admin.reset()
+    args, env = CLI_RUNS[run]
+    env = dict(env)
+    faults = env.pop("__faults__", None)
+    if faults:
+        cli_emulator.admin.configure(fault_ratio=1.0, fault_kinds=[faults])
+    for name in ("AIONVISION_TIMEOUT", "AIONVISION_MAX_RETRIES", "AIONVISION_POLLING_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AIONVISION_API_KEY", cli_emulator.api_key)
+    monkeypatch.setenv("AIONVISION_BASE_URL", cli_emulator.base_url)
+    monkeypatch.setenv("AIONVISION_MAX_RETRIES", "0")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    before = len(AUDIT.leaks)
+    capsys.readouterr()
+    code = main(args)
+    out = capsys.readouterr()
+    assert code != 0  # every run here is an error path
+    for secret in (cli_emulator.api_key, BAD_KEY, BAD_KEY[:12]):
+        SECRETS.setdefault(f"emulator key {secret[:8]}", secret)
+    AUDIT.scan(f"cli {run}: stdout", out.out)
+    AUDIT.scan(f"cli {run}: stderr", out.err)
+    assert AUDIT.leaks[before:] == []
 
 
 @pytest.mark.usefixtures("debug_everywhere")
