@@ -149,7 +149,7 @@ class CloudStorage:
         prov = inputs.check_provider(provider)
         from ._oauth import code_from_redirect, redirect_uri_of
 
-        code = code_from_redirect(redirect_url, expected_state)
+        code = code_from_redirect(redirect_url, expected_state, redirect_uri)
         uri = redirect_uri if redirect_uri is not None else redirect_uri_of(redirect_url)
         return self.complete_auth(prov, code, expected_state, uri)
 
@@ -195,6 +195,7 @@ class CloudStorage:
         from aionvision_cloud_api.types import UNSET
 
         prov = inputs.check_provider(provider) if provider is not None else UNSET
+        inputs.check_bool(active_only, "active_only")
         data = self._rq.call("list_connections", provider=prov, active_only=active_only)
         items = data.get("connections") if isinstance(data, Mapping) else data
         if items is None:
