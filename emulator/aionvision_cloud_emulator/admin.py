@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 from . import jobs, oauth
 from .config import KEY_PATTERN, RUNTIME_KNOBS
 from .core import Emulator
+from .counters import ledger
 from .errors import ApiError, envelope
 from .state import ACTIVE_STATES
 
@@ -46,6 +47,7 @@ def routes(emu: Emulator) -> list[BaseRoute]:
         return JSONResponse(
             {
                 **emu.counters.snapshot(),
+                **ledger(emu.store, emu.counters),
                 "jobs_created_by_key": emu.store.jobs_per_key(),
                 "active_jobs": len(emu.store.active_jobs()),
                 "keys": len(emu.store.keys()),
