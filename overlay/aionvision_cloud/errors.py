@@ -32,6 +32,7 @@ __all__ = [
     "InvalidInputError",
     "JobFailedError",
     "JobTimeoutError",
+    "JournalError",
     "NotFoundError",
     "OAuthError",
     "OAuthStateMismatchError",
@@ -193,6 +194,10 @@ class JobTimeoutError(AionvisionError, TimeoutError):
         self.job_id = job_id
         self.timeout = timeout
         self.job = job
+
+
+class JournalError(AionvisionError):
+    """The journal file cannot be opened, read or written (or another process holds it)."""
 
 
 class OAuthError(AionvisionError):
