@@ -130,6 +130,15 @@ class Journal:
     ) -> JournalOperation:
         return JournalOperation(self, operation_key(kind, connection_id, options))
 
+    def uncertain_batches(self) -> list[BatchRecord]:
+        """Every batch, of any operation, that was ever sent without a certain answer."""
+        rows = self._read(
+            "SELECT id, items, state, job_id, image_ids, error, resolution FROM batches"
+            " WHERE state IN ('sending', 'uncertain') OR resolution IS NOT NULL ORDER BY id",
+            (),
+        )
+        return [_record(r) for r in rows]
+
     # -- low level, one transaction each ---------------------------------------------------------
 
     def _write(self, sql: str, args: tuple[Any, ...]) -> int:
