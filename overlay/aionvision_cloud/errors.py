@@ -40,6 +40,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
+    "UncertainBatchError",
     "ValidationError",
 ]
 
@@ -58,6 +59,10 @@ class FieldError:
 
 class AionvisionError(Exception):
     """Root of every error this package raises."""
+
+    #: Set on errors from a bulk call (``import_files``, ``export_and_wait``, ...): the partial
+    #: ``ImportResult``/``ExportResult``, i.e. what was accepted, what failed, what was not sent.
+    partial: Any = None
 
     def __init__(
         self,
@@ -198,6 +203,22 @@ class JobTimeoutError(AionvisionError, TimeoutError):
 
 class JournalError(AionvisionError):
     """The journal file cannot be opened, read or written (or another process holds it)."""
+
+
+class UncertainBatchError(AionvisionError):
+    """The journal holds batches an earlier run sent without getting an answer: the service may
+    or may not have acted on them. Nothing was sent; ``batches`` are those journal records."""
+
+    def __init__(self, batches: Iterable[Any]) -> None:
+        self.batches = tuple(batches)
+        files = sum(len(b.items) for b in self.batches)
+        super().__init__(
+            f"{len(self.batches)} batch(es) ({files} files) of an earlier run were sent without "
+            "an answer, so the service may have acted on them: call again with "
+            "on_uncertain='resend' (those files may arrive twice) or on_uncertain='skip' "
+            "(they are reported as not done)",
+            code="UNCERTAIN_BATCHES",
+        )
 
 
 class OAuthError(AionvisionError):
