@@ -1,6 +1,9 @@
 """Aionvision Cloud Storage: the hand-written client users import.
 
 It wraps the generated ``aionvision_cloud_api`` package; see ``openapi.yaml`` for the contract.
+This module is the public surface: every name in ``__all__`` is meant for users, every exception
+included. Modules starting with ``_`` hold internals (the retry transport, clock implementations,
+the OAuth loopback server, the picker paging) that tests reach directly.
 
     from aionvision_cloud import Client
 
@@ -10,8 +13,8 @@ It wraps the generated ``aionvision_cloud_api`` package; see ``openapi.yaml`` fo
 
 __version__ = "0.1.0"
 
-from ._client import DEFAULT_BASE_URL, Client
-from ._clock import Clock, DeadlineClock, SystemClock, WaitBudgetExceededError
+from ._client import DEFAULT_BASE_URL, DEFAULT_HTTP_TIMEOUT, DEFAULT_MAX_RETRIES, Client
+from ._clock import Clock
 from ._models import (
     AuthStart,
     CloudFile,
@@ -25,27 +28,49 @@ from ._models import (
     PickerSession,
     Progress,
 )
-from ._retry import RetryPolicy, RetryTransport
+from ._retry import RetryPolicy
+from ._settings import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_MAX_INTERVAL,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
+)
 from .cloud_storage import CloudStorage
 from .errors import (
     AionvisionError,
     APIConnectionError,
+    APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
+    ConfigurationError,
+    ConflictError,
+    FieldError,
+    InvalidInputError,
     JobFailedError,
     JobTimeoutError,
     NotFoundError,
     OAuthError,
     OAuthStateMismatchError,
+    OAuthTimeoutError,
+    PermissionDeniedError,
     RateLimitError,
+    ServerError,
     ValidationError,
+    WaitBudgetExceededError,
 )
 from .status import JobStatus
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_BATCH_SIZE",
+    "DEFAULT_HTTP_TIMEOUT",
+    "DEFAULT_MAX_INTERVAL",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_POLL_INTERVAL",
+    "DEFAULT_WAIT_TIMEOUT",
     "APIConnectionError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "AionvisionError",
@@ -55,13 +80,16 @@ __all__ = [
     "Clock",
     "CloudFile",
     "CloudStorage",
+    "ConfigurationError",
+    "ConflictError",
     "Connection",
-    "DeadlineClock",
     "DisconnectResult",
     "ExportBatch",
     "ExportResult",
+    "FieldError",
     "ImportBatch",
     "ImportResult",
+    "InvalidInputError",
     "Job",
     "JobFailedError",
     "JobStatus",
@@ -69,12 +97,13 @@ __all__ = [
     "NotFoundError",
     "OAuthError",
     "OAuthStateMismatchError",
+    "OAuthTimeoutError",
+    "PermissionDeniedError",
     "PickerSession",
     "Progress",
     "RateLimitError",
     "RetryPolicy",
-    "RetryTransport",
-    "SystemClock",
+    "ServerError",
     "ValidationError",
     "WaitBudgetExceededError",
     "__version__",

@@ -37,7 +37,7 @@ def may_have_acted(exc: AionvisionError) -> bool:
     if isinstance(exc, InvalidInputError):
         return False
     if isinstance(exc, APIStatusError):
-        return not (400 <= exc.status < 500 or exc.status == 503)
+        return not (400 <= exc.status_code < 500 or exc.status_code == 503)
     if isinstance(exc, APIConnectionError):
         return not isinstance(exc.__cause__, (*NOT_SENT_ERRORS, httpx.UnsupportedProtocol))
     # A 2xx whose body could not be read, or anything unforeseen: assume the worst.

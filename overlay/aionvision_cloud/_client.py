@@ -16,15 +16,22 @@ from aionvision_cloud_api import AuthenticatedClient
 
 from ._clock import Clock, SystemClock
 from ._http import Requester
+from ._inputs import check_count, check_positive
 from ._retry import RetryPolicy, RetryTransport
-from .cloud_storage import DEFAULT_BATCH_SIZE, CloudStorage
+from ._settings import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_MAX_INTERVAL,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
+    Settings,
+)
+from .cloud_storage import CloudStorage
 from .errors import ConfigurationError
-from .polling import DEFAULT_MAX_INTERVAL, DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT, JobWaiter
 
-__all__ = ["DEFAULT_BASE_URL", "Client"]
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_HTTP_TIMEOUT", "DEFAULT_MAX_RETRIES", "Client"]
 
 DEFAULT_BASE_URL = "https://api.aionvision.tech/api/v2"
-DEFAULT_TIMEOUT_SECONDS = 30.0
+DEFAULT_HTTP_TIMEOUT = 30.0  # seconds per HTTP request (not the job-wait timeout)
 DEFAULT_MAX_RETRIES = 3
 API_KEY_RE = re.compile(r"aion_[A-Za-z0-9_-]{20,}")
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
@@ -113,12 +120,6 @@ def _inner_transport(base_url: str, extra: dict[str, Any]) -> httpx.HTTPTranspor
     return httpx.HTTPTransport(**kwargs)
 
 
-def _positive(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ConfigurationError(f"{name} must be a positive number")
-    return float(value)
-
-
 def _env_number(env: Mapping[str, str], name: str, kind: type[float] | type[int]) -> Any:
     raw = env.get(name)
     if raw is None or not raw.strip():
@@ -141,10 +142,10 @@ class Client:
         api_key: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT_SECONDS,
-        max_retries: int = DEFAULT_MAX_RETRIES,
+        timeout: float | httpx.Timeout = DEFAULT_HTTP_TIMEOUT,
+        max_retries: int | None = None,
         polling_interval: float = DEFAULT_POLL_INTERVAL,
-        polling_timeout: float = DEFAULT_TIMEOUT,
+        polling_timeout: float = DEFAULT_WAIT_TIMEOUT,
         polling_max_interval: float = DEFAULT_MAX_INTERVAL,
         batch_size: int = DEFAULT_BATCH_SIZE,
         allow_insecure_http: bool = False,
@@ -153,21 +154,30 @@ class Client:
         transport: httpx.BaseTransport | None = None,
         httpx_args: Mapping[str, Any] | None = None,
     ) -> None:
+        """Check every argument, then build the pooled client and the resources.
+
+        ``timeout`` is per HTTP request; ``polling_timeout`` is how long ``wait_for_job`` waits
+        by default. Retries: ``max_retries`` (default 3) or a whole ``retry_policy``, not both.
+        ``transport`` replaces the network (a ``MockTransport`` in tests); it is given either
+        here or in ``httpx_args``, not both. Raises ``ConfigurationError`` for a missing or
+        malformed key, a bad URL, a bad value or contradictory arguments.
+        """
         key = _check_api_key(api_key if api_key is not None else os.environ.get(ENV_API_KEY))
         if base_url is None:
             base_url = os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
         self.base_url = _check_base_url(base_url, allow_insecure_http)
         if not isinstance(timeout, httpx.Timeout):
-            timeout = httpx.Timeout(_positive("timeout", timeout))
+            timeout = httpx.Timeout(check_positive("timeout", timeout, error=ConfigurationError))
         self.timeout = timeout
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-            raise ConfigurationError("max_retries must be an int >= 0")
-        self.clock: Clock = clock if clock is not None else SystemClock()
-        policy = retry_policy if retry_policy is not None else RetryPolicy(max_retries=max_retries)
+        policy = _retry_policy(max_retries, retry_policy)
         self.max_retries = policy.max_retries
+        self.clock: Clock = clock if clock is not None else SystemClock()
         extra = dict(httpx_args or {})
+        if transport is not None and "transport" in extra:
+            raise ConfigurationError(
+                "transport given twice: pass it as transport=... or in httpx_args, not both"
+            )
         inner = transport if transport is not None else extra.pop("transport", None)
-        extra.pop("transport", None)
         if inner is None:
             inner = _inner_transport(self.base_url, extra)
         headers = {"User-Agent": f"aionvision-cloud-python/{_version()}"}
@@ -180,18 +190,15 @@ class Client:
             headers=headers,
             httpx_args={"transport": self._transport, **extra},
         )
-        requester = Requester(self.api, self.clock, secrets=(key,))
-        waiter = JobWaiter(
-            lambda job_id: self.cloud_storage.get_job(job_id),
-            self.clock,
-            poll_interval=_positive("polling_interval", polling_interval),
-            max_interval=_positive("polling_max_interval", polling_max_interval),
-            timeout=_positive("polling_timeout", polling_timeout),
+        self._settings = Settings(
+            requester=Requester(self.api, self.clock, secrets=(key,)),
+            clock=self.clock,
+            batch_size=batch_size,
+            poll_interval=polling_interval,
+            max_interval=polling_max_interval,
+            wait_timeout=polling_timeout,
         )
-        try:
-            self.cloud_storage = CloudStorage(requester, batch_size=batch_size, waiter=waiter)
-        except ValueError as exc:
-            raise ConfigurationError(str(exc)) from None
+        self.cloud_storage = CloudStorage(self._settings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Client:
@@ -210,6 +217,9 @@ class Client:
             value = _env_number(env, name, kind)
             if value is not None:
                 kwargs[key] = value
+        if "retry_policy" in overrides and "max_retries" not in overrides:
+            # The caller's whole policy wins over the variable, as every keyword does.
+            kwargs.pop("max_retries", None)
         kwargs.update(overrides)
         if kwargs.get("api_key") is None:
             raise ConfigurationError(f"no API key: set {ENV_API_KEY}")
@@ -233,6 +243,20 @@ class Client:
     def __getstate__(self) -> None:
         # Pickling would write the key somewhere it does not belong.
         raise TypeError("Client objects cannot be pickled")
+
+
+def _retry_policy(max_retries: object, retry_policy: RetryPolicy | None) -> RetryPolicy:
+    """The one retry policy: from ``max_retries`` or given whole, never both."""
+    if retry_policy is None:
+        count = DEFAULT_MAX_RETRIES if max_retries is None else max_retries
+        return RetryPolicy(max_retries=check_count("max_retries", count, error=ConfigurationError))
+    if max_retries is not None:
+        raise ConfigurationError(
+            "max_retries and retry_policy both given: use RetryPolicy(max_retries=...) alone"
+        )
+    if not isinstance(retry_policy, RetryPolicy):
+        raise ConfigurationError("retry_policy must be a RetryPolicy")
+    return retry_policy
 
 
 def _version() -> str:

@@ -10,9 +10,10 @@ import time
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
-from .errors import AionvisionError
+from ._inputs import check_positive
+from .errors import ConfigurationError, WaitBudgetExceededError
 
-__all__ = ["Clock", "DeadlineClock", "SystemClock", "WaitBudgetExceededError"]
+__all__ = ["Clock", "DeadlineClock", "SystemClock"]
 
 
 @runtime_checkable
@@ -49,10 +50,6 @@ class SystemClock:
         return "SystemClock()"
 
 
-class WaitBudgetExceededError(AionvisionError, TimeoutError):
-    """A :class:`DeadlineClock` was asked to sleep past its deadline."""
-
-
 class DeadlineClock:
     """Wraps a clock so that all waiting together never passes one deadline.
 
@@ -62,8 +59,7 @@ class DeadlineClock:
     """
 
     def __init__(self, total_seconds: float, inner: Clock | None = None) -> None:
-        if total_seconds <= 0:
-            raise ValueError("total_seconds must be positive")
+        check_positive("total_seconds", total_seconds, error=ConfigurationError)
         self._inner: Clock = inner if inner is not None else SystemClock()
         self._deadline = self._inner.monotonic() + total_seconds
 

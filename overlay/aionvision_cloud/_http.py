@@ -10,11 +10,13 @@ import httpx
 from aionvision_cloud_api import AuthenticatedClient
 
 from ._clock import Clock
+from ._operations import build
 from .errors import (
     APIConnectionError,
     APIResponseValidationError,
     APITimeoutError,
     from_response,
+    redact,
     request_id_of,
 )
 
@@ -22,8 +24,8 @@ __all__ = ["Requester"]
 
 
 class Requester:
-    """Sends ``_get_kwargs(...)`` dicts from the generated modules; returns parsed JSON or raises
-    the typed error. Retries already happened below, in the transport."""
+    """Sends the generated operations' requests (see ``_operations``); returns parsed JSON or
+    raises the typed error. Retries already happened below, in the transport."""
 
     def __init__(self, api: AuthenticatedClient, clock: Clock, secrets: tuple[str, ...]) -> None:
         self.api = api
@@ -32,6 +34,10 @@ class Requester:
 
     def __repr__(self) -> str:
         return "Requester()"
+
+    def call(self, operation: str, *args: Any, **kwargs: Any) -> Any:
+        """Build ``operation``'s request from ``args``/``kwargs`` and send it."""
+        return self.send(build(operation, *args, **kwargs))
 
     def send(self, kwargs: dict[str, Any]) -> Any:
         method = str(kwargs.get("method", "")).upper()
@@ -42,7 +48,7 @@ class Requester:
             raise APITimeoutError(f"{method} {url} timed out ({type(exc).__name__})") from exc
         except httpx.TransportError as exc:
             raise APIConnectionError(
-                f"{method} {url} failed: {type(exc).__name__}: {self._clean(str(exc))}"
+                f"{method} {url} failed: {type(exc).__name__}: {redact(str(exc), self._secrets)}"
             ) from exc
         if not response.is_success:
             raise from_response(response, secrets=self._secrets, now=self.clock.now())
@@ -53,12 +59,6 @@ class Requester:
         except ValueError:
             raise APIResponseValidationError(
                 f"{method} {url} answered {response.status_code} with a body that is not JSON",
-                status=response.status_code,
+                status_code=response.status_code,
                 request_id=request_id_of(response),
             ) from None
-
-    def _clean(self, text: str) -> str:
-        for secret in self._secrets:
-            if secret:
-                text = text.replace(secret, "[redacted]")
-        return text

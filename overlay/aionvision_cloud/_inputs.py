@@ -1,5 +1,8 @@
-"""Client-side checks: everything here raises ``InvalidInputError`` (a ``ValueError``) before any
-request is sent."""
+"""Client-side checks, one function per check, each run before any request is sent.
+
+They raise ``InvalidInputError`` (a ``ValueError``); checks of ``Client``, ``RetryPolicy`` and
+``DeadlineClock`` arguments pass ``error=ConfigurationError``, its subclass, so the same mistake
+always gives the same message and is always caught by ``except InvalidInputError``."""
 
 from __future__ import annotations
 
@@ -15,18 +18,48 @@ from .errors import InvalidInputError
 
 __all__ = [
     "check_batch_size",
+    "check_count",
     "check_id",
     "check_ids",
+    "check_positive",
     "check_provider",
     "check_redirect_uri",
+    "check_seconds",
     "to_import_files",
 ]
 
 PROVIDERS = tuple(p.value for p in Provider)
 
+Error = type[InvalidInputError]
+
+
+def check_positive(name: str, value: object, *, error: Error = InvalidInputError) -> float:
+    """A number of seconds (or any amount) that must be greater than zero."""
+    # bool is an int, but True seconds is always a mistake.
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise error(f"{name} must be a positive number, got {value!r}")
+    return float(value)
+
+
+def check_seconds(name: str, value: object, *, error: Error = InvalidInputError) -> float:
+    """A number of seconds that may be zero (a budget that can be turned off)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+        raise error(f"{name} must be a number >= 0, got {value!r}")
+    return float(value)
+
+
+def check_count(
+    name: str, value: object, *, minimum: int = 0, error: Error = InvalidInputError
+) -> int:
+    """A whole number of at least ``minimum`` (retries, batch sizes)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise error(f"{name} must be an int >= {minimum}, got {value!r}")
+    return value
+
 
 def check_id(value: object, name: str) -> str:
-    """An opaque id: any non-blank string (``job_550e8400``, ``img_001``, a UUID)."""
+    """A non-blank string: an opaque id (``job_550e8400``, ``img_001``, a UUID), an OAuth code
+    or state, a folder name, a Drive query."""
     if not isinstance(value, str):
         raise InvalidInputError(f"{name} must be a string, not {type(value).__name__}")
     if not value.strip():
@@ -60,10 +93,8 @@ def check_redirect_uri(uri: object, name: str = "redirect_uri") -> str:
     return uri
 
 
-def check_batch_size(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidInputError("batch_size must be a positive int")
-    return value
+def check_batch_size(value: object, *, error: Error = InvalidInputError) -> int:
+    return check_count("batch_size", value, minimum=1, error=error)
 
 
 def _import_file(item: object, index: int) -> ImportFile:

@@ -23,6 +23,7 @@ __all__ = [
     "CloudFile",
     "Connection",
     "DisconnectResult",
+    "ExportBatch",
     "ExportResult",
     "ImportBatch",
     "ImportResult",
@@ -512,10 +513,6 @@ class ExportResult:
     def job_id(self) -> str | None:
         """The first job's id (None when no batch was accepted)."""
         return self.batches[0].job_id if self.batches else None
-
-    @property
-    def is_async(self) -> bool:
-        return True
 
     @property
     def message(self) -> str | None:

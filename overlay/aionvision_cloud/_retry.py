@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import logging
 import random
-from typing import Any
 
 import attrs
 import httpx
 import tenacity
 
 from ._clock import Clock, SystemClock
-from .errors import parse_retry_after, request_id_of
+from ._inputs import check_count, check_positive, check_seconds
+from .errors import ConfigurationError, parse_retry_after, request_id_of
 
 __all__ = ["RetryPolicy", "RetryTransport"]
 
@@ -67,12 +67,10 @@ class RetryPolicy:
     max_total_wait: float = 60.0
 
     def __attrs_post_init__(self) -> None:
-        if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int):
-            raise TypeError("max_retries must be an int")
-        if self.max_retries < 0:
-            raise ValueError("max_retries must be >= 0")
-        if self.initial_backoff <= 0 or self.max_backoff <= 0 or self.max_total_wait < 0:
-            raise ValueError("backoff values must be positive")
+        check_count("max_retries", self.max_retries, error=ConfigurationError)
+        check_positive("initial_backoff", self.initial_backoff, error=ConfigurationError)
+        check_positive("max_backoff", self.max_backoff, error=ConfigurationError)
+        check_seconds("max_total_wait", self.max_total_wait, error=ConfigurationError)
 
     def backoff(self, retry_number: int, rng: random.Random) -> float:
         """Full-jitter delay before retry number ``retry_number`` (1-based)."""
@@ -237,10 +235,3 @@ class RetryTransport(httpx.BaseTransport):
 
     def __repr__(self) -> str:
         return f"RetryTransport(policy={self.policy!r})"
-
-
-def with_retries(transport: Any, policy: RetryPolicy, clock: Clock) -> RetryTransport:
-    """Wrap ``transport`` (``None`` = a fresh HTTP transport) unless it already retries."""
-    if isinstance(transport, RetryTransport):
-        return transport
-    return RetryTransport(transport, policy=policy, clock=clock)

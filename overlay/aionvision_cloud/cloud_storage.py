@@ -5,33 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from aionvision_cloud_api.api.cloud_storage import (
-    complete_auth as _complete_auth,
-)
-from aionvision_cloud_api.api.cloud_storage import (
-    disconnect as _disconnect,
-)
-from aionvision_cloud_api.api.cloud_storage import (
-    export_files as _export_files,
-)
-from aionvision_cloud_api.api.cloud_storage import (
-    get_job as _get_job,
-)
-from aionvision_cloud_api.api.cloud_storage import (
-    get_picker_token as _get_picker_token,
-)
-from aionvision_cloud_api.api.cloud_storage import (
-    import_files as _import_files,
-)
-from aionvision_cloud_api.api.cloud_storage import (
-    initiate_auth as _initiate_auth,
-)
-from aionvision_cloud_api.api.cloud_storage import (
-    list_connections as _list_connections,
-)
-from aionvision_cloud_api.api.cloud_storage import (
-    picker_proxy as _picker_proxy,
-)
 from aionvision_cloud_api.models.complete_auth_request import CompleteAuthRequest
 from aionvision_cloud_api.models.export_request import ExportRequest
 from aionvision_cloud_api.models.import_request import ImportRequest
@@ -42,7 +15,6 @@ from aionvision_cloud_api.models.provider import Provider
 from aionvision_cloud_api.types import UNSET
 
 from . import _inputs as inputs
-from ._http import Requester
 from ._models import (
     AuthStart,
     CloudFile,
@@ -60,14 +32,14 @@ from ._models import (
     required_id,
     unwrap,
 )
+from ._oauth import LoopbackServer, announce, code_from_redirect, redirect_uri_of
+from ._picker import DriveLister, build_query, check_endpoint, unwrap_proxy_response
+from ._polling import FAILURE_STATUSES, JobWaiter, overall_progress
+from ._settings import Settings
 from .errors import APIResponseValidationError, InvalidInputError, JobFailedError
-from .oauth import LoopbackServer, announce, code_from_redirect, redirect_uri_of
-from .picker import DriveLister, build_query, check_endpoint, unwrap_proxy_response
-from .polling import FAILURE_STATUSES, JobWaiter, overall_progress
 
 __all__ = ["CloudStorage"]
 
-DEFAULT_BATCH_SIZE = 100  # the PROFESSIONAL plan's files-per-batch limit
 DEFAULT_CONNECT_TIMEOUT = 300.0
 
 ProviderLike = str | Provider
@@ -81,17 +53,22 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 class CloudStorage:
     """Connect Google Drive, browse it through the picker proxy, import, export, follow jobs."""
 
-    def __init__(
-        self,
-        requester: Requester,
-        *,
-        batch_size: int = DEFAULT_BATCH_SIZE,
-        waiter: JobWaiter | None = None,
-    ) -> None:
-        self._rq = requester
-        self._clock = requester.clock
-        self.batch_size = inputs.check_batch_size(batch_size)
-        self._waiter = waiter if waiter is not None else JobWaiter(self.get_job, self._clock)
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._rq = settings.requester
+        self._clock = settings.clock
+        self._waiter = JobWaiter(
+            self.get_job,
+            settings.clock,
+            poll_interval=settings.poll_interval,
+            max_interval=settings.max_interval,
+            timeout=settings.wait_timeout,
+        )
+
+    @property
+    def batch_size(self) -> int:
+        """Files (or images) per request when a call does not say; ``Client(batch_size=...)``."""
+        return self._settings.batch_size
 
     def __repr__(self) -> str:
         return f"CloudStorage(batch_size={self.batch_size})"
@@ -103,7 +80,7 @@ class CloudStorage:
         prov = inputs.check_provider(provider)
         uri = inputs.check_redirect_uri(redirect_uri)
         body = InitiateAuthRequest(provider=prov, redirect_uri=uri)
-        data = unwrap(self._rq.send(_initiate_auth._get_kwargs(prov, body=body)), "auth")
+        data = unwrap(self._rq.call("initiate_auth", prov, body=body), "auth")
         return AuthStart(
             authorization_url=required_id(data, "authorization_url", "initiate auth"),
             state=required_id(data, "state", "initiate auth"),
@@ -117,13 +94,11 @@ class CloudStorage:
     ) -> Connection:
         """Step 2: exchange the authorization code for a connection."""
         prov = inputs.check_provider(provider)
-        if not isinstance(code, str) or not code.strip():
-            raise InvalidInputError("code must be a non-empty string")
-        if not isinstance(state, str) or not state.strip():
-            raise InvalidInputError("state must be a non-empty string")
+        inputs.check_id(code, "code")
+        inputs.check_id(state, "state")
         uri = inputs.check_redirect_uri(redirect_uri)
         body = CompleteAuthRequest(code=code, state=state, redirect_uri=uri)
-        data = self._rq.send(_complete_auth._get_kwargs(prov, body=body))
+        data = self._rq.call("complete_auth", prov, body=body)
         if not isinstance(data, Mapping):
             raise APIResponseValidationError("complete auth response is not a JSON object")
         return Connection.from_json(unwrap(data, "connection"), is_new=data.get("is_new"))
@@ -156,8 +131,7 @@ class CloudStorage:
         the URL. Raises ``OAuthTimeoutError`` when nobody comes back within ``timeout`` seconds.
         """
         prov = inputs.check_provider(provider)
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-            raise InvalidInputError("timeout must be a positive number of seconds")
+        inputs.check_positive("timeout", timeout)
         with LoopbackServer(port) as server:
             start = self.start_auth(prov, server.redirect_uri)
             announce(start.authorization_url, open_browser)
@@ -172,7 +146,7 @@ class CloudStorage:
         self, provider: ProviderLike | None = None, *, active_only: bool = True
     ) -> list[Connection]:
         prov = inputs.check_provider(provider).value if provider is not None else UNSET
-        data = self._rq.send(_list_connections._get_kwargs(provider=prov, active_only=active_only))
+        data = self._rq.call("list_connections", provider=prov, active_only=active_only)
         items = data.get("connections") if isinstance(data, Mapping) else data
         if items is None:
             items = []
@@ -182,7 +156,7 @@ class CloudStorage:
 
     def disconnect(self, connection_id: str) -> DisconnectResult:
         cid = inputs.check_id(connection_id, "connection_id")
-        data = self._rq.send(_disconnect._get_kwargs(cid))
+        data = self._rq.call("disconnect", cid)
         data = data if isinstance(data, Mapping) else {}
         success = opt_bool(data.get("success"))
         # A 2xx without a body still means the connection is gone.
@@ -194,7 +168,7 @@ class CloudStorage:
 
     def get_picker_session(self, connection_id: str) -> PickerSession:
         cid = inputs.check_id(connection_id, "connection_id")
-        data = self._rq.send(_get_picker_token._get_kwargs(cid))
+        data = self._rq.call("get_picker_token", cid)
         return PickerSession.from_json(unwrap(data, "session"), cid)
 
     def picker_proxy(
@@ -214,7 +188,7 @@ class CloudStorage:
             if not all(isinstance(k, str) for k in params):
                 raise InvalidInputError("params keys must be strings")
             body.params = PickerProxyRequestParams.from_dict(dict(params))
-        return unwrap_proxy_response(self._rq.send(_picker_proxy._get_kwargs(body=body)))
+        return unwrap_proxy_response(self._rq.call("picker_proxy", body=body))
 
     def iter_drive_files(
         self,
@@ -273,7 +247,7 @@ class CloudStorage:
                 body.tags = tag_list
             if coll is not None:
                 body.collection_id = coll
-            data = self._rq.send(_import_files._get_kwargs(body=body))
+            data = self._rq.call("import_files", body=body)
             if not isinstance(data, Mapping):
                 raise APIResponseValidationError("import response is not a JSON object")
             batches.append(ImportBatch.from_json(data, len(chunk)))
@@ -303,7 +277,7 @@ class CloudStorage:
                 body.folder_id = folder_id
             if folder_name is not None:
                 body.folder_name = folder_name
-            data = self._rq.send(_export_files._get_kwargs(body=body))
+            data = self._rq.call("export_files", body=body)
             if not isinstance(data, Mapping):
                 raise APIResponseValidationError("export response is not a JSON object")
             batches.append(ExportBatch.from_json(data, len(chunk)))
@@ -313,7 +287,7 @@ class CloudStorage:
 
     def get_job(self, job_id: str) -> Job:
         jid = inputs.check_id(job_id, "job_id")
-        return Job.from_json(unwrap(self._rq.send(_get_job._get_kwargs(jid)), "job"))
+        return Job.from_json(unwrap(self._rq.call("get_job", jid), "job"))
 
     def wait_for_job(
         self,
@@ -350,9 +324,7 @@ class CloudStorage:
         poll_interval: float | None,
         on_progress: Callable[[Progress], object] | None,
     ) -> tuple[Job, ...]:
-        if timeout is not None and (isinstance(timeout, bool) or not timeout > 0):
-            raise InvalidInputError("timeout must be positive")
-        budget = self._waiter.timeout if timeout is None else timeout
+        budget = self._settings.wait_timeout if timeout is None else timeout
         deadline = self._clock.monotonic() + budget
         finished: list[Job] = []
 
@@ -390,6 +362,7 @@ class CloudStorage:
     ) -> ImportResult:
         """Import and wait for every job; one result type whether batches ran synchronously or
         as jobs. ``on_progress`` gets a ``Progress`` over all files."""
+        _check_wait_args(timeout, poll_interval)
         result = self.import_files(
             connection_id,
             files,
@@ -429,6 +402,7 @@ class CloudStorage:
         raise_on_failure: bool = True,
     ) -> ExportResult:
         """Export and wait for every job; ``on_progress`` gets a ``Progress`` over all images."""
+        _check_wait_args(timeout, poll_interval)
         result = self.export_files(
             connection_id,
             image_ids,
@@ -447,6 +421,14 @@ class CloudStorage:
         result = ExportResult(batches=result.batches, jobs=jobs)
         _raise_first_failure(jobs, result, raise_on_failure)
         return result
+
+
+def _check_wait_args(timeout: float | None, poll_interval: float | None) -> None:
+    # Before the import or export is sent, not after: a bad wait must not leave jobs behind.
+    if timeout is not None:
+        inputs.check_positive("timeout", timeout)
+    if poll_interval is not None:
+        inputs.check_positive("poll_interval", poll_interval)
 
 
 def _raise_first_failure(jobs: Sequence[Job], result: object, raise_on_failure: bool) -> None:

@@ -1,8 +1,31 @@
-"""The error hierarchy, keyed by HTTP status like openai-python's, and the mapping from responses.
+"""Every exception this package raises, and the one status-to-class table for API errors.
 
-Every API error carries ``status``, ``code``, ``message`` and ``request_id``. Messages never hold a
-secret: the mapping redacts the values it is told about (the API key) from anything the server
-echoes back.
+    AionvisionError                      root: status_code, code, message, request_id
+    ├── InvalidInputError (ValueError)   a client-side check failed; nothing was sent
+    │   └── ConfigurationError           a bad or contradictory ``Client(...)`` argument
+    ├── APIConnectionError               the service could not be reached (after retries)
+    │   └── APITimeoutError              the request timed out (after retries)
+    ├── APIResponseValidationError       a 2xx answer lacked what the client needs
+    ├── APIStatusError                   an error status; ``details``, ``field_errors``, ``headers``
+    │   ├── ValidationError              400, 422
+    │   ├── AuthenticationError          401
+    │   ├── PermissionDeniedError        403
+    │   ├── NotFoundError                404
+    │   ├── ConflictError                409
+    │   ├── RateLimitError               429, ``retry_after``
+    │   └── ServerError                  5xx
+    ├── JobFailedError                   a job ended failed or cancelled; ``job``
+    ├── JobTimeoutError (TimeoutError)   a job was not finished in time; ``job``, ``jobs``
+    ├── JournalError                     the journal file cannot be used (or is in use)
+    ├── UncertainBatchError              an earlier run's batch went unanswered: resend or skip?
+    ├── WaitBudgetExceededError          a ``DeadlineClock`` ran out (also a TimeoutError)
+    └── OAuthError                       the OAuth flow failed; ``error``
+        ├── OAuthStateMismatchError      the returned ``state`` differs (possible CSRF)
+        └── OAuthTimeoutError            no browser came back in time (also a TimeoutError)
+
+Errors from bulk calls carry ``partial``: the result so far (accepted batches, the failed batch
+and why, the items not sent). Messages never hold a secret: :func:`redact` removes the values it
+is told about (the API key) from anything the server echoes back or a transport error says.
 """
 
 from __future__ import annotations
@@ -42,6 +65,7 @@ __all__ = [
     "ServerError",
     "UncertainBatchError",
     "ValidationError",
+    "WaitBudgetExceededError",
 ]
 
 REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-correlation-id")
@@ -68,20 +92,16 @@ class AionvisionError(Exception):
         self,
         message: str,
         *,
-        status: int | None = None,
+        status_code: int | None = None,
         code: str | None = None,
         request_id: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
-        self.status = status
+        #: The HTTP status, when there was an answer (the name httpx and openai-python use).
+        self.status_code = status_code
         self.code = code
         self.request_id = request_id
-
-    @property
-    def status_code(self) -> int | None:
-        """The HTTP status, under the name openai-python and httpx users reach for."""
-        return self.status
 
     def __str__(self) -> str:
         parts = [self.message]
@@ -91,17 +111,18 @@ class AionvisionError(Exception):
 
     def __repr__(self) -> str:
         return (
-            f"{type(self).__name__}(status={self.status!r}, code={self.code!r}, "
+            f"{type(self).__name__}(status_code={self.status_code!r}, code={self.code!r}, "
             f"message={self.message!r}, request_id={self.request_id!r})"
         )
 
 
-class ConfigurationError(AionvisionError, ValueError):
-    """The client was configured wrongly (missing or malformed key, bad base URL, ...)."""
-
-
 class InvalidInputError(AionvisionError, ValueError):
     """A client-side check failed; no request was sent."""
+
+
+class ConfigurationError(InvalidInputError):
+    """The client was configured wrongly (missing or malformed key, bad base URL, a bad or
+    contradictory argument to ``Client``, ``RetryPolicy`` or ``DeadlineClock``)."""
 
 
 class APIResponseValidationError(AionvisionError):
@@ -123,21 +144,21 @@ class APIStatusError(AionvisionError):
         self,
         message: str,
         *,
-        status: int,
+        status_code: int,
         code: str | None = None,
         request_id: str | None = None,
         details: Mapping[str, Any] | None = None,
         field_errors: Iterable[FieldError] = (),
         headers: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(message, status=status, code=code, request_id=request_id)
-        self.status: int = status
+        super().__init__(message, status_code=status_code, code=code, request_id=request_id)
+        self.status_code: int = status_code
         self.details: dict[str, Any] = dict(details or {})
         self.field_errors: tuple[FieldError, ...] = tuple(field_errors)
         self.headers: dict[str, str] = dict(headers or {})
 
     def __str__(self) -> str:
-        head = f"{self.status}"
+        head = f"{self.status_code}"
         if self.code:
             head += f" {self.code}"
         text = f"{head}: {self.message}"
@@ -219,6 +240,10 @@ class UncertainBatchError(AionvisionError):
             "(they are reported as not done)",
             code="UNCERTAIN_BATCHES",
         )
+
+
+class WaitBudgetExceededError(AionvisionError, TimeoutError):
+    """A ``DeadlineClock`` was asked to sleep past its deadline."""
 
 
 class OAuthError(AionvisionError):
@@ -318,7 +343,8 @@ def _field_errors_from_details(details: Mapping[str, Any]) -> list[FieldError]:
     return _field_errors_from_detail(details.get("errors"))
 
 
-def _redact(text: str, secrets: Iterable[str]) -> str:
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every non-empty secret replaced by ``[redacted]``."""
     for secret in secrets:
         if secret:
             text = text.replace(secret, "[redacted]")
@@ -370,10 +396,10 @@ def from_response(
             message = f"HTTP {status} {reason} (empty body)"
         else:
             message = f"HTTP {status} {reason}"
-    message = _redact(message, secrets)
-    field_errors = [attrs.evolve(f, message=_redact(f.message, secrets)) for f in field_errors]
+    message = redact(message, secrets)
+    field_errors = [attrs.evolve(f, message=redact(f.message, secrets)) for f in field_errors]
     kwargs: dict[str, Any] = {
-        "status": status,
+        "status_code": status,
         "code": code,
         "request_id": request_id_of(response, body),
         "details": details,

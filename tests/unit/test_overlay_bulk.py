@@ -36,11 +36,11 @@ def _from(cause: Exception, cls: type[APIConnectionError] = APIConnectionError) 
 @pytest.mark.parametrize(
     ("exc", "acted"),
     [
-        (ServerError("boom", status=500), True),
-        (ServerError("bad gateway", status=502), True),
-        (ServerError("unavailable", status=503), False),
-        (RateLimitError("slow down", status=429), False),
-        (NotFoundError("no connection", status=404), False),
+        (ServerError("boom", status_code=500), True),
+        (ServerError("bad gateway", status_code=502), True),
+        (ServerError("unavailable", status_code=503), False),
+        (RateLimitError("slow down", status_code=429), False),
+        (NotFoundError("no connection", status_code=404), False),
         (InvalidInputError("bad"), False),
         (_from(httpx.RemoteProtocolError("dropped")), True),
         (_from(httpx.ReadTimeout("slow"), APITimeoutError), True),
@@ -91,7 +91,7 @@ def run(
 
 
 def test_a_failed_batch_keeps_what_went_before_and_what_was_not_sent() -> None:
-    service = FakeService({1: ServerError("boom", status=500)})
+    service = FakeService({1: ServerError("boom", status_code=500)})
     with pytest.raises(ServerError) as caught:
         run(service)
     partial = caught.value.partial
@@ -116,7 +116,7 @@ def op(tmp_path: Path) -> JournalOperation:
 
 
 def test_a_rerun_sends_only_what_was_not_accepted(op: JournalOperation) -> None:
-    first = FakeService({1: ServerError("unavailable", status=503)})  # certainly not acted
+    first = FakeService({1: ServerError("unavailable", status_code=503)})  # certainly not acted
     with pytest.raises(ServerError):
         run(first, op)
     again = FakeService()
@@ -140,7 +140,7 @@ def test_an_uncertain_batch_needs_a_decision(op: JournalOperation) -> None:
 
 def test_resend_sends_the_uncertain_batch_again(op: JournalOperation) -> None:
     with pytest.raises(ServerError):
-        run(FakeService({1: ServerError("boom", status=500)}), op)
+        run(FakeService({1: ServerError("boom", status_code=500)}), op)
     again = FakeService()
     outcome = run(again, op, "resend")
     assert again.sent == [("f4", "f5", "f6", "f7"), ("f8", "f9")]
@@ -150,7 +150,7 @@ def test_resend_sends_the_uncertain_batch_again(op: JournalOperation) -> None:
 
 def test_skip_reports_the_uncertain_files_as_not_done(op: JournalOperation) -> None:
     with pytest.raises(ServerError):
-        run(FakeService({1: ServerError("boom", status=500)}), op)
+        run(FakeService({1: ServerError("boom", status_code=500)}), op)
     again = FakeService()
     outcome = run(again, op, "skip")
     assert again.sent == [("f8", "f9")]

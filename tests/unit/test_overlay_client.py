@@ -220,3 +220,50 @@ def test_context_manager_closes_the_pool(api: FakeAPI, clock: FakeClock) -> None
 def test_client_cannot_be_pickled(client: Client) -> None:
     with pytest.raises(TypeError):
         pickle.dumps(client)
+
+
+def test_max_retries_and_retry_policy_together_are_refused() -> None:
+    from aionvision_cloud import RetryPolicy
+
+    with pytest.raises(ConfigurationError, match="max_retries and retry_policy"):
+        Client(api_key=API_KEY, base_url=BASE_URL, max_retries=5, retry_policy=RetryPolicy())
+
+
+def test_retry_policy_alone_sets_the_retries() -> None:
+    from aionvision_cloud import RetryPolicy
+
+    client = Client(api_key=API_KEY, base_url=BASE_URL, retry_policy=RetryPolicy(max_retries=1))
+    assert client.max_retries == 1
+    client.close()
+
+
+def test_from_env_retry_policy_override_wins_over_the_variable() -> None:
+    from aionvision_cloud import RetryPolicy
+
+    env = {"AIONVISION_API_KEY": API_KEY, "AIONVISION_MAX_RETRIES": "5"}
+    client = Client.from_env(env, base_url=BASE_URL, retry_policy=RetryPolicy(max_retries=1))
+    assert client.max_retries == 1
+    client.close()
+
+
+def test_transport_given_two_ways_is_refused(api: FakeAPI) -> None:
+    with pytest.raises(ConfigurationError, match="transport given twice"):
+        Client(
+            api_key=API_KEY,
+            base_url=BASE_URL,
+            transport=httpx.MockTransport(api),
+            httpx_args={"transport": httpx.MockTransport(api)},
+        )
+
+
+def test_polling_settings_reach_wait_for_job(
+    api: FakeAPI, clock: FakeClock, make_client: Any
+) -> None:
+    client = make_client(polling_interval=3.0, polling_max_interval=3.0, polling_timeout=7.0)
+    api.on("GET", "/cloud-storage/jobs/job_1", json_response(200, job_body("job_1")))
+    from aionvision_cloud import JobTimeoutError
+
+    with pytest.raises(JobTimeoutError):
+        client.cloud_storage.wait_for_job("job_1")
+    # 3 s apart, and the last sleep cut to the 7 s default budget.
+    assert clock.sleeps == [3.0, 3.0, 1.0]

@@ -52,7 +52,7 @@ def test_status_maps_to_class(status: int, cls: type[APIStatusError]) -> None:
     assert type(err) is cls
     assert isinstance(err, APIStatusError)
     assert isinstance(err, AionvisionError)
-    assert (err.status, err.code, err.message, err.request_id) == (
+    assert (err.status_code, err.code, err.message, err.request_id) == (
         status,
         "SOME_CODE",
         "went wrong",
@@ -112,7 +112,7 @@ def test_unusable_bodies_still_give_a_clear_error(
     response = httpx.Response(502, content=content, headers={"content-type": ctype})
     err = from_response(response)
     assert isinstance(err, ServerError)
-    assert err.status == 502
+    assert err.status_code == 502
     assert err.status_code == 502
     assert fragment in str(err)
 

@@ -58,7 +58,7 @@ def test_connect_example(
         json_response(200, {"connection": conn, "is_new": True}),
     )
     api.on("GET", "/cloud-storage/connections", json_response(200, {"connections": [conn]}))
-    monkeypatch.setattr("aionvision_cloud.oauth.open_in_browser", browser)
+    monkeypatch.setattr("aionvision_cloud._oauth.open_in_browser", browser)
     run_example("connect_google_drive.py")
     out = capsys.readouterr().out
     assert "Connected user@gmail.com (new: True)" in out

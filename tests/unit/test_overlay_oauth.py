@@ -14,13 +14,13 @@ import pytest
 from overlay_testkit import FakeAPI, json_response
 
 from aionvision_cloud import Client
+from aionvision_cloud._oauth import LoopbackServer, code_from_redirect, redirect_uri_of
 from aionvision_cloud.errors import (
     InvalidInputError,
     OAuthError,
     OAuthStateMismatchError,
     OAuthTimeoutError,
 )
-from aionvision_cloud.oauth import LoopbackServer, code_from_redirect, redirect_uri_of
 
 AUTH = "/cloud-storage/auth/google_drive"
 CALLBACK = "/cloud-storage/auth/google_drive/callback"

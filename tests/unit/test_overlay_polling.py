@@ -312,7 +312,8 @@ def test_export_and_wait_cancelled_raises(client: Client, api: FakeAPI) -> None:
 def test_deadline_clock_bounds_all_waiting(
     make_client: Callable[..., Client], api: FakeAPI, clock: FakeClock
 ) -> None:
-    from aionvision_cloud import DeadlineClock, WaitBudgetExceededError
+    from aionvision_cloud import WaitBudgetExceededError
+    from aionvision_cloud._clock import DeadlineClock
 
     client = make_client(clock=DeadlineClock(5.0, inner=clock))
     api.on("GET", JOB, job("in_progress"))

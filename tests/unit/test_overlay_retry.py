@@ -10,7 +10,8 @@ import httpx
 import pytest
 from overlay_testkit import API_KEY, FakeAPI, FakeClock, error_body, job_body, json_response
 
-from aionvision_cloud import Client, RetryPolicy, RetryTransport
+from aionvision_cloud import Client, ConfigurationError, RetryPolicy
+from aionvision_cloud._retry import RetryTransport
 from aionvision_cloud.errors import (
     APIConnectionError,
     APITimeoutError,
@@ -243,12 +244,12 @@ def test_policy_backoff_bounds() -> None:
     [{"max_retries": -1}, {"initial_backoff": 0}, {"max_backoff": -1}, {"max_total_wait": -1}],
 )
 def test_policy_rejects_bad_values(kw: dict[str, float]) -> None:
-    with pytest.raises(ValueError):  # noqa: PT011
+    with pytest.raises(ConfigurationError, match=next(iter(kw))):
         RetryPolicy(**kw)  # type: ignore[arg-type]
 
 
 def test_policy_rejects_non_int_retries() -> None:
-    with pytest.raises(TypeError):
+    with pytest.raises(ConfigurationError, match="max_retries must be an int >= 0"):
         RetryPolicy(max_retries=2.5)  # type: ignore[arg-type]
 
 

@@ -5,27 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from ._clock import Clock
+from ._inputs import check_positive
 from ._models import Job, Progress
-from .errors import InvalidInputError, JobFailedError, JobTimeoutError, RateLimitError
+from .errors import JobFailedError, JobTimeoutError, RateLimitError
 from .status import JobStatus
 
-__all__ = ["DEFAULT_MAX_INTERVAL", "DEFAULT_POLL_INTERVAL", "DEFAULT_TIMEOUT", "JobWaiter"]
+__all__ = ["FAILURE_STATUSES", "JobWaiter", "overall_progress"]
 
-DEFAULT_POLL_INTERVAL = 2.0
-DEFAULT_MAX_INTERVAL = 15.0
-DEFAULT_TIMEOUT = 600.0
 GROWTH = 1.5
 
 FAILURE_STATUSES = frozenset({JobStatus.FAILED, JobStatus.CANCELLED})
-
-
-def _check_positive(name: str, value: float | None) -> None:
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InvalidInputError(f"{name} must be a number")
-    if not value > 0:
-        raise InvalidInputError(f"{name} must be positive")
 
 
 def _progress_key(job: Job) -> tuple[object, ...]:
@@ -40,9 +29,9 @@ class JobWaiter:
         fetch: Callable[[str], Job],
         clock: Clock,
         *,
-        poll_interval: float = DEFAULT_POLL_INTERVAL,
-        max_interval: float = DEFAULT_MAX_INTERVAL,
-        timeout: float = DEFAULT_TIMEOUT,
+        poll_interval: float,
+        max_interval: float,
+        timeout: float,
     ) -> None:
         self._fetch = fetch
         self._clock = clock
@@ -68,7 +57,8 @@ class JobWaiter:
             ("poll_interval", poll_interval),
             ("max_interval", max_interval),
         ):
-            _check_positive(name, value)
+            if value is not None:
+                check_positive(name, value)
         timeout = self.timeout if timeout is None else timeout
         interval = self.poll_interval if poll_interval is None else poll_interval
         cap = self.max_interval if max_interval is None else max_interval

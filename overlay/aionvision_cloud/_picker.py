@@ -7,19 +7,16 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
+from ._inputs import check_id
 from ._models import CloudFile, PickerSession
-from .errors import AuthenticationError, InvalidInputError
+from .errors import APIResponseValidationError, AuthenticationError, InvalidInputError
 
 __all__ = ["DriveLister", "build_query", "check_endpoint", "unwrap_proxy_response"]
 
 _ID = r"[A-Za-z0-9_-]+"
 _ENDPOINT_RE = re.compile(rf"(?:files|files/{_ID}|files/{_ID}/export|about)")
 _DRIVE_ID_RE = re.compile(_ID)
-MAX_PAGE_SIZE = 1000
 DEFAULT_FIELDS = "nextPageToken, files(id, name, mimeType, size, parents, modifiedTime)"
-# Keys a wrapper around the proxied Drive JSON might use.
-_WRAPPER_KEYS = ("data", "response", "result", "body")
-_DRIVE_KEYS = ("files", "kind", "id", "nextPageToken", "user")
 
 
 def check_endpoint(endpoint: object) -> str:
@@ -46,34 +43,29 @@ def _quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def build_query(
-    folder_id: str | None, query: str | None, mime_prefix: str | None, include_trashed: bool = False
-) -> str:
+def build_query(folder_id: str | None, query: str | None, mime_prefix: str | None) -> str:
+    """The Drive ``q`` for the files in ``folder_id`` matching ``query`` and ``mime_prefix``;
+    trashed files are always left out."""
     parts: list[str] = []
     if folder_id is not None:
         parts.append(f"{_quote(check_drive_id(folder_id, 'folder_id'))} in parents")
     if mime_prefix is not None:
-        if not isinstance(mime_prefix, str) or not mime_prefix.strip():
-            raise InvalidInputError("mime_prefix must be a non-empty string")
+        check_id(mime_prefix, "mime_prefix")
         parts.append(f"mimeType contains {_quote(mime_prefix.strip())}")
     if query is not None:
-        if not isinstance(query, str) or not query.strip():
-            raise InvalidInputError("query must be a non-empty string")
+        check_id(query, "query")
         parts.append(f"({query.strip()})")
-    if not include_trashed:
-        parts.append("trashed = false")
+    parts.append("trashed = false")
     return " and ".join(parts)
 
 
 def unwrap_proxy_response(data: object) -> dict[str, Any]:
-    """The Drive JSON, whether the proxy sent it as is or wrapped in an object."""
+    """The Drive JSON, which ``openapi.yaml`` says the proxy passes on as Drive sent it (an
+    object); anything else is an invalid answer."""
     if not isinstance(data, Mapping):
-        return {"value": data}
-    if not any(k in data for k in _DRIVE_KEYS):
-        for key in _WRAPPER_KEYS:
-            inner = data.get(key)
-            if isinstance(inner, Mapping):
-                return dict(inner)
+        raise APIResponseValidationError(
+            f"picker proxy response is not a JSON object ({type(data).__name__})"
+        )
     return dict(data)
 
 
