@@ -17,6 +17,7 @@ from ._client import DEFAULT_BASE_URL, DEFAULT_HTTP_TIMEOUT, DEFAULT_MAX_RETRIES
 from ._clock import Clock
 from ._models import (
     AuthStart,
+    BatchFailure,
     CloudFile,
     Connection,
     DisconnectResult,
@@ -27,6 +28,7 @@ from ._models import (
     Job,
     PickerSession,
     Progress,
+    UncertainBatch,
 )
 from ._retry import RetryPolicy
 from ._settings import (
@@ -49,6 +51,7 @@ from .errors import (
     InvalidInputError,
     JobFailedError,
     JobTimeoutError,
+    JournalError,
     NotFoundError,
     OAuthError,
     OAuthStateMismatchError,
@@ -56,6 +59,7 @@ from .errors import (
     PermissionDeniedError,
     RateLimitError,
     ServerError,
+    UncertainBatchError,
     ValidationError,
     WaitBudgetExceededError,
 )
@@ -76,6 +80,7 @@ __all__ = [
     "AionvisionError",
     "AuthStart",
     "AuthenticationError",
+    "BatchFailure",
     "Client",
     "Clock",
     "CloudFile",
@@ -94,6 +99,7 @@ __all__ = [
     "JobFailedError",
     "JobStatus",
     "JobTimeoutError",
+    "JournalError",
     "NotFoundError",
     "OAuthError",
     "OAuthStateMismatchError",
@@ -104,6 +110,8 @@ __all__ = [
     "RateLimitError",
     "RetryPolicy",
     "ServerError",
+    "UncertainBatch",
+    "UncertainBatchError",
     "ValidationError",
     "WaitBudgetExceededError",
     "__version__",

@@ -212,14 +212,45 @@ class JobFailedError(AionvisionError):
 
 
 class JobTimeoutError(AionvisionError, TimeoutError):
-    """The job was not finished within the timeout; ``job`` is the last state seen (or None)."""
+    """The job was not finished within the timeout; ``job`` is the last state seen (or None).
 
-    def __init__(self, job_id: str, timeout: float, job: Job | None) -> None:
-        seen = f", last status {job.status.value}" if job is not None else ""
-        super().__init__(f"job {job_id} not finished after {timeout:g}s{seen}")
+    Waiting for several jobs, ``jobs`` holds every one of them in its last known state (those
+    not polled yet as the import or export answered), and ``unfinished`` those still running.
+    ``last_error`` is the error of the last poll when it failed (a 5xx, a dropped connection).
+    """
+
+    def __init__(
+        self,
+        job_id: str,
+        timeout: float,
+        job: Job | None,
+        *,
+        jobs: Iterable[Job] = (),
+        last_error: Exception | None = None,
+    ) -> None:
         self.job_id = job_id
         self.timeout = timeout
         self.job = job
+        self.jobs: tuple[Job, ...] = tuple(jobs)
+        self.last_error = last_error
+        if len(self.jobs) > 1:
+            running = self.unfinished
+            names = ", ".join(f"{j.job_id} {j.status.value}" for j in running[:5])
+            more = f" and {len(running) - 5} more" if len(running) > 5 else ""
+            text = (
+                f"{len(running)} of {len(self.jobs)} jobs not finished after {timeout:g}s: "
+                f"{names}{more}"
+            )
+        else:
+            seen = f", last status {job.status.value}" if job is not None else ""
+            text = f"job {job_id} not finished after {timeout:g}s{seen}"
+        if last_error is not None:
+            text += f"; the last poll failed: {last_error}"
+        super().__init__(text)
+
+    @property
+    def unfinished(self) -> tuple[Job, ...]:
+        return tuple(j for j in self.jobs if not j.is_terminal)
 
 
 class JournalError(AionvisionError):
