@@ -101,6 +101,9 @@ def run_phases(client: Client, conn_id: str, wf: Workflow) -> None:
         return
     wf.image_ids = list(imported.image_ids)
     wf.skipped = list(imported.skipped_files)
+    if not wf.image_ids:  # every batch skipped: nothing to export
+        wf.status = imported.status.value
+        return
     exported = None
     for _ in range(MAX_RUNS):
         try:
@@ -120,7 +123,7 @@ def run_phases(client: Client, conn_id: str, wf: Workflow) -> None:
         wf.error = f"export: {type(last).__name__}: {last}"
         return
     wf.skipped += list(exported.skipped_files)
-    wf.status = exported.status.value if wf.image_ids else "completed"
+    wf.status = exported.status.value
 
 
 def child_main(spec_json: str) -> int:

@@ -17,7 +17,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import Receive, Scope, Send
@@ -152,6 +152,10 @@ class Pipeline:
                 raise _injected(fault)
         except ApiError as e:
             result = Result(e.status, e.to_body(request_id), headers=e.headers)
+        except ClientDisconnect:
+            # The client gave up (its timeout beat a slow answer): nobody is left to answer.
+            log.debug("client went away during %s", op_id)
+            return Response(status_code=204)
         except Exception:
             log.exception("unexpected error in %s", op_id)
             result = Result(
