@@ -3,6 +3,7 @@ transient errors, and re-runs with a journal."""
 
 from __future__ import annotations
 
+import runpy
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -240,3 +241,48 @@ def test_bad_journal_arguments_fail_before_any_request(
         with pytest.raises(InvalidInputError):
             cs.import_files(CONN, FILES, **kwargs)
     assert api.requests == []
+
+
+def test_resumable_import_example_resumes_after_an_error(
+    make_client: Callable[..., Client],
+    api: FakeAPI,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    example = Path(__file__).resolve().parents[2] / "examples" / "resumable_import.py"
+    # A fresh client each run (the example closes it), as a new process would have.
+    monkeypatch.setattr(
+        Client, "from_env", classmethod(lambda cls, *a, **k: make_client(max_retries=0))
+    )
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str) -> int:
+        monkeypatch.setattr("sys.argv", ["resumable_import.py", "conn_1", "FOLDER", *args])
+        try:
+            runpy.run_path(str(example), run_name="__main__")
+        except SystemExit as stopped:
+            return int(stopped.code or 0)
+        return 0
+
+    drive = [{"id": f"f{i}", "name": f"{i}.jpg", "mimeType": "image/jpeg"} for i in range(150)]
+    api.on(
+        "GET",
+        "/cloud-storage/connections/conn_1/picker-token",
+        json_response(200, {"session": {"session_id": "s"}}),
+    )
+    api.on("POST", "/cloud-storage/picker-proxy", json_response(200, {"files": drive}))
+    api.on("POST", IMPORT, accepted("job_a", 100), httpx.RemoteProtocolError("dropped"))
+    api.on("GET", _job_path("job_a"), done("job_a"))
+    assert run() == 1
+    out = capsys.readouterr().out
+    assert "jobs accepted: job_a" in out
+    assert "failed batch: 50 files (may have been imported)" in out
+    assert "run the same command again" in out
+    assert run() == 2  # the lost answer: the user must choose
+    assert "on_uncertain='resend'" in capsys.readouterr().out
+    api.on("POST", IMPORT, accepted("job_b", 50))
+    api.on("GET", _job_path("job_b"), done("job_b"))
+    assert run("resend") == 0
+    assert "import completed" in capsys.readouterr().out
+    assert (tmp_path / "import-FOLDER.journal").exists()
