@@ -305,6 +305,7 @@ class Figures:
     export_duplicates: int
     export_duplicates_unexplained: int
     exports_lost: int
+    export_skipped: int
 
 
 def figures(report: Report) -> Figures:
@@ -315,11 +316,16 @@ def figures(report: Report) -> Figures:
     for wf in report.workflows:
         uncertain = journals.get(wf.index, [])
         resent_items = {i for u in uncertain if u["resolution"] == "resent" for i in u["items"]}
-        skipped_items = {i for u in uncertain if u["resolution"] == "skipped" for i in u["items"]}
         counts["uncertain"] += len(uncertain)
         counts["resent"] += sum(u["resolution"] == "resent" for u in uncertain)
         counts["skipped"] += sum(u["resolution"] == "skipped" for u in uncertain)
         counts["still_open"] += sum(u["resolution"] == "open" for u in uncertain)
+        # A skipped batch the server had acted on: its files exist, though reported as not.
+        counts["skipped_but_imported"] += sum(
+            u["resolution"] == "skipped"
+            and any(imports.get(i, 0) or exports.get(i, 0) for i in u["items"])
+            for u in uncertain
+        )
         finished = wf.status is not None
         counts["completed"] += finished
         counts["clear_errors"] += wf.error is not None
@@ -334,11 +340,10 @@ def figures(report: Report) -> Figures:
                 counts["duplicates_unexplained"] += (n - 1) * (f["id"] not in resent_items)
             if n == 0 and finished and f["id"] not in reported_missing:
                 counts["lost"] += 1
-            if f["id"] in reported_missing:
-                counts["skipped_reported"] += 1
-                counts["skipped_but_imported"] += n > 0 and f["id"] in skipped_items
+            counts["skipped_reported"] += f["id"] in reported_missing
         for image_id in wf.image_ids:
             n = exports.get(image_id, 0)
+            counts["export_skipped"] += image_id in reported_missing
             counts["exported_once"] += n == 1
             if n > 1:
                 counts["export_duplicates"] += n - 1
@@ -380,12 +385,13 @@ def table(report: Report) -> str:
         ("uncertain batches", f.uncertain),
         ("  resent", f.resent),
         ("  skipped", f.skipped),
-        ("  skipped, though the server had acted", f.skipped_but_imported),
+        ("  skipped, though the server had acted on them", f.skipped_but_imported),
         ("  still undecided", f.still_open),
         ("images exported exactly once", f.exported_once),
         ("duplicate exports", f.export_duplicates),
         ("  outside uncertain batches resent", f.export_duplicates_unexplained),
         ("images lost on export", f.exports_lost),
+        ("images reported as not exported (skipped)", f.export_skipped),
         ("wall time", f"{report.seconds:.0f} s"),
     ]
     width = max(len(str(k)) for k, _ in rows)
