@@ -15,7 +15,7 @@ import httpx
 from aionvision_cloud_api import AuthenticatedClient
 
 from ._clock import Clock, SystemClock
-from ._http import Requester
+from ._http import ErrorMappingTransport, Requester, StatusErrorHook
 from ._inputs import check_count, check_positive
 from ._retry import RetryPolicy, RetryTransport
 from ._settings import (
@@ -183,16 +183,25 @@ class Client:
         headers = {"User-Agent": f"aionvision-cloud-python/{_version()}"}
         headers.update(extra.pop("headers", None) or {})
         self._transport = RetryTransport(inner, policy=policy, clock=self.clock)
+        # Typed errors for every caller of the pooled client, client.api's generated functions
+        # included; the caller's own response hooks run first.
+        hooks = dict(extra.pop("event_hooks", None) or {})
+        hooks["response"] = [*hooks.get("response", ()), StatusErrorHook(self.clock, (key,))]
         self.api: AuthenticatedClient = _AuthenticatedClient(
             base_url=self.base_url,
             token=key,
             timeout=timeout,
             headers=headers,
-            httpx_args={"transport": self._transport, **extra},
+            httpx_args={
+                "transport": ErrorMappingTransport(self._transport, (key,)),
+                "event_hooks": hooks,
+                **extra,
+            },
         )
         self._settings = Settings(
-            requester=Requester(self.api, self.clock, secrets=(key,)),
+            requester=Requester(self.api),
             clock=self.clock,
+            base_url=self.base_url,
             batch_size=batch_size,
             poll_interval=polling_interval,
             max_interval=polling_max_interval,

@@ -7,9 +7,9 @@ the core identifiers. Each keeps the raw JSON in ``raw`` (out of ``repr`` and eq
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 
 import attrs
 from dateutil.parser import isoparse
@@ -21,7 +21,9 @@ __all__ = [
     "AuthStart",
     "BatchFailure",
     "CloudFile",
+    "CompleteAuthResult",
     "Connection",
+    "ConnectionList",
     "DisconnectResult",
     "ExportBatch",
     "ExportResult",
@@ -123,7 +125,8 @@ class Connection:
     raw: Raw = attrs.field(factory=dict, repr=False, eq=False, kw_only=True)
 
     @classmethod
-    def from_json(cls, data: Raw, *, is_new: object = None) -> Connection:
+    def from_json(cls, data: Raw, *, is_new: object = None) -> Self:
+        """Read from a response's JSON; raises ``APIResponseValidationError`` without ``id``."""
         return cls(
             id=required_id(data, "id", "connection"),
             provider=opt_str(data.get("provider")),
@@ -138,7 +141,38 @@ class Connection:
 
 
 @attrs.frozen
+class CompleteAuthResult(Connection):
+    """What ``complete_auth`` returns: the new (or renewed) connection itself, so ``result.id``
+    works, and, as in the official SDK's result, ``result.connection`` and ``result.is_new``."""
+
+    @property
+    def connection(self) -> Connection:
+        """The connection itself (the official SDK's ``CompleteAuthResult.connection``)."""
+        return self
+
+
+class ConnectionList(list[Connection]):
+    """What ``list_connections`` returns: a list of connections (iterate, index, ``len``,
+    compare with a list) that also carries ``connections`` and ``total_count``, the official
+    SDK's names."""
+
+    def __init__(self, connections: Iterable[Connection] = (), *, total_count: int | None = None):
+        super().__init__(connections)
+        self.total_count: int = len(self) if total_count is None else total_count
+
+    @property
+    def connections(self) -> list[Connection]:
+        """The connections as a plain list (the official SDK's ``ConnectionList.connections``)."""
+        return list(self)
+
+    def __repr__(self) -> str:
+        return f"ConnectionList({list.__repr__(self)}, total_count={self.total_count})"
+
+
+@attrs.frozen
 class DisconnectResult:
+    """What ``disconnect`` returns; ``success`` is True for any 2xx answer without a body."""
+
     success: bool
     message: str | None = None
 
@@ -169,6 +203,8 @@ class PickerSession:
 
     @classmethod
     def from_json(cls, data: Raw, connection_id: str | None) -> PickerSession:
+        """Read from a response's JSON; raises ``APIResponseValidationError`` without
+        ``session_id``."""
         return cls(
             session_id=required_id(data, "session_id", "picker session"),
             connection_id=connection_id,
@@ -200,6 +236,7 @@ class CloudFile:
 
     @property
     def is_folder(self) -> bool:
+        """True for a Drive folder (folders cannot be imported)."""
         return self.mime_type == FOLDER_MIME_TYPE
 
     @classmethod
@@ -238,6 +275,7 @@ class Job:
 
     @classmethod
     def from_json(cls, data: Raw) -> Job:
+        """Read from a response's JSON; raises ``APIResponseValidationError`` without ``job_id``."""
         raw_status = data.get("status", data.get("job_status"))
         return cls(
             job_id=required_id(data, "job_id", "job"),
@@ -259,10 +297,12 @@ class Job:
 
     @property
     def is_terminal(self) -> bool:
+        """True once the job will not change any more (completed, partial, failed, cancelled)."""
         return self.status.is_terminal
 
     @property
     def is_success(self) -> bool:
+        """True for completed or partial."""
         return self.status.is_success
 
     @property
@@ -287,6 +327,7 @@ class Progress:
 
     @property
     def fraction(self) -> float:
+        """Fraction of files processed (completed or failed), 0.0 to 1.0."""
         if self.total_files <= 0:
             return 1.0 if self.jobs_done >= self.jobs_total else 0.0
         return min(1.0, (self.completed_files + self.failed_files) / self.total_files)
@@ -349,6 +390,8 @@ class ImportBatch:
 
     @classmethod
     def from_json(cls, data: Raw, files_sent: int, file_ids: Sequence[str] = ()) -> ImportBatch:
+        """Read one import answer; raises ``APIResponseValidationError`` when an asynchronous
+        answer lacks ``job_id``."""
         job_id = opt_str(data.get("job_id")) or None
         is_async = opt_bool(data.get("is_async"))
         if is_async is None:
@@ -402,6 +445,7 @@ class ImportResult:
 
     @property
     def job_ids(self) -> tuple[str, ...]:
+        """Ids of the jobs the import started, one per asynchronous batch."""
         return tuple(b.job_id for b in self.batches if b.job_id)
 
     @property
@@ -412,6 +456,7 @@ class ImportResult:
 
     @property
     def is_async(self) -> bool:
+        """True when at least one batch runs as a background job."""
         return any(b.is_async for b in self.batches)
 
     @property
@@ -438,12 +483,32 @@ class ImportResult:
 
     @property
     def total_files(self) -> int:
+        """Files in the import, as the service counted them (else as sent)."""
         return sum(
             b.total_files if b.total_files is not None else b.files_sent for b in self.batches
         )
 
     @property
+    def sync_counts(self) -> tuple[int, int]:
+        """(imported, lost) files of the batches that finished synchronously; a batch that
+        returned fewer image ids than files sent lost the rest."""
+        sync = [b for b in self.batches if not b.job_id]
+        imported = sum(len(b.image_ids) for b in sync)
+        return imported, sum(max(0, b.files_sent - len(b.image_ids)) for b in sync)
+
+    @property
+    def completed_files(self) -> int:
+        """Files imported so far: by synchronous batches and by the jobs waited for."""
+        return self.sync_counts[0] + sum(j.completed_files or 0 for j in self.jobs)
+
+    @property
+    def failed_files(self) -> int:
+        """Files that failed so far: in synchronous batches and in the jobs waited for."""
+        return self.sync_counts[1] + sum(j.failed_files or 0 for j in self.jobs)
+
+    @property
     def message(self) -> str | None:
+        """The batches' messages, joined."""
         return "; ".join(b.message for b in self.batches if b.message) or None
 
     @property
@@ -471,6 +536,7 @@ class ExportBatch:
 
     @classmethod
     def from_json(cls, data: Raw, images_sent: int, image_ids: Sequence[str] = ()) -> ExportBatch:
+        """Read one export answer; raises ``APIResponseValidationError`` without ``job_id``."""
         status = data.get("job_status", data.get("status"))
         is_async = opt_bool(data.get("is_async"))
         return cls(
@@ -507,19 +573,33 @@ class ExportResult:
 
     @property
     def job_ids(self) -> tuple[str, ...]:
+        """Ids of the export jobs, one per batch."""
         return tuple(b.job_id for b in self.batches)
 
     @property
     def job_id(self) -> str | None:
-        """The first job's id (None when no batch was accepted)."""
+        """The first job's id (the only one unless the export was split into batches; None in
+        a partial result with no batch accepted)."""
         return self.batches[0].job_id if self.batches else None
 
     @property
+    def completed_files(self) -> int:
+        """Images exported by the jobs waited for (0 before ``export_and_wait``)."""
+        return sum(j.completed_files or 0 for j in self.jobs)
+
+    @property
+    def failed_files(self) -> int:
+        """Images that failed in the jobs waited for (0 before ``export_and_wait``)."""
+        return sum(j.failed_files or 0 for j in self.jobs)
+
+    @property
     def message(self) -> str | None:
+        """The batches' messages, joined."""
         return "; ".join(b.message for b in self.batches if b.message) or None
 
     @property
     def status(self) -> JobStatus:
+        """The jobs' combined status (see ``combined_status``)."""
         return combined_status([b.status or JobStatus.PENDING for b in self.batches], self.jobs)
 
 

@@ -146,8 +146,8 @@ class RetryTransport(httpx.BaseTransport):
             return self.policy.backoff(state.attempt_number, self._rng)
 
         def give_up(state: tenacity.RetryCallState) -> httpx.Response:
-            # The last answer goes back as it is (the overlay maps it to a typed error); the last
-            # transport error is raised as it is.
+            # The last answer goes back as it is (a response hook turns it into a typed error);
+            # the last transport error is raised as it is (ErrorMappingTransport types it).
             assert state.outcome is not None
             response: httpx.Response = state.outcome.result()
             return response

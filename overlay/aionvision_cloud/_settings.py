@@ -44,6 +44,7 @@ class Settings:
 
     requester: Requester
     clock: Clock
+    base_url: str  # checked, without a trailing slash
     batch_size: int = attrs.field(default=DEFAULT_BATCH_SIZE, validator=_batch_size)
     poll_interval: float = attrs.field(
         default=DEFAULT_POLL_INTERVAL, validator=_positive("polling_interval")

@@ -22,7 +22,9 @@ from ._journal import ON_UNCERTAIN, BatchRecord, Journal, JournalOperation, OnUn
 from ._models import (
     AuthStart,
     CloudFile,
+    CompleteAuthResult,
     Connection,
+    ConnectionList,
     DisconnectResult,
     ExportBatch,
     ExportResult,
@@ -32,6 +34,7 @@ from ._models import (
     PickerSession,
     Progress,
     opt_bool,
+    opt_int,
     opt_str,
     required_id,
     unwrap,
@@ -123,6 +126,7 @@ class CloudStorage:
     """Connect Google Drive, browse it through the picker proxy, import, export, follow jobs."""
 
     def __init__(self, settings: Settings) -> None:
+        """Built by ``Client``: use ``client.cloud_storage`` rather than building one."""
         self._settings = settings
         self._rq = settings.requester
         self._clock = settings.clock
@@ -144,10 +148,25 @@ class CloudStorage:
 
     # -- OAuth -----------------------------------------------------------------------------------
 
-    def start_auth(self, provider: ProviderLike, redirect_uri: str) -> AuthStart:
-        """Step 1: the authorization URL to send the user to, and the state to expect back."""
+    def default_redirect_uri(self, provider: ProviderLike = "google_drive") -> str:
+        """The service's own OAuth callback page for ``provider`` (``GET
+        /cloud-storage/auth/{provider}/callback``), used when no ``redirect_uri`` is given."""
         prov = inputs.check_provider(provider)
-        uri = inputs.check_redirect_uri(redirect_uri)
+        return f"{self._settings.base_url}/cloud-storage/auth/{prov.value}/callback"
+
+    def start_auth(self, provider: ProviderLike, redirect_uri: str | None = None) -> AuthStart:
+        """OAuth step 1: ``POST /cloud-storage/auth/{provider}`` with ``redirect_uri`` (default:
+        :meth:`default_redirect_uri`).
+
+        Returns an ``AuthStart``: send the user to ``authorization_url``; the browser comes back
+        to ``redirect_uri`` with a code and ``state``. Raises ``InvalidInputError`` for an
+        unknown provider or a redirect URI that is not an http(s) URL (before sending), and the
+        ``APIStatusError`` subclass for an error answer.
+        """
+        prov = inputs.check_provider(provider)
+        uri = inputs.check_redirect_uri(
+            self.default_redirect_uri(prov) if redirect_uri is None else redirect_uri
+        )
         body = InitiateAuthRequest(provider=prov, redirect_uri=uri)
         data = unwrap(self._rq.call("initiate_auth", prov, body=body), "auth")
         return AuthStart(
@@ -158,19 +177,30 @@ class CloudStorage:
             raw=data,
         )
 
+    # The official SDK's name for step 1.
+    initiate_auth = start_auth
+
     def complete_auth(
-        self, provider: ProviderLike, code: str, state: str, redirect_uri: str
-    ) -> Connection:
-        """Step 2: exchange the authorization code for a connection."""
+        self, provider: ProviderLike, code: str, state: str, redirect_uri: str | None = None
+    ) -> CompleteAuthResult:
+        """OAuth step 2: ``POST /cloud-storage/auth/{provider}/callback`` exchanges ``code`` for
+        a connection. ``redirect_uri`` must be the one step 1 used (default: the same default).
+
+        Returns a ``CompleteAuthResult``: the ``Connection`` itself, with ``is_new`` and
+        ``.connection``. Raises ``InvalidInputError`` for a blank code or state (before sending),
+        ``ValidationError`` when the service rejects the code, state or redirect URI.
+        """
         prov = inputs.check_provider(provider)
         inputs.check_id(code, "code")
         inputs.check_id(state, "state")
-        uri = inputs.check_redirect_uri(redirect_uri)
+        uri = inputs.check_redirect_uri(
+            self.default_redirect_uri(prov) if redirect_uri is None else redirect_uri
+        )
         body = CompleteAuthRequest(code=code, state=state, redirect_uri=uri)
         data = self._rq.call("complete_auth", prov, body=body)
         if not isinstance(data, Mapping):
             raise APIResponseValidationError("complete auth response is not a JSON object")
-        return Connection.from_json(unwrap(data, "connection"), is_new=data.get("is_new"))
+        return CompleteAuthResult.from_json(unwrap(data, "connection"), is_new=data.get("is_new"))
 
     def complete_auth_from_redirect(
         self,
@@ -179,8 +209,13 @@ class CloudStorage:
         expected_state: str,
         *,
         redirect_uri: str | None = None,
-    ) -> Connection:
-        """Step 2 from the URL the browser came back to; checks ``error`` and ``state`` first."""
+    ) -> CompleteAuthResult:
+        """OAuth step 2 from the full URL the browser came back to.
+
+        Checks the URL first: ``OAuthError`` for a provider error (``access_denied``) or a
+        missing code, ``OAuthStateMismatchError`` when its ``state`` is not ``expected_state``.
+        ``redirect_uri`` defaults to the URL without its query. Then as :meth:`complete_auth`.
+        """
         prov = inputs.check_provider(provider)
         code = code_from_redirect(redirect_url, expected_state)
         uri = redirect_uri if redirect_uri is not None else redirect_uri_of(redirect_url)
@@ -193,11 +228,13 @@ class CloudStorage:
         open_browser: bool | Callable[[str], object] = True,
         timeout: float = DEFAULT_CONNECT_TIMEOUT,
         port: int = 0,
-    ) -> Connection:
+    ) -> CompleteAuthResult:
         """The whole OAuth flow through a browser and a one-shot server on 127.0.0.1.
 
         ``open_browser``: True opens the system browser, False prints the URL, a callable gets
-        the URL. Raises ``OAuthTimeoutError`` when nobody comes back within ``timeout`` seconds.
+        the URL. ``port`` 0 picks a free one. Returns the new connection. Raises
+        ``OAuthTimeoutError`` when nobody comes back within ``timeout`` seconds, and whatever
+        :meth:`complete_auth_from_redirect` raises.
         """
         prov = inputs.check_provider(provider)
         inputs.check_positive("timeout", timeout)
@@ -213,7 +250,14 @@ class CloudStorage:
 
     def list_connections(
         self, provider: ProviderLike | None = None, *, active_only: bool = True
-    ) -> list[Connection]:
+    ) -> ConnectionList:
+        """``GET /cloud-storage/connections``, optionally for one ``provider`` and including
+        inactive connections (``active_only=False``).
+
+        Returns a ``ConnectionList``: a list of ``Connection`` (``[0]``, ``len``, iteration)
+        that also has ``connections`` and ``total_count``. Raises ``InvalidInputError`` for an
+        unknown provider, ``APIResponseValidationError`` when the answer has no list.
+        """
         prov = inputs.check_provider(provider).value if provider is not None else UNSET
         data = self._rq.call("list_connections", provider=prov, active_only=active_only)
         items = data.get("connections") if isinstance(data, Mapping) else data
@@ -221,9 +265,17 @@ class CloudStorage:
             items = []
         if not isinstance(items, list):
             raise APIResponseValidationError("list connections response lacks 'connections'")
-        return [Connection.from_json(c) for c in items if isinstance(c, Mapping)]
+        total = opt_int(data.get("total_count")) if isinstance(data, Mapping) else None
+        return ConnectionList(
+            (Connection.from_json(c) for c in items if isinstance(c, Mapping)), total_count=total
+        )
 
     def disconnect(self, connection_id: str) -> DisconnectResult:
+        """``DELETE /cloud-storage/connections/{connection_id}``: revoke and remove a connection.
+
+        Returns a ``DisconnectResult`` (``success``, ``message``). Raises ``InvalidInputError``
+        for a blank id, ``NotFoundError`` when there is no such connection.
+        """
         cid = inputs.check_id(connection_id, "connection_id")
         data = self._rq.call("disconnect", cid)
         data = data if isinstance(data, Mapping) else {}
@@ -236,6 +288,12 @@ class CloudStorage:
     # -- picker ----------------------------------------------------------------------------------
 
     def get_picker_session(self, connection_id: str) -> PickerSession:
+        """``GET /cloud-storage/connections/{connection_id}/picker-token``: a short-lived Google
+        Picker session (``session_id``, ``expires_at``; its tokens stay out of ``repr``).
+
+        Raises ``InvalidInputError`` for a blank id, ``NotFoundError`` for an unknown
+        connection.
+        """
         cid = inputs.check_id(connection_id, "connection_id")
         data = self._rq.call("get_picker_token", cid)
         return PickerSession.from_json(unwrap(data, "session"), cid)
@@ -246,7 +304,13 @@ class CloudStorage:
         endpoint: str,
         params: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """Call the Drive API through the proxy; ``endpoint`` is checked before any request."""
+        """``POST /cloud-storage/picker-proxy``: call a Drive API ``endpoint`` (``files``,
+        ``files/{id}``, ``files/{id}/export``, ``about``) with ``params`` through the session.
+
+        Returns the Drive JSON as Drive sent it. Raises ``InvalidInputError`` for an endpoint
+        outside that list or bad params (before sending), ``AuthenticationError`` once the
+        session has expired, ``APIResponseValidationError`` for an answer that is no object.
+        """
         check_endpoint(endpoint)
         session_id = session.session_id if isinstance(session, PickerSession) else session
         session_id = inputs.check_id(session_id, "session_id")
@@ -269,8 +333,13 @@ class CloudStorage:
         page_size: int = 100,
         include_folders: bool = False,
     ) -> Iterator[CloudFile]:
-        """Drive files, lazily, one page in memory at a time; a new picker session is fetched
-        when the current one expires."""
+        """Drive files (``CloudFile``), lazily, one page in memory at a time, through the picker
+        proxy; a new picker session is fetched when the current one expires.
+
+        ``folder_id``, ``mime_prefix`` and ``query`` (Drive query syntax) narrow the listing;
+        trashed files never appear, folders only with ``include_folders``. Raises
+        ``InvalidInputError`` for bad arguments before the first request.
+        """
         cid = inputs.check_id(connection_id, "connection_id")
         if (
             isinstance(page_size, bool)
@@ -300,10 +369,14 @@ class CloudStorage:
         journal: JournalPath | None = None,
         on_uncertain: OnUncertain = "raise",
     ) -> ImportResult:
-        """Import files, split into batches of ``batch_size``; every batch's outcome is kept.
+        """``POST /cloud-storage/import`` for ``files`` (``CloudFile`` objects or dicts with
+        ``id`` and ``name``), one request per batch of ``batch_size`` files.
 
-        On any error the exception carries ``exc.partial``, an ``ImportResult`` with the
-        batches accepted so far, the ``failed`` batch and why, and the files ``not_sent``.
+        Returns an ``ImportResult`` with every batch's answer: image ids for batches the
+        service did at once, job ids for the rest (wait with ``wait_for_job`` or use
+        ``import_and_wait``). Raises ``InvalidInputError`` for bad input before sending. Any
+        later error carries ``exc.partial``, an ``ImportResult`` with the batches accepted so
+        far, the ``failed`` batch and why, and the files ``not_sent``.
 
         ``journal`` names a file recording each batch before it is sent and once accepted:
         calling again with the same journal (and arguments) skips what was accepted and sends
@@ -383,10 +456,14 @@ class CloudStorage:
         journal: JournalPath | None = None,
         on_uncertain: OnUncertain = "raise",
     ) -> ExportResult:
-        """Export images to Drive; always jobs, one per batch of ``batch_size`` images.
+        """``POST /cloud-storage/export`` for ``image_ids`` into the Drive folder ``folder_id``
+        (or a new one named ``folder_name``), one request and one job per batch of
+        ``batch_size`` images.
 
-        Errors carry ``exc.partial`` and ``journal``/``on_uncertain`` work as in
-        ``import_files``, with image ids for file ids."""
+        Returns an ``ExportResult`` with the job ids. Raises ``InvalidInputError`` for bad input
+        before sending; later errors carry ``exc.partial``, and ``journal``/``on_uncertain``
+        work as in :meth:`import_files`, with image ids for file ids.
+        """
         cid, ids, size, options = self._check_export(
             connection_id, image_ids, folder_id, folder_name, batch_size
         )
@@ -442,9 +519,18 @@ class CloudStorage:
             partial=_export_result,
         )
 
+    # The official SDK's names for starting an import or export without waiting.
+    start_import = import_files
+    start_export = export_files
+
     # -- jobs ------------------------------------------------------------------------------------
 
     def get_job(self, job_id: str) -> Job:
+        """``GET /cloud-storage/jobs/{job_id}``: the job's current state, once.
+
+        Returns a ``Job`` (``status`` mapped to ``JobStatus``, file counts, ``image_ids``).
+        Raises ``InvalidInputError`` for a blank id, ``NotFoundError`` for an unknown job.
+        """
         jid = inputs.check_id(job_id, "job_id")
         return Job.from_json(unwrap(self._rq.call("get_job", jid), "job"))
 
@@ -553,24 +639,26 @@ class CloudStorage:
         journal: JournalPath | None = None,
         on_uncertain: OnUncertain = "raise",
     ) -> ImportResult:
-        """Import and wait for every job; one result type whether batches ran synchronously or
-        as jobs. ``on_progress`` gets a ``Progress`` over all files. Errors carry
-        ``exc.partial``; with a ``journal`` a re-run also re-follows the jobs still running
-        (see ``import_files``)."""
+        """:meth:`import_files`, then wait for every job it started (within one ``timeout``).
+
+        Returns the ``ImportResult`` with the terminal ``jobs``; ``completed_files`` and
+        ``failed_files`` count all files, however the service ran them. ``on_progress`` gets a
+        ``Progress`` over all files. Raises ``JobFailedError`` (carrying the result) when a job
+        failed or was cancelled, unless ``raise_on_failure`` is False, and ``JobTimeoutError``
+        (listing every job in ``jobs``); every error carries ``exc.partial``. With a
+        ``journal`` a re-run also re-follows the jobs still running (see :meth:`import_files`).
+        """
         _check_wait_args(timeout, poll_interval)
         cid, to_send, size, options = self._check_import(
             connection_id, files, auto_describe, tags, collection_id, batch_size
         )
         with _journal(journal, on_uncertain, "import", cid, options) as op:
             outcome = self._send_imports(cid, to_send, size, options, op, on_uncertain)
-            # A synchronous batch that returned fewer ids than files sent lost the rest.
-            sync_batches = [b for b in outcome.batches if not b.job_id]
-            sync_ok = sum(len(b.image_ids) for b in sync_batches)
-            sync_failed = sum(max(0, b.files_sent - len(b.image_ids)) for b in sync_batches)
+            sent = _import_result(outcome)
             jobs = self._wait_all(
                 outcome.batches,
-                total_files=_import_result(outcome).total_files,
-                sync_done=(sync_ok, sync_failed),
+                total_files=sent.total_files,
+                sync_done=sent.sync_counts,
                 timeout=timeout,
                 poll_interval=poll_interval,
                 on_progress=on_progress,
@@ -596,8 +684,12 @@ class CloudStorage:
         journal: JournalPath | None = None,
         on_uncertain: OnUncertain = "raise",
     ) -> ExportResult:
-        """Export and wait for every job; ``on_progress`` gets a ``Progress`` over all images.
-        Errors carry ``exc.partial``; ``journal`` as in ``import_and_wait``."""
+        """:meth:`export_files`, then wait for every job it started (within one ``timeout``).
+
+        Returns the ``ExportResult`` with the terminal ``jobs`` and summed ``completed_files`` /
+        ``failed_files``; ``on_progress`` gets a ``Progress`` over all images. Raises as
+        :meth:`import_and_wait` does; ``journal`` as there.
+        """
         _check_wait_args(timeout, poll_interval)
         cid, ids, size, options = self._check_export(
             connection_id, image_ids, folder_id, folder_name, batch_size

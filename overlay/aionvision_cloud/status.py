@@ -37,10 +37,12 @@ class JobStatus(StrEnum):
 
     @property
     def is_terminal(self) -> bool:
+        """True for a state the job never leaves (completed, partial, failed, cancelled)."""
         return self in TERMINAL_STATUSES
 
     @property
     def is_success(self) -> bool:
+        """True for completed or partial."""
         return self in SUCCESS_STATUSES
 
 

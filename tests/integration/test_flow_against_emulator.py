@@ -125,3 +125,21 @@ def test_the_emulator_refuses_what_the_contract_refuses(
         stranger.cloud_storage.list_connections()
     assert denied.value.status_code == 401
     assert "x" * 30 not in str(denied.value)
+
+
+def test_oauth_without_a_redirect_uri_uses_the_service_callback_page(client: Client) -> None:
+    """The official SDK's call shape: no redirect_uri in either step. The consent page sends
+    the browser to the service's own GET callback page, and the code exchange succeeds."""
+    cs = client.cloud_storage
+    auth = cs.initiate_auth(provider="google_drive")
+    assert auth.redirect_uri == f"{client.base_url}/cloud-storage/auth/google_drive/callback"
+    consent = httpx.get(auth.authorization_url, timeout=10)
+    assert consent.status_code == 302
+    location = consent.headers["location"]
+    assert location.startswith(auth.redirect_uri + "?")
+    page = httpx.get(location, timeout=10)
+    assert page.status_code == 200
+    code = httpx.URL(location).params["code"]
+    result = cs.complete_auth(provider="google_drive", code=code, state=auth.state)
+    assert result.connection.id == result.id
+    assert [c.id for c in cs.list_connections().connections] == [result.id]

@@ -267,3 +267,53 @@ def test_polling_settings_reach_wait_for_job(
         client.cloud_storage.wait_for_job("job_1")
     # 3 s apart, and the last sleep cut to the 7 s default budget.
     assert clock.sleeps == [3.0, 3.0, 1.0]
+
+
+def test_generated_functions_raise_the_typed_errors(client: Client, api: FakeAPI) -> None:
+    """client.api is no exception to "every failure is an AionvisionError": a 404 raises
+    NotFoundError instead of returning an ErrorResponse the caller would trip over."""
+    from aionvision_cloud import NotFoundError
+
+    api.on(
+        "GET",
+        "/cloud-storage/jobs/job_gone",
+        json_response(
+            404, {"error": {"code": "NOT_FOUND", "message": "no job"}, "request_id": "r9"}
+        ),
+    )
+    with pytest.raises(NotFoundError) as info:
+        get_job.sync(job_id="job_gone", client=client.api)
+    assert (info.value.status_code, info.value.code, info.value.request_id) == (
+        404,
+        "NOT_FOUND",
+        "r9",
+    )
+    with pytest.raises(NotFoundError):
+        get_job.sync_detailed(job_id="job_gone", client=client.api)
+
+
+def test_generated_functions_raise_typed_connection_errors(make_client: Any) -> None:
+    from aionvision_cloud import APIConnectionError
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError(f"refused {API_KEY}", request=request)
+
+    client = make_client(transport=httpx.MockTransport(refuse), max_retries=0, retry_policy=None)
+    with pytest.raises(APIConnectionError) as info:
+        get_job.sync(job_id="job_1", client=client.api)
+    assert API_KEY not in str(info.value)
+    assert "GET /api/v2/cloud-storage/jobs/job_1 failed: ConnectError" in str(info.value)
+
+
+def test_the_callers_own_response_hooks_still_run(api: FakeAPI, clock: FakeClock) -> None:
+    seen: list[int] = []
+    api.on("GET", "/cloud-storage/jobs/j", json_response(200, job_body("j")))
+    with Client(
+        api_key=API_KEY,
+        base_url=BASE_URL,
+        clock=clock,
+        transport=httpx.MockTransport(api),
+        httpx_args={"event_hooks": {"response": [lambda r: seen.append(r.status_code)]}},
+    ) as client:
+        client.cloud_storage.get_job("j")
+    assert seen == [200]

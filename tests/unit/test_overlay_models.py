@@ -212,3 +212,36 @@ def test_export_batch_needs_a_job_id() -> None:
 def test_combined_status(statuses: list[str], expected: str) -> None:
     jobs = [Job.from_json({"job_id": f"j{i}", "status": s}) for i, s in enumerate(statuses)]
     assert combined_status([], jobs) == expected
+
+
+def test_bulk_results_sum_completed_and_failed_files_over_batches_and_jobs() -> None:
+    done = Job(job_id="job_2", status=JobStatus.PARTIAL, completed_files=2, failed_files=1)
+    result = ImportResult(
+        batches=(
+            # Synchronous: 3 sent, 2 ids back, so 1 lost.
+            ImportBatch(files_sent=3, is_async=False, image_ids=("a", "b")),
+            ImportBatch(files_sent=3, is_async=True, job_id="job_2"),
+        ),
+        jobs=(done,),
+    )
+    assert (result.sync_counts, result.completed_files, result.failed_files) == ((2, 1), 4, 2)
+    export = ExportResult(
+        batches=(ExportBatch(job_id="e1", images_sent=2), ExportBatch(job_id="e2", images_sent=2)),
+        jobs=(
+            Job(job_id="e1", status=JobStatus.COMPLETED, completed_files=2, failed_files=0),
+            Job(job_id="e2", status=JobStatus.FAILED, completed_files=None, failed_files=2),
+        ),
+    )
+    assert (export.completed_files, export.failed_files) == (2, 2)
+    assert ExportResult(batches=export.batches).completed_files == 0
+
+
+def test_connection_list_is_a_list_with_the_official_names() -> None:
+    from aionvision_cloud import Connection, ConnectionList
+
+    a, b = Connection(id="a"), Connection(id="b")
+    listed = ConnectionList([a, b], total_count=5)
+    assert listed == [a, b]
+    assert (listed[1], len(listed), listed.connections, listed.total_count) == (b, 2, [a, b], 5)
+    assert ConnectionList().total_count == 0
+    assert "total_count=5" in repr(listed)

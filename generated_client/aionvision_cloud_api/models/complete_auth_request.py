@@ -15,7 +15,8 @@ class CompleteAuthRequest:
     Attributes:
         code (str): Authorization code from Google.
         state (str): The state returned by initiate_auth.
-        redirect_uri (str): The same redirect URI given to initiate_auth.
+        redirect_uri (str): The same redirect URI given to initiate_auth (the service's GET callback page when that
+            default was used).
     """
 
     code: str

@@ -16,7 +16,9 @@ class InitiateAuthRequest:
     """
     Attributes:
         provider (Provider): A supported cloud storage provider.
-        redirect_uri (str): Where Google sends the browser back to after authorization.
+        redirect_uri (str): Where Google sends the browser back to after authorization. The service's own page, `GET
+            /cloud-storage/auth/{provider}/callback` under the API base URL, is the default for clients without a callback
+            of their own: they send its absolute URL (the SDKs do when the caller gives no redirect URI).
     """
 
     provider: Provider
