@@ -32,7 +32,7 @@ from typing import Any
 import attrs
 
 from aionvision_cloud import Client, RetryPolicy
-from aionvision_cloud._journal import Journal
+from aionvision_cloud._journal import Journal, OnUncertain
 from aionvision_cloud.errors import AionvisionError
 from aionvision_cloud_emulator.config import ALL_FAULT_KINDS
 from aionvision_cloud_emulator.server import RunningEmulator, run_emulator
@@ -53,7 +53,7 @@ class Workflow:
     index: int
     files: list[dict[str, str]]
     journal: str
-    policy: str  # what to do with uncertain batches on a re-run: resend or skip
+    policy: OnUncertain  # what to do with uncertain batches on a re-run: resend or skip
     killed: bool = False
     resumes: int = 0
     image_ids: list[str] = attrs.Factory(list)
@@ -90,7 +90,7 @@ def run_phases(client: Client, conn_id: str, wf: Workflow) -> None:
                 batch_size=BATCH_SIZE,
                 timeout=60,
                 journal=wf.journal,
-                on_uncertain=wf.policy,  # type: ignore[arg-type]
+                on_uncertain=wf.policy,
             )
             break
         except AionvisionError as exc:
@@ -113,7 +113,7 @@ def run_phases(client: Client, conn_id: str, wf: Workflow) -> None:
                 batch_size=BATCH_SIZE,
                 timeout=60,
                 journal=wf.journal,
-                on_uncertain=wf.policy,  # type: ignore[arg-type]
+                on_uncertain=wf.policy,
             )
             break
         except AionvisionError as exc:
@@ -149,7 +149,7 @@ class _RetryCounter(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         args = record.args if isinstance(record.args, tuple) else ()
-        if "attempt" in str(record.msg) and len(args) >= 5 and int(args[4]) > 1:
+        if "attempt" in str(record.msg) and len(args) >= 5 and int(str(args[4])) > 1:
             with self._lock2:
                 self.retries += 1
 
@@ -205,13 +205,13 @@ def run_campaign(
     rng = random.Random(seed)
     total = workflows + kills
     tmp = tempfile.TemporaryDirectory(prefix="aion-faults-") if workdir is None else None
-    root = Path(workdir or tmp.name)  # type: ignore[union-attr]
+    root = Path(workdir if workdir is not None else tmp.name if tmp is not None else ".")
     counter = _RetryCounter()
     log = logging.getLogger("aionvision_cloud")
     log.addHandler(counter)
     old_level = log.level
     log.setLevel(logging.DEBUG)
-    knobs = {
+    knobs: dict[str, Any] = {
         "seed": seed,
         "job_pace": 2000.0,
         "job_start_delay": 0.0,

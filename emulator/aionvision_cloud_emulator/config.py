@@ -70,7 +70,7 @@ class EmulatorConfig:
     sync_import_limit: int = attrs.field(default=5, validator=attrs.validators.ge(0))
     #: An import that becomes a job also answers with the ids its images will get (as the
     #: service may); they are final only once the job ends, and a file that fails gets none.
-    async_image_ids: bool = False
+    async_image_ids: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
     #: More files than this in one import/export request -> 422.
     batch_limit: int = attrs.field(default=100, validator=attrs.validators.ge(1))
     #: Files per second a background job processes.
