@@ -56,6 +56,20 @@ emulator: $(STAMP)
 clean:
 	rm -rf $(VENV) .regen-check .pytest_cache .mypy_cache .ruff_cache build dist
 
+# Re-record every cassette in tests/cassettes/: against an emulator started in-process (seeded,
+# on virtual time), or, with AIONVISION_BASE_URL and AIONVISION_API_KEY set, against that service
+# (a person signs in on the consent page; emulator-only workflows are skipped, saying why).
+.PHONY: record
+record: $(STAMP)
+	@if [ -n "$$AIONVISION_BASE_URL" ] && [ -n "$$AIONVISION_API_KEY" ]; then \
+	  echo "recording against $$AIONVISION_BASE_URL: you will be asked to sign in on a consent page"; \
+	  $(BIN)/python -m pytest tests/integration/test_workflows.py --record-mode=rewrite \
+	    -p no:cacheprovider -rs --timeout=1800 -q -s; \
+	else \
+	  env -u AIONVISION_BASE_URL -u AIONVISION_API_KEY $(BIN)/python -m pytest \
+	    tests/integration/test_workflows.py --record-mode=rewrite -p no:cacheprovider -q; \
+	fi
+
 .PHONY: faults
 # 200 complete workflows under 20% injected faults plus 20 SIGKILLed runs resumed from their
 # journals; prints one table from the emulator's own counters (a few minutes).
