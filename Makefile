@@ -56,6 +56,18 @@ emulator: $(STAMP)
 clean:
 	rm -rf $(VENV) .regen-check .pytest_cache .mypy_cache .ruff_cache build dist
 
+# The OAuth pages in headless Chromium (tests/browser/): Debian's chromium and chromium-driver,
+# installed on first use (root, or sudo where there is one); nothing downloads a browser.
+# `make test` runs the same tests too whenever the browser is there, and skips them otherwise.
+.PHONY: browser-test
+browser-test: $(STAMP)
+	@test -x /usr/bin/chromium && test -x /usr/bin/chromedriver || { \
+	  SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
+	  echo "installing chromium and chromium-driver (apt-get)"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    --no-install-recommends chromium chromium-driver fonts-liberation >/dev/null; }
+	AIONVISION_REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/browser
+
 # Re-record every cassette in tests/cassettes/: against an emulator started in-process (seeded,
 # on virtual time), or, with AIONVISION_BASE_URL and AIONVISION_API_KEY set, against that service
 # (a person signs in on the consent page; emulator-only workflows are skipped, saying why).

@@ -51,6 +51,26 @@ def parser() -> argparse.ArgumentParser:
         "--fault-latency", type=float, default=d.fault_latency, help="seconds a 'slow' fault adds"
     )
     p.add_argument("--oauth-deny", action="store_true", help="consent page answers access_denied")
+    # A person at a browser runs this command, so by default they see the consent page they
+    # would see on Google; scripts and tests (run_emulator, the pytest plugin) default to auto.
+    p.add_argument(
+        "--consent",
+        choices=("page", "auto"),
+        default="page",
+        help="page: a consent page to click; auto: approve at once (default: %(default)s)",
+    )
+    p.add_argument(
+        "--grant-scope",
+        action="append",
+        default=None,
+        metavar="SCOPE",
+        help="grant only these scopes (a partial grant; repeatable)",
+    )
+    p.add_argument(
+        "--invalid-client",
+        action="store_true",
+        help="the consent page answers Error 401: invalid_client",
+    )
     p.add_argument("--picker-session-ttl", type=float, default=d.picker_session_ttl)
     p.add_argument("--big-folder-size", type=int, default=d.big_folder_size)
     p.add_argument("--google-account", default=d.google_account)
@@ -80,6 +100,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             fault_latency=args.fault_latency,
             strict=not args.no_strict,
             oauth_deny=args.oauth_deny,
+            consent=args.consent,
+            oauth_granted_scopes=args.grant_scope,
+            oauth_invalid_client=args.invalid_client,
             picker_session_ttl=args.picker_session_ttl,
             big_folder_size=args.big_folder_size,
             google_account=args.google_account,

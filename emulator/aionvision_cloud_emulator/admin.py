@@ -11,11 +11,12 @@ from typing import Any
 
 import attrs
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from . import jobs, oauth
+from . import jobs
 from .config import KEY_PATTERN, RUNTIME_KNOBS
+from .consent import endpoint as consent_endpoint
 from .core import Emulator
 from .counters import ledger
 from .errors import ApiError, envelope
@@ -121,10 +122,7 @@ def routes(emu: Emulator) -> list[BaseRoute]:
         return JSONResponse({"now": emu.now()})
 
     async def consent(request: Request) -> Response:
-        status, target = oauth.consent(emu, dict(request.query_params))
-        if status == 302:
-            return RedirectResponse(target, 302)
-        return HTMLResponse(f"<!doctype html><title>Sign in failed</title><p>{target}</p>", status)
+        return await consent_endpoint(emu, request)
 
     return [
         Route("/health", health),
@@ -135,5 +133,5 @@ def routes(emu: Emulator) -> list[BaseRoute]:
         Route("/jobs/{job_id}/cancel", cancel_job, methods=["POST"]),
         Route("/config", config, methods=["GET", "PATCH"]),
         Route("/clock/advance", advance_clock, methods=["POST"]),
-        Route("/oauth/consent", consent),
+        Route("/oauth/consent", consent, methods=["GET", "POST"]),
     ]

@@ -63,8 +63,8 @@ async def initiate_auth(call: Call) -> Result:
 
 async def oauth_callback(call: Call) -> Result:
     query = dict(call.request.query_params)
-    page = oauth.callback_page(call.emu, call.path["provider"], query)
-    return Result(200, page, "text/html; charset=utf-8")
+    page, headers = oauth.callback_page(call.emu, call.path["provider"], query)
+    return Result(200, page, "text/html; charset=utf-8", headers=headers)
 
 
 async def complete_auth(call: Call) -> Result:

@@ -48,11 +48,19 @@ RUNTIME_KNOBS = (
     "latency",
     "fault_latency",
     "oauth_deny",
+    "consent",
+    "oauth_granted_scopes",
+    "oauth_invalid_client",
     "picker_session_ttl",
     "oauth_state_ttl",
     "oauth_code_ttl",
     "validation_error_style",
 )
+
+
+def _strings_or_none(name: str, value: object) -> None:
+    if value is not None and not all(isinstance(v, str) for v in value):  # type: ignore[attr-defined]
+        raise TypeError(f"{name} must be a list of scope strings or None")
 
 
 def default_api_key(seed: int) -> str:
@@ -98,6 +106,20 @@ class EmulatorConfig:
     strict: bool = True
     #: The fake consent page answers error=access_denied instead of a code.
     oauth_deny: bool = False
+    #: The fake consent page: `auto` approves at once with a redirect (headless flows, tests);
+    #: `page` shows a page a person can read and click (Allow / Cancel).
+    consent: Literal["auto", "page"] = attrs.field(
+        default="auto", validator=attrs.validators.in_(("auto", "page"))
+    )
+    #: The scopes the fake user grants (a partial grant when fewer than asked); None: all asked.
+    #: On the `page` consent screen these are the boxes ticked at first.
+    oauth_granted_scopes: tuple[str, ...] | None = attrs.field(
+        default=None,
+        converter=attrs.converters.optional(tuple),
+        validator=lambda _, attr, value: _strings_or_none(attr.name, value),
+    )
+    #: The consent page answers Google's `Error 401: invalid_client` (a deleted or wrong client).
+    oauth_invalid_client: bool = False
     oauth_state_ttl: float = attrs.field(default=600.0, validator=attrs.validators.gt(0))
     oauth_code_ttl: float = attrs.field(default=300.0, validator=attrs.validators.gt(0))
     picker_session_ttl: float = attrs.field(default=3600.0, validator=attrs.validators.gt(0))

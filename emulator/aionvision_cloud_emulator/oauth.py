@@ -10,35 +10,21 @@ import html
 import json
 import secrets
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .clock import iso
+from .consent import (
+    CLIENT_ID,
+    CONSENT_PATH,
+    REQUIRED_SCOPES,
+    SCOPES,
+    origin_of,
+    page_headers,
+    s256,
+    with_query,
+)
 from .core import Emulator
 from .errors import ApiError
 from .state import Row
-
-SCOPES = "https://www.googleapis.com/auth/drive.readonly https://www.googleapis.com/auth/drive.file"
-CLIENT_ID = "000000000000-aionvisionemulator.apps.googleusercontent.com"
-CONSENT_PATH = "/_emulator/oauth/consent"
-
-
-def origin_of(url: str) -> str | None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def with_query(url: str, params: dict[str, str]) -> str:
-    """Add params to a URL that may already carry a query."""
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True) + list(params.items())
-    return urlunsplit(parts._replace(query=urlencode(query)))
-
-
-def display_name(email: str) -> str:
-    local = email.split("@", 1)[0]
-    return " ".join(w.capitalize() for w in local.replace("_", ".").split(".") if w) or email
 
 
 def initiate(
@@ -67,6 +53,9 @@ def initiate(
         )
     now = emu.now()
     state = secrets.token_urlsafe(24)
+    # PKCE held by the service, which alone exchanges the code: a code taken from the redirect
+    # is useless without this verifier, and a URL stripped of its challenge fails too.
+    verifier = secrets.token_urlsafe(48)
     opener = emu.config.opener_origin or (origin_header if origin_of(origin_header or "") else None)
     emu.store.add_state(
         {
@@ -77,6 +66,7 @@ def initiate(
             "opener_origin": opener or redirect_origin,
             "created_at": now,
             "expires_at": now + emu.config.oauth_state_ttl,
+            "code_verifier": verifier,
         }
     )
     url = with_query(
@@ -88,38 +78,13 @@ def initiate(
             "scope": SCOPES,
             "access_type": "offline",
             "prompt": "consent",
+            "include_granted_scopes": "true",
+            "code_challenge": s256(verifier),
+            "code_challenge_method": "S256",
             "state": state,
         },
     )
     return {"authorization_url": url, "state": state, "provider": provider}
-
-
-def consent(emu: Emulator, query: dict[str, str]) -> tuple[int, str]:
-    """The fake Google consent screen: (302, redirect location) or (400, explanation)."""
-    state = emu.store.get_state(query.get("state", ""))
-    now = emu.now()
-    if state is None or state["used"] or state["expires_at"] < now:
-        return 400, "Error 400: invalid_request (unknown, used or expired state)"
-    if query.get("redirect_uri") != state["redirect_uri"]:
-        return 400, "Error 400: redirect_uri_mismatch"
-    if emu.config.oauth_deny or query.get("deny") == "1":
-        return 302, with_query(
-            state["redirect_uri"], {"error": "access_denied", "state": state["state"]}
-        )
-    email = query.get("login_hint") or emu.config.google_account
-    code = "4/0A" + secrets.token_urlsafe(30)
-    emu.store.add_code(
-        {
-            "code": code,
-            "state": state["state"],
-            "account_email": email,
-            "display_name": display_name(email),
-            "expires_at": now + emu.config.oauth_code_ttl,
-        }
-    )
-    return 302, with_query(
-        state["redirect_uri"], {"code": code, "state": state["state"], "scope": SCOPES}
-    )
 
 
 def _bad(code: str, message: str, field: str) -> ApiError:
@@ -148,6 +113,17 @@ def _live_code(emu: Emulator, code_value: str, state: Row) -> Row:
     return code
 
 
+def _pkce_ok(state: Row, code: Row) -> bool:
+    """Google's token-endpoint check, made with the verifier the service kept."""
+    verifier = state["code_verifier"]
+    challenge = code["code_challenge"]
+    if challenge is None or verifier is None:
+        # Both or neither: a challenge stripped from the URL is a downgrade, refused.
+        return challenge is None and verifier is None
+    expected = s256(verifier) if code["code_challenge_method"] == "S256" else verifier
+    return secrets.compare_digest(expected, challenge)
+
+
 def complete(emu: Emulator, api_key: str, provider: str, body: dict[str, Any]) -> dict[str, Any]:
     state = _live_state(emu, str(body["state"]), api_key)
     if state["provider"] != provider:
@@ -161,6 +137,17 @@ def complete(emu: Emulator, api_key: str, provider: str, body: dict[str, Any]) -
     code = _live_code(emu, str(body["code"]), state)
     if not emu.store.consume(state["state"], code["code"]):
         raise _bad("INVALID_GRANT", "Authorization code was already used", "code")
+    if not _pkce_ok(state, code):
+        raise _bad("INVALID_GRANT", "PKCE verification failed for this authorization code", "code")
+    missing = [s for s in REQUIRED_SCOPES if s not in str(code["scopes"] or "").split()]
+    if missing:
+        raise ApiError(
+            400,
+            "INSUFFICIENT_SCOPE",
+            "The Google account did not grant every permission needed; connect again and "
+            "allow all of them",
+            {"field": "code", "missing_scopes": missing},
+        )
     now = emu.now()
     existing = emu.store.connection_by_account(api_key, provider, code["account_email"])
     if existing is not None:
@@ -205,8 +192,14 @@ def _script_json(value: object) -> str:
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def callback_page(emu: Emulator, provider: str, query: dict[str, str]) -> str:
-    """The browser callback: posts the outcome to `window.opener` at one exact origin."""
+def callback_page(
+    emu: Emulator, provider: str, query: dict[str, str]
+) -> tuple[str, dict[str, str]]:
+    """The browser callback: posts the outcome to `window.opener` at one exact origin.
+
+    The result goes only into that message: never into the URL, a fragment or web storage.
+    Returns the page and its security headers.
+    """
     state = _live_state(emu, query.get("state", ""), None)
     if state["provider"] != provider:
         raise _bad("PROVIDER_MISMATCH", "State was issued for another provider", "state")
@@ -224,14 +217,20 @@ def callback_page(emu: Emulator, provider: str, query: dict[str, str]) -> str:
         message["code"] = code["code"]
         headline = "Authorization complete"
     target = str(state["opener_origin"])
-    return f"""<!doctype html>
+    nonce = secrets.token_urlsafe(16)
+    page = f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>{html.escape(headline)}</title></head>
 <body><p>{html.escape(headline)}. You can close this window.</p>
-<script>
+<script nonce="{nonce}">
 (function () {{
   var message = {_script_json(message)};
   var targetOrigin = {_script_json(target)};
-  if (window.opener) {{ window.opener.postMessage(message, targetOrigin); window.close(); }}
+  // Only to the exact origin that started the flow; the browser drops it for anyone else.
+  if (window.opener && !window.opener.closed) {{
+    window.opener.postMessage(message, targetOrigin);
+    window.close();
+  }}
 }})();
 </script></body></html>
 """
+    return page, page_headers(nonce)

@@ -23,10 +23,13 @@ CREATE TABLE IF NOT EXISTS api_keys (key TEXT PRIMARY KEY, label TEXT, created_a
 CREATE TABLE IF NOT EXISTS oauth_states (
     state TEXT PRIMARY KEY, api_key TEXT NOT NULL, provider TEXT NOT NULL,
     redirect_uri TEXT NOT NULL, opener_origin TEXT, created_at REAL NOT NULL,
-    expires_at REAL NOT NULL, used INTEGER NOT NULL DEFAULT 0);
+    expires_at REAL NOT NULL, used INTEGER NOT NULL DEFAULT 0, code_verifier TEXT);
 CREATE TABLE IF NOT EXISTS oauth_codes (
     code TEXT PRIMARY KEY, state TEXT NOT NULL, account_email TEXT NOT NULL,
-    display_name TEXT NOT NULL, expires_at REAL NOT NULL, used INTEGER NOT NULL DEFAULT 0);
+    display_name TEXT NOT NULL, expires_at REAL NOT NULL, used INTEGER NOT NULL DEFAULT 0,
+    scopes TEXT NOT NULL DEFAULT '', code_challenge TEXT, code_challenge_method TEXT);
+CREATE TABLE IF NOT EXISTS oauth_grants (
+    account TEXT NOT NULL, scope TEXT NOT NULL, PRIMARY KEY (account, scope));
 CREATE TABLE IF NOT EXISTS connections (
     id TEXT PRIMARY KEY, api_key TEXT NOT NULL, provider TEXT NOT NULL, email TEXT NOT NULL,
     display_name TEXT NOT NULL, is_active INTEGER NOT NULL, created_at REAL NOT NULL,
@@ -53,6 +56,14 @@ CREATE TABLE IF NOT EXISTS drive_added (
     mime_type TEXT NOT NULL, size INTEGER, created_at REAL NOT NULL);
 """
 
+#: Columns added after the first release: a `--db` file from before gets them on open.
+_ADDED_COLUMNS = (
+    ("oauth_states", "code_verifier", "TEXT"),
+    ("oauth_codes", "scopes", "TEXT NOT NULL DEFAULT ''"),
+    ("oauth_codes", "code_challenge", "TEXT"),
+    ("oauth_codes", "code_challenge_method", "TEXT"),
+)
+
 #: Backend job states that are still moving.
 ACTIVE_STATES = ("pending", "processing")
 
@@ -70,6 +81,10 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA)
+        for table, column, decl in _ADDED_COLUMNS:
+            have = {r["name"] for r in self._db.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
 
     def close(self) -> None:
         with self._lock:
@@ -153,6 +168,18 @@ class Store:
 
     def get_code(self, code: str) -> Row | None:
         return self._one("SELECT * FROM oauth_codes WHERE code = ?", (code,))
+
+    def granted_scopes(self, account: str) -> set[str]:
+        rows = self._all("SELECT scope FROM oauth_grants WHERE account = ?", (account,))
+        return {str(r["scope"]) for r in rows}
+
+    def add_grants(self, account: str, scopes: set[str]) -> None:
+        with self.transaction():
+            for scope in sorted(scopes):
+                self._db.execute(
+                    "INSERT OR IGNORE INTO oauth_grants (account, scope) VALUES (?, ?)",
+                    (account, scope),
+                )
 
     def consume(self, state: str, code: str) -> bool:
         """Mark both used at once; False if either was already used (a replay race)."""
@@ -322,6 +349,7 @@ class Store:
             for table in (
                 "oauth_states",
                 "oauth_codes",
+                "oauth_grants",
                 "connections",
                 "picker_sessions",
                 "images",

@@ -8,6 +8,8 @@ Used by the emulator's own tests and meant for users' offline tests as well::
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -40,11 +42,24 @@ def authorize(
     if login_hint:
         url += "&login_hint=" + login_hint
     consent = httpx.get(url)
-    if consent.status_code != 302:
+    if consent.status_code == 200 and 'id="allow"' in consent.text:
+        consent = approve_page(url, consent.text)
+    if consent.status_code not in (302, 303):
         raise AssertionError(f"consent page answered {consent.status_code}: {consent.text}")
     location = consent.headers["location"]
     q = parse_qs(urlsplit(location).query)
     return {k: v[0] for k, v in q.items()}
+
+
+def approve_page(url: str, page: str) -> httpx.Response:
+    """Click Allow on a `consent="page"` consent page, keeping the boxes it ticked."""
+    hidden = re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">', page)
+    ticked = re.findall(r'<input type="checkbox" name="granted" value="([^"]*)" checked>', page)
+    data: dict[str, Any] = {html.unescape(k): html.unescape(v) for k, v in hidden}
+    data["granted"] = [html.unescape(v) for v in ticked]
+    data["action"] = "allow"
+    parts = urlsplit(url)
+    return httpx.post(f"{parts.scheme}://{parts.netloc}{parts.path}", data=data)
 
 
 def connect(api: httpx.Client, login_hint: str | None = None) -> dict[str, Any]:

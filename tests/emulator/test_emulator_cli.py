@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from aionvision_cloud_emulator.__main__ import main
+from aionvision_cloud_emulator.__main__ import main, parser
 from aionvision_cloud_emulator.server import check_loopback
 
 
@@ -78,3 +78,13 @@ def test_cli_reports_busy_port_and_missing_spec(
     assert "cannot listen" in capsys.readouterr().err
     assert main(["--port", "0", "--spec", str(tmp_path / "nope.yaml")]) == 2
     assert "openapi.yaml not found" in capsys.readouterr().err
+
+
+def test_cli_consent_defaults_to_the_page_a_person_sees() -> None:
+    assert parser().parse_args([]).consent == "page"
+    args = parser().parse_args(
+        ["--consent", "auto", "--grant-scope", "openid", "--grant-scope", "email"]
+    )
+    assert (args.consent, args.grant_scope) == ("auto", ["openid", "email"])
+    with pytest.raises(SystemExit):
+        parser().parse_args(["--consent", "sometimes"])

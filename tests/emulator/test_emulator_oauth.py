@@ -131,8 +131,9 @@ def test_consent_refuses_unknown_state_and_mismatched_redirect(
         "/cloud-storage/auth/google_drive",
         json={"provider": "google_drive", "redirect_uri": REDIRECT},
     )
-    state = r.json()["state"]
-    r = httpx.get(consent, params={"state": state, "redirect_uri": "http://evil.example/cb"})
+    url = urlsplit(r.json()["authorization_url"])
+    params = {k: v[0] for k, v in parse_qs(url.query).items()}
+    r = httpx.get(consent, params={**params, "redirect_uri": "http://evil.example/cb"})
     assert r.status_code == 400
     assert "redirect_uri_mismatch" in r.text
 
