@@ -138,7 +138,7 @@ CASES: list[
     ),
     (
         "list_connections",
-        lambda c: list_connections.sync_detailed(client=c, provider="google_drive"),
+        lambda c: list_connections.sync_detailed(client=c, provider=Provider.GOOGLE_DRIVE),
         "GET",
         "/cloud-storage/connections",
         {"provider": "google_drive", "active_only": "true"},

@@ -229,3 +229,81 @@ def test_response_schemas_stay_open_to_extra_fields(spec: dict[str, Any]) -> Non
     for name, schema in spec["components"]["schemas"].items():
         if schema.get("type") == "object":
             assert schema.get("additionalProperties", True) is not False, name
+
+
+def _request_strings(spec: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every string a client sends: parameters and request-body fields, with where they sit."""
+    schemas = spec["components"]["schemas"]
+    params = spec["components"]["parameters"]
+
+    def walk(schema: dict[str, Any], where: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        if "$ref" in schema:
+            yield from walk(schemas[schema["$ref"].rsplit("/", 1)[1]], where)
+        elif schema.get("type") == "string":
+            yield where, schema
+        elif schema.get("type") == "array":
+            yield from walk(schema["items"], f"{where}[]")
+        for name, sub in schema.get("properties", {}).items():
+            yield from walk(sub, f"{where}.{name}")
+
+    for method, path, op in operations(spec):
+        for p in op.get("parameters", []):
+            p = params[p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p
+            yield from walk(p["schema"], f"{method} {path} {p['in']}:{p['name']}")
+        body = op.get("requestBody", {}).get("content", {}).get("application/json")
+        if body:
+            yield from walk(body["schema"], f"{method} {path} body")
+
+
+def test_every_string_a_client_sends_is_bounded(spec: dict[str, Any]) -> None:
+    found = list(_request_strings(spec))
+    assert len(found) >= 20
+    for where, schema in found:
+        assert "enum" in schema or schema.get("maxLength"), f"{where} has no maxLength"
+        # The proxy's endpoint is held to its allowlist by the service itself (400, not 422).
+        if not where.endswith("body.endpoint"):
+            assert "enum" in schema or schema.get("pattern"), f"{where} has no pattern"
+
+
+@pytest.mark.parametrize(
+    ("schema", "field", "bad"),
+    [
+        ("ImportRequest", "collection_id", "c" * 10_000_000),
+        ("ImportRequest", "collection_id", "../x"),
+        ("ImportRequest", "collection_id", "a%2Fb"),
+        ("ImportRequest", "collection_id", "a\x00b"),
+        ("ImportRequest", "collection_id", "a\r\nb"),
+        ("ImportRequest", "connection_id", "a/b"),
+        ("ImportRequest", "tags", ["ok", "x" * 101]),
+        ("ImportRequest", "tags", ["line\nbreak"]),
+        ("ImportRequest", "tags", [""]),
+        ("ExportRequest", "folder_name", "a\x07b"),
+        ("ExportRequest", "folder_name", "n" * 256),
+        ("ExportRequest", "folder_id", "../x"),
+        ("ExportRequest", "image_ids", ["img_1", "img 2"]),
+        ("CompleteAuthRequest", "state", "s t"),
+        ("CompleteAuthRequest", "redirect_uri", "https://a.example/\x00"),
+        ("InitiateAuthRequest", "redirect_uri", "https://ok.example/\r\nX: y"),
+        ("PickerProxyRequest", "session_id", "s" * 257),
+        ("PickerProxyRequest", "endpoint", "files/" + "a" * 600),
+    ],
+    ids=lambda v: repr(v)[:30],
+)
+def test_request_schemas_refuse_hostile_strings(
+    spec: dict[str, Any], schema: str, field: str, bad: Any
+) -> None:
+    examples = spec["components"]["schemas"][schema]["examples"]
+    good = dict(examples[0])
+    validator = schema_validator(spec, ref(schema))
+    validator.validate(good)
+    assert not validator.is_valid({**good, field: bad})
+
+
+def test_documented_ids_fit_the_id_patterns(spec: dict[str, Any]) -> None:
+    importing = schema_validator(spec, ref("ImportRequest"))
+    for cid in ("550e8400-e29b-41d4-a716-446655440000", "col_550e8400", "x"):
+        assert importing.is_valid({"connection_id": cid, "files": [{"id": "1a-_Z", "name": "n"}]})
+    list_params = {
+        p["name"]: p for p in spec["paths"]["/cloud-storage/connections"]["get"]["parameters"]
+    }
+    assert list_params["provider"]["schema"] == {"$ref": "#/components/schemas/Provider"}

@@ -73,6 +73,12 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--picker-session-ttl", type=float, default=d.picker_session_ttl)
     p.add_argument("--big-folder-size", type=int, default=d.big_folder_size)
+    p.add_argument(
+        "--drive-short-pages",
+        type=float,
+        default=d.drive_short_pages,
+        help="0..1: share of Drive list pages cut short (even empty) before the end",
+    )
     p.add_argument("--google-account", default=d.google_account)
     p.add_argument("--opener-origin", default=None, help="postMessage target of the GET callback")
     p.add_argument("--validation-error-style", choices=("envelope", "detail"), default="envelope")
@@ -105,6 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             oauth_invalid_client=args.invalid_client,
             picker_session_ttl=args.picker_session_ttl,
             big_folder_size=args.big_folder_size,
+            drive_short_pages=args.drive_short_pages,
             google_account=args.google_account,
             opener_origin=args.opener_origin,
             validation_error_style=args.validation_error_style,

@@ -1,11 +1,14 @@
 """`/_emulator/`: the admin API and the fake Google consent page.
 
 Deliberately outside openapi.yaml (and not validated against it): tests and demos use it to
-reset state, cancel jobs, read counters, change knobs and move the clock.
+reset state, cancel jobs, read counters, change knobs and move the clock. It names API keys by
+their fingerprint only (`config.key_fingerprint`), parses bodies strictly (`jsonguard`), and
+moves the clock only forward, by finite amounts, at most ten years in total.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any
 
@@ -14,13 +17,33 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from . import jobs
-from .config import KEY_PATTERN, RUNTIME_KNOBS
+from . import jobs, jsonguard
+from .config import KEY_PATTERN, RUNTIME_KNOBS, key_fingerprint
 from .consent import endpoint as consent_endpoint
 from .core import Emulator
 from .counters import ledger
 from .errors import ApiError, envelope
 from .state import ACTIVE_STATES
+
+#: An API key anywhere in a string (KEY_PATTERN is meant for fullmatch).
+KEY_SEARCH = re.compile(rf"(?<![A-Za-z0-9_-]){KEY_PATTERN.pattern}")
+
+#: How far the admin API may move the clock in total (ten years): enough to expire anything.
+MAX_CLOCK_OFFSET = 10 * 365 * 86400.0
+
+
+def redact_keys(value: Any) -> Any:
+    """`value` with every API key in it (dict keys, strings) replaced by its fingerprint.
+
+    Applied to the whole stats answer, so a counter added later cannot leak a key either.
+    """
+    if isinstance(value, str):
+        return KEY_SEARCH.sub(lambda m: key_fingerprint(m.group()), value)
+    if isinstance(value, dict):
+        return {redact_keys(k): redact_keys(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_keys(v) for v in value]
+    return value
 
 
 def _error(e: ApiError) -> JSONResponse:
@@ -32,9 +55,9 @@ async def _json(request: Request) -> dict[str, Any]:
     if not raw:
         return {}
     try:
-        data = await request.json()
-    except ValueError:
-        raise ApiError(400, "BAD_REQUEST", "Body is not valid JSON") from None
+        data = jsonguard.loads(raw)
+    except jsonguard.BodyError as e:
+        raise ApiError(400, "BAD_REQUEST", str(e)) from None
     if not isinstance(data, dict):
         raise ApiError(400, "BAD_REQUEST", "Body must be a JSON object")
     return data
@@ -45,14 +68,17 @@ def routes(emu: Emulator) -> list[BaseRoute]:
         return JSONResponse({"ok": True, "big": emu.config.big_folder_size})
 
     async def stats(request: Request) -> Response:
+        # Keys are secrets: the admin API names them by fingerprint (see key_fingerprint).
         return JSONResponse(
-            {
-                **emu.counters.snapshot(),
-                **ledger(emu.store, emu.counters),
-                "jobs_created_by_key": emu.store.jobs_per_key(),
-                "active_jobs": len(emu.store.active_jobs()),
-                "keys": len(emu.store.keys()),
-            }
+            redact_keys(
+                {
+                    **emu.counters.snapshot(),
+                    **ledger(emu.store, emu.counters),
+                    "jobs_created_by_key": emu.store.jobs_per_key(),
+                    "active_jobs": len(emu.store.active_jobs()),
+                    "keys": len(emu.store.keys()),
+                }
+            )
         )
 
     async def reset(request: Request) -> Response:
@@ -113,12 +139,19 @@ def routes(emu: Emulator) -> list[BaseRoute]:
     async def advance_clock(request: Request) -> Response:
         try:
             body = await _json(request)
-            seconds = float(body.get("seconds", 0))
+            seconds = body.get("seconds", 0)
+            # Only a finite JSON number; a NaN or a far future would break every later timestamp.
+            if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+                raise ApiError(400, "BAD_REQUEST", "seconds must be a JSON number")
+            if not 0 <= seconds <= MAX_CLOCK_OFFSET:
+                raise ApiError(
+                    400, "BAD_REQUEST", f"seconds must be between 0 and {MAX_CLOCK_OFFSET:.0f}"
+                )
+            emu.clock.advance(float(seconds), limit=MAX_CLOCK_OFFSET)
         except ApiError as e:
             return _error(e)
-        except (TypeError, ValueError):
-            return _error(ApiError(400, "BAD_REQUEST", "seconds must be a number"))
-        emu.clock.advance(seconds)
+        except ValueError as e:
+            return _error(ApiError(400, "BAD_REQUEST", f"seconds: {e}"))
         return JSONResponse({"now": emu.now()})
 
     async def consent(request: Request) -> Response:

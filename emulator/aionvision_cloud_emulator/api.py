@@ -172,7 +172,11 @@ async def picker_proxy(call: Call) -> Result:
             404 if e.status == 404 else 400,
             "NOT_FOUND" if e.status == 404 else "INVALID_DRIVE_REQUEST",
             f"Google Drive: {e.message}",
-            {"drive_status": e.status, "reason": e.reason},
+            {
+                "drive_status": e.status,
+                "reason": e.reason,
+                **({"field": f"params.{e.location}"} if e.location else {}),
+            },
         ) from None
     emu.store.touch_connection(conn["id"], emu.now())
     return Result(200, answer)

@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import Receive, Scope, Send
 
-from . import admin
+from . import admin, jsonguard
 from .api import HANDLERS, KEYLESS, Call, Result
 from .config import AFTER_FAULT_KINDS, KEY_PATTERN, EmulatorConfig
 from .core import Emulator, log
@@ -89,6 +89,21 @@ def _injected(fault: str) -> ApiError:
     return ApiError(status, code, message, {"injected": True}, headers=headers)
 
 
+def _check_body(raw: bytes) -> None:
+    # Before the validator: its JSON parsing and schema walk would recurse past Python's limit.
+    try:
+        jsonguard.check_depth(raw)
+    except jsonguard.BodyError as e:
+        raise ApiError(400, "BAD_REQUEST", str(e), {"field": "body"}) from None
+
+
+def _loads(raw: bytes) -> Any:
+    try:
+        return jsonguard.loads(raw)
+    except jsonguard.BodyError as e:
+        raise ApiError(400, "BAD_REQUEST", str(e), {"field": "body"}) from None
+
+
 class Pipeline:
     """One operation of openapi.yaml, served with the checks every product call gets."""
 
@@ -131,6 +146,7 @@ class Pipeline:
                         headers={"Retry-After": str(wait)},
                     )
             raw = await request.body()
+            _check_body(raw)
             path_params = {k: str(v) for k, v in request.path_params.items()}
             check = emu.validator.check_request(
                 request.method,
@@ -143,7 +159,7 @@ class Pipeline:
             )
             if check is not None:
                 raise _validation_error(emu, check.status, issue_dicts(check.issues))
-            body = json.loads(raw) if raw else None
+            body = _loads(raw) if raw else None
             result = await HANDLERS[op_id](Call(emu, request, key, path_params, body))
             # The handler has acted (an import or export committed its job); lose the answer.
             if fault == "drop_after":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from datetime import UTC, datetime
@@ -16,9 +17,13 @@ class Clock:
         with self._lock:
             return time.time() + self._offset
 
-    def advance(self, seconds: float) -> None:
+    def advance(self, seconds: float, limit: float | None = None) -> None:
+        """Move the clock forward; refuses (ValueError) an offset past `limit` or not finite."""
         with self._lock:
-            self._offset += seconds
+            offset = self._offset + seconds
+            if not math.isfinite(offset) or (limit is not None and offset > limit):
+                raise ValueError(f"the clock may move at most {limit} seconds in total")
+            self._offset = offset
 
     def reset(self) -> None:
         with self._lock:

@@ -55,6 +55,7 @@ RUNTIME_KNOBS = (
     "oauth_state_ttl",
     "oauth_code_ttl",
     "validation_error_style",
+    "drive_short_pages",
 )
 
 
@@ -67,6 +68,11 @@ def default_api_key(seed: int) -> str:
     """A stable ready-made key, so a demo re-run (or a ``--db`` restart) keeps working."""
     digest = hashlib.sha256(f"aionvision-emulator:{seed}".encode()).hexdigest()
     return f"aion_emu_{digest[:32]}"
+
+
+def key_fingerprint(key: str) -> str:
+    """How the admin API names a key: a short hash, never the secret itself."""
+    return "key_" + hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
 @attrs.define(kw_only=True)
@@ -123,6 +129,11 @@ class EmulatorConfig:
     oauth_state_ttl: float = attrs.field(default=600.0, validator=attrs.validators.gt(0))
     oauth_code_ttl: float = attrs.field(default=300.0, validator=attrs.validators.gt(0))
     picker_session_ttl: float = attrs.field(default=3600.0, validator=attrs.validators.gt(0))
+    #: Share (0..1) of Drive list pages cut short, even empty, before the end (with a
+    #: nextPageToken), as Drive may do; clients must keep paging until the token is gone.
+    drive_short_pages: float = attrs.field(
+        default=0.0, validator=[attrs.validators.ge(0.0), attrs.validators.le(1.0)]
+    )
     #: Files in the big Drive folder used to exercise pagination.
     big_folder_size: int = attrs.field(default=3000, validator=attrs.validators.ge(0))
     #: The fake Google account the consent page signs in unless `login_hint` names another.

@@ -38,7 +38,14 @@ class Emulator:
         account = str(connection["email"])
         tree = build_tree(self.config.seed, account, self.config.big_folder_size)
         added = [added_file(r) for r in self.store.drive_files(account)]
-        return DriveView(tree, added, account, str(connection["display_name"]))
+        return DriveView(
+            tree,
+            added,
+            account,
+            str(connection["display_name"]),
+            short_pages=self.config.drive_short_pages,
+            seed=self.config.seed,
+        )
 
     def reset(self) -> None:
         """Back to a fresh start: no state but the keys, knobs as given at startup."""

@@ -1,13 +1,25 @@
 """A deterministic fake Google Drive (v3 semantics) behind the picker proxy.
 
 Each fake Google account gets the same seeded tree every time: folders, camera images of
-realistic sizes, PDFs, Google Docs, trashed files, a file whose name says it is corrupt, and one
-big folder for pagination. Files exported by the emulator are layered on top from the store.
+realistic sizes, PDFs, Google Docs (no `size`, as in Drive), trashed and starred files, a file
+whose name says it is corrupt, and one big folder for pagination. Files exported by the emulator
+are layered on top from the store.
+
+Held to Drive's published v3 discovery document (`drive_discovery`): files.list takes `q`
+(`drive_query`), `fields` (`drive_fields`, names checked against the File/FileList/About
+schemas), `orderBy` (every documented key, `desc`, several keys), `pageSize` (1..1000, larger
+values coerced to 1000 as documented), `pageToken`, `spaces`, `corpora`, `driveId`,
+`includeItemsFromAllDrives` and `supportsAllDrives`, validated as Drive does. The fake has one
+account with one "My Drive", no shared drives (any `driveId` is "not found"), no appDataFolder
+content, no sharing, no file content (fullText searches names), no revisions or permissions
+endpoints. The `drive_short_pages` knob makes pages come back short or empty before the end,
+with a `nextPageToken`, as Drive may.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import random
@@ -18,6 +30,13 @@ from functools import lru_cache
 from typing import Any
 
 import attrs
+
+from .drive_discovery import Selection, check_parameters, check_selection
+from .drive_errors import DriveError, invalid
+from .drive_fields import apply, parse_fields
+from .drive_query import QueryContext, parse_query
+
+__all__ = ["FOLDER", "DriveError", "DriveFile", "DriveTree", "DriveView", "build_tree"]
 
 FOLDER = "application/vnd.google-apps.folder"
 GDOC = "application/vnd.google-apps.document"
@@ -40,38 +59,8 @@ EXPORT_FORMATS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-FILE_FIELDS = frozenset(
-    {
-        "kind",
-        "id",
-        "name",
-        "mimeType",
-        "parents",
-        "size",
-        "createdTime",
-        "modifiedTime",
-        "trashed",
-        "starred",
-        "md5Checksum",
-        "fileExtension",
-        "imageMediaMetadata",
-        "webViewLink",
-        "thumbnailLink",
-        "iconLink",
-    }
-)
-LIST_FIELDS = frozenset({"kind", "nextPageToken", "incompleteSearch", "files"})
-ABOUT_FIELDS = frozenset({"kind", "user", "storageQuota", "maxUploadSize"})
-
-
-class DriveError(Exception):
-    """An error the Drive v3 API would answer (status, reason as Drive spells them)."""
-
-    def __init__(self, status: int, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.reason = reason
-        self.message = message
+#: The names a seeded folder or file gets starred by.
+STARRED = frozenset({"Vacation 2024", "profile.jpg", "Project plan"})
 
 
 @attrs.frozen
@@ -86,40 +75,92 @@ class DriveFile:
     trashed: bool = False
     width: int | None = None
     height: int | None = None
+    starred: bool = False
 
     @property
     def is_folder(self) -> bool:
         return self.mime_type == FOLDER
 
-    def sort_key(self) -> tuple[int, str, str]:
-        # Folders first, then by name; the id makes the order total (needed by page tokens).
-        return (0 if self.is_folder else 1, self.name.lower(), self.id)
+    def resource(self, owner: Mapping[str, Any]) -> dict[str, Any]:
+        """The Drive v3 file resource as far as the fake models it; `fields` picks from it.
 
-    def resource(self) -> dict[str, Any]:
-        """The full Drive v3 file resource; `fields` then picks from it."""
+        Field names and types follow the discovery document's File schema. Google Workspace
+        files (Docs, Sheets) and folders carry no `size`, `md5Checksum` or `fileExtension`.
+        """
+        workspace = self.mime_type.startswith("application/vnd.google-apps.")
         out: dict[str, Any] = {
             "kind": "drive#file",
             "id": self.id,
             "name": self.name,
             "mimeType": self.mime_type,
             "parents": [self.parent] if self.parent else [],
+            "spaces": ["drive"],
             "createdTime": _rfc3339(self.created),
             "modifiedTime": _rfc3339(self.modified),
+            "modifiedByMeTime": _rfc3339(self.modified),
+            "modifiedByMe": True,
+            "viewedByMe": False,
             "trashed": self.trashed,
-            "starred": False,
+            "explicitlyTrashed": self.trashed,
+            "starred": self.starred,
+            "shared": False,
+            "ownedByMe": True,
+            "owners": [dict(owner)],
+            "lastModifyingUser": dict(owner),
+            "writersCanShare": True,
+            "viewersCanCopyContent": True,
+            "copyRequiresWriterPermission": False,
+            "hasThumbnail": bool(self.width and self.height),
+            "quotaBytesUsed": str(self.size or 0),
+            "version": str(1 + int(self.modified) % 97),
             "webViewLink": f"https://drive.google.com/file/d/{self.id}/view",
             "iconLink": f"https://drive-thirdparty.googleusercontent.com/16/type/{self.mime_type}",
+            "capabilities": _capabilities(self),
         }
-        if self.size is not None:
+        if self.trashed:
+            out["trashedTime"] = _rfc3339(self.modified)
+        if self.size is not None and not workspace:
             # Drive v3 reports sizes as strings of digits (int64 in JSON).
             out["size"] = str(self.size)
             out["md5Checksum"] = hashlib.md5(self.id.encode(), usedforsecurity=False).hexdigest()
+            out["originalFilename"] = self.name
+            out["headRevisionId"] = "0B" + self.id[2:30]
+            out["webContentLink"] = f"https://drive.google.com/uc?id={self.id}&export=download"
             if "." in self.name:
                 out["fileExtension"] = self.name.rsplit(".", 1)[1]
+                out["fullFileExtension"] = self.name.split(".", 1)[1]
+        if self.mime_type in EXPORT_FORMATS:
+            out["exportLinks"] = {
+                target: f"https://docs.google.com/feeds/download/export?id={self.id}"
+                f"&exportFormat={target.rsplit('/', 1)[1]}"
+                for target in EXPORT_FORMATS[self.mime_type]
+            }
         if self.width and self.height:
             out["imageMediaMetadata"] = {"width": self.width, "height": self.height}
             out["thumbnailLink"] = f"https://lh3.googleusercontent.com/d/{self.id}=s220"
+            out["thumbnailVersion"] = "1"
         return out
+
+
+def _capabilities(f: DriveFile) -> dict[str, bool]:
+    """The owner's capabilities (all the fake's files are owned by the signed-in account)."""
+    live = not f.trashed
+    return {
+        "canAddChildren": f.is_folder and live,
+        "canComment": live and not f.is_folder,
+        "canCopy": not f.is_folder,
+        "canDelete": True,
+        "canDownload": True,
+        "canEdit": live,
+        "canListChildren": f.is_folder,
+        "canModifyContent": live and not f.is_folder,
+        "canReadRevisions": not f.is_folder,
+        "canRemoveChildren": f.is_folder and live,
+        "canRename": live,
+        "canShare": live,
+        "canTrash": live,
+        "canUntrash": f.trashed,
+    }
 
 
 def _rfc3339(ts: float) -> str:
@@ -247,175 +288,144 @@ def build_tree(seed: int, account: str, big_folder_size: int) -> DriveTree:
     image("jpeg", "profile.jpg", root, "/")
     other("application/pdf", "Resume.pdf", root, "/", 184_320)
     other(GDOC, "Notes", root, "/", None)
+    files = [attrs.evolve(f, starred=True) if f.name in STARRED else f for f in files]
     return DriveTree(root_id=root, big_folder_id=big, files=tuple(files))
 
 
-# --- queries -----------------------------------------------------------------------------------
+# --- orderBy -----------------------------------------------------------------------------------
 
-Predicate = Callable[[DriveFile], bool]
-
-_TOKEN = re.compile(r"\s*(?:('(?:[^'\\]|\\.)*')|(!=|=)|([A-Za-z_][A-Za-z0-9_]*))")
-
-
-def _tokens(q: str) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    pos = 0
-    q = q.rstrip()
-    while pos < len(q):
-        m = _TOKEN.match(q, pos)
-        if not m or m.end() == pos:
-            raise DriveError(400, "invalid", f"Invalid Value: cannot parse query near {q[pos:]!r}")
-        string, op, word = m.groups()
-        if string is not None:
-            out.append(("str", re.sub(r"\\(.)", r"\1", string[1:-1])))
-        elif op is not None:
-            out.append(("op", op))
-        else:
-            out.append(("word", word))
-        pos = m.end()
-    return out
+#: Sort keys Drive documents for files.list (discovery document, `orderBy`).
+ORDER_KEYS = (
+    "createdTime",
+    "folder",
+    "modifiedByMeTime",
+    "modifiedTime",
+    "name",
+    "name_natural",
+    "quotaBytesUsed",
+    "recency",
+    "sharedWithMeTime",
+    "starred",
+    "viewedByMeTime",
+)
+#: Without `orderBy` the fake lists folders first, then by name (Drive's order is unspecified).
+DEFAULT_ORDER = "folder,name"
+SortValue = str | float | bool | None
+#: One file's values for the sort keys, then its id (JSON-able: page tokens carry it).
+SortKey = list[SortValue]
 
 
-def parse_query(q: str, root_id: str) -> list[Predicate]:
-    """The subset of Drive's `q` the emulator understands; anything else is Drive's 400."""
-    tokens = _tokens(q)
-    clauses: list[list[tuple[str, str]]] = [[]]
-    for tok in tokens:
-        if tok[0] == "word" and tok[1].lower() == "and":
-            clauses.append([])
-        else:
-            clauses[-1].append(tok)
-    return [_clause(c, root_id) for c in clauses]
+def _natural(name: str) -> str:
+    # Digit runs padded to one width sort 1, 2, 12, 22 as Drive's name_natural does.
+    return re.sub(r"\d+", lambda m: m.group().zfill(20), name.casefold())
 
 
-def _clause(c: list[tuple[str, str]], root_id: str) -> Predicate:
-    shape = [k if k != "word" else v.lower() for k, v in c]
-    bad = DriveError(
-        400, "invalid", f"Invalid Value: unsupported query term {' '.join(v for _, v in c)!r}"
-    )
-    if shape == ["str", "in", "parents"]:
-        parent = root_id if c[0][1] == "root" else c[0][1]
-        return lambda f: f.parent == parent
-    if len(c) != 3 or c[0][0] != "word":
-        raise bad
-    field, (kind, op), (vkind, value) = c[0][1], c[1], c[2]
-    negate = op == "!="
-    if field in ("mimeType", "name") and vkind == "str":
-        attr: Callable[[DriveFile], str] = (
-            (lambda f: f.mime_type) if field == "mimeType" else (lambda f: f.name)
-        )
-        if kind == "op":
-            return lambda f: (attr(f) == value) != negate
-        if op.lower() == "contains":
-            needle = value.lower() if field == "name" else value
-            if field == "name":
-                return lambda f: needle in f.name.lower()
-            return lambda f: needle in f.mime_type
-    if (
-        field == "trashed"
-        and kind == "op"
-        and vkind == "word"
-        and value.lower() in ("true", "false")
-    ):
-        wanted = value.lower() == "true"
-        return lambda f: (f.trashed == wanted) != negate
-    raise bad
+_SORT_VALUE: dict[str, Callable[[DriveFile], SortValue]] = {
+    "createdTime": lambda f: f.created,
+    "folder": lambda f: not f.is_folder,  # folders (False) before files
+    "modifiedByMeTime": lambda f: f.modified,
+    "modifiedTime": lambda f: f.modified,
+    "name": lambda f: f.name.casefold(),
+    "name_natural": lambda f: _natural(f.name),
+    "quotaBytesUsed": lambda f: float(f.size or 0),
+    "recency": lambda f: max(f.created, f.modified),
+    "sharedWithMeTime": lambda f: None,  # nothing is shared with the signed-in account
+    "starred": lambda f: not f.starred,  # starred first, like Drive's UI
+    "viewedByMeTime": lambda f: None,
+}
 
 
-# --- fields ------------------------------------------------------------------------------------
-
-Selection = dict[str, "Selection | None"]
-
-
-def parse_fields(fields: str) -> Selection | None:
-    """`a,b(c,d),e/f` into a nested selection; None means everything (`*`)."""
-    fields = fields.strip()
-    if fields in ("", "*"):
-        return None
-    pos = 0
-
-    def parse_list(end: str | None) -> Selection:
-        nonlocal pos
-        sel: Selection = {}
-        while True:
-            m = re.compile(r"\s*([A-Za-z*][A-Za-z0-9_]*)\s*").match(fields, pos)
-            if not m:
-                raise DriveError(400, "invalidParameter", f"Invalid field selection {fields}")
-            name = m.group(1)
-            pos = m.end()
-            sub: Selection | None = None
-            if pos < len(fields) and fields[pos] == "(":
-                pos += 1
-                sub = parse_list(")")
-            elif pos < len(fields) and fields[pos] == "/":
-                pos += 1
-                sub = parse_list_path()
-            sel[name] = None if sub is None or name == "*" else _merge(sel.get(name), sub)
-            while pos < len(fields) and fields[pos] == " ":
-                pos += 1
-            if pos >= len(fields):
-                if end is not None:
-                    raise DriveError(400, "invalidParameter", f"Invalid field selection {fields}")
-                return sel
-            if fields[pos] == ",":
-                pos += 1
-                continue
-            if end is not None and fields[pos] == end:
-                pos += 1
-                return sel
-            raise DriveError(400, "invalidParameter", f"Invalid field selection {fields}")
-
-    def parse_list_path() -> Selection:
-        nonlocal pos
-        m = re.compile(r"([A-Za-z*][A-Za-z0-9_]*)").match(fields, pos)
-        if not m:
-            raise DriveError(400, "invalidParameter", f"Invalid field selection {fields}")
-        pos = m.end()
-        if pos < len(fields) and fields[pos] == "/":
-            pos += 1
-            return {m.group(1): parse_list_path()}
-        return {m.group(1): None}
-
-    return parse_list(None)
-
-
-def _merge(a: Selection | None, b: Selection) -> Selection:
-    return {**(a or {}), **b}
-
-
-def _check(sel: Selection | None, allowed: frozenset[str]) -> None:
-    for name in sel or {}:
-        if name != "*" and name not in allowed:
-            raise DriveError(400, "invalidParameter", f"Invalid field selection {name}")
-
-
-def _apply(obj: Mapping[str, Any], sel: Selection | None) -> dict[str, Any]:
-    if sel is None or "*" in sel:
-        return dict(obj)
-    out: dict[str, Any] = {}
-    for name, sub in sel.items():
-        if name in obj:
-            value = obj[name]
-            out[name] = (
-                _apply(value, sub) if sub is not None and isinstance(value, Mapping) else value
+def parse_order(order_by: str) -> list[tuple[str, bool]]:
+    """`folder,modifiedTime desc,name` into [(key, descending)]; Drive's 400 otherwise."""
+    out: list[tuple[str, bool]] = []
+    for part in order_by.split(","):
+        words = part.split()
+        if not words or len(words) > 2 or words[0] not in _SORT_VALUE:
+            raise invalid(
+                "orderBy", f"{part.strip()!r} is not a sort key; valid: {', '.join(ORDER_KEYS)}"
             )
+        if len(words) == 2 and words[1].lower() != "desc":
+            raise invalid("orderBy", f"only 'desc' may follow a sort key, not {words[1]!r}")
+        out.append((words[0], len(words) == 2))
     return out
+
+
+def _sort_values(f: DriveFile, order: list[tuple[str, bool]]) -> SortKey:
+    # The id last makes the order total, which keyset page tokens need.
+    return [*(_SORT_VALUE[key](f) for key, _ in order), f.id]
+
+
+def _compare(a: SortKey, b: SortKey, order: list[tuple[str, bool]]) -> int:
+    for i, (x, y) in enumerate(zip(a, b, strict=True)):
+        if x == y:
+            continue
+        if x is None or y is None:
+            return 1 if x is None else -1  # missing values last, either direction
+        descending = i < len(order) and order[i][1]
+        less = x < y  # type: ignore[operator]  # same key, same type
+        return (1 if less else -1) if descending else (-1 if less else 1)
+    return 0
 
 
 # --- the view one connection sees --------------------------------------------------------------
+
+_BOOL_TEXT = {"true": True, "false": False}
+_SPACES = ("drive", "appDataFolder")
+_CORPORA = ("user", "domain", "drive", "allDrives")
+#: A page cut short by the knob serves at least one file after this many empty pages in a row.
+MAX_EMPTY_PAGES = 2
+
+
+def _bool_param(params: Mapping[str, Any], name: str) -> bool:
+    raw = params.get(name, False)
+    if isinstance(raw, bool):
+        return raw
+    value = _BOOL_TEXT.get(str(raw).lower())
+    if value is None:
+        raise invalid(name, f"{raw!r} is not a boolean (true or false)")
+    return value
+
+
+def _str_param(params: Mapping[str, Any], name: str) -> str | None:
+    raw = params.get(name)
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise invalid(name, "expected a string")
+    return raw
 
 
 class DriveView:
     """The seeded tree plus what the emulator has written into this account's Drive."""
 
     def __init__(
-        self, tree: DriveTree, added: Iterable[DriveFile], account: str, name: str
+        self,
+        tree: DriveTree,
+        added: Iterable[DriveFile],
+        account: str,
+        name: str,
+        *,
+        short_pages: float = 0.0,
+        seed: int = 0,
     ) -> None:
         self.tree = tree
         self.account = account
         self.display_name = name
+        self.short_pages = short_pages
+        self.seed = seed
         self.files: dict[str, DriveFile] = {f.id: f for f in tree.files}
         self.files.update({f.id: f for f in added})
+
+    @property
+    def owner(self) -> dict[str, Any]:
+        return {
+            "kind": "drive#user",
+            "displayName": self.display_name,
+            "emailAddress": self.account,
+            "me": True,
+            "permissionId": drive_id("perm", self.account)[1:21],
+            "photoLink": f"https://lh3.googleusercontent.com/a/{drive_id('photo', self.account)}",
+        }
 
     def get(self, file_id: str) -> DriveFile:
         if file_id == "root":
@@ -424,77 +434,145 @@ class DriveView:
         if found is None:
             if file_id == self.tree.root_id:
                 return DriveFile(self.tree.root_id, "My Drive", FOLDER, None)
-            raise DriveError(404, "notFound", f"File not found: {file_id}.")
+            raise DriveError(404, "notFound", f"File not found: {file_id}.", "fileId")
         return found
 
     def get_resource(self, file_id: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        check_parameters("files", "get", dict(params))
         sel = parse_fields(str(params.get("fields", "kind,id,name,mimeType")))
-        _check(sel, FILE_FIELDS)
-        return _apply(self.get(file_id).resource(), sel)
+        check_selection(sel, "File")
+        return apply(self.get(file_id).resource(self.owner), sel)
 
     def list(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        q = str(params.get("q") or "")
-        predicates = parse_query(q, self.tree.root_id) if q.strip() else []
+        check_parameters("files", "list", dict(params))
+        q = _str_param(params, "q") or ""
+        predicate = parse_query(q, QueryContext(self.tree.root_id, self.account))
         page_size = _int_param(params, "pageSize", DEFAULT_PAGE_SIZE)
-        if not 1 <= page_size <= MAX_PAGE_SIZE:
-            raise DriveError(
-                400,
-                "invalid",
-                f"Invalid value '{page_size}'. "
-                f"Values must be within the range: [1, {MAX_PAGE_SIZE}]",
-            )
+        if page_size < 1:
+            raise invalid("pageSize", f"{page_size} is below the minimum of 1")
+        page_size = min(page_size, MAX_PAGE_SIZE)  # documented: larger values are coerced
+        order_by = _str_param(params, "orderBy") or DEFAULT_ORDER
+        order = parse_order(order_by)
+        in_app_data = self._spaces(params)
+        self._corpora(params)
         fields = params.get("fields")
         # Without `fields`, Drive answers only these (notably no `size`).
-        sel: Selection | None = (
-            parse_fields(str(fields))
+        sel = parse_fields(
+            str(fields)
             if fields is not None
-            else parse_fields("kind,nextPageToken,incompleteSearch,files(kind,id,name,mimeType)")
+            else "kind,nextPageToken,incompleteSearch,files(kind,id,name,mimeType)"
         )
-        _check(sel, LIST_FIELDS)
+        check_selection(sel, "FileList")
         files_sel: Selection | None = None if sel is None else sel.get("files")
-        _check(files_sel, FILE_FIELDS)
 
-        fingerprint = hashlib.sha256(q.encode()).hexdigest()[:12]
-        after: tuple[int, str, str] | None = None
+        # A token is valid only for the query, order and scope it was issued for.
+        scope = json.dumps([q, order_by, in_app_data, self.seed])
+        fingerprint = hashlib.sha256(scope.encode()).hexdigest()[:12]
+        after: SortKey | None = None
+        empties = 0
         token = params.get("pageToken")
         if token:
-            after = _decode_token(str(token), fingerprint)
-        matching = sorted(
-            (f for f in self.files.values() if all(p(f) for p in predicates)),
-            key=DriveFile.sort_key,
-        )
+            after, empties = _decode_token(str(token), fingerprint, len(order) + 1)
+        keyed: list[tuple[SortKey, DriveFile]] = [
+            (_sort_values(f, order), f)
+            for f in ([] if in_app_data else self.files.values())
+            if predicate(f)
+        ]
         if after is not None:
             # Keyset paging: a page starts right after the last key served, so files added
             # meanwhile never make a later page repeat or skip one already listed.
-            matching = [f for f in matching if f.sort_key() > after]
-        page = matching[:page_size]
+            keyed = [kf for kf in keyed if _compare(kf[0], after, order) > 0]
+
+        def by_key(a: tuple[SortKey, DriveFile], b: tuple[SortKey, DriveFile]) -> int:
+            return _compare(a[0], b[0], order)
+
+        keyed.sort(key=functools.cmp_to_key(by_key))
+        take = self._page_length(page_size, len(keyed), fingerprint, after, empties)
+        page = keyed[:take]
         body: dict[str, Any] = {
             "kind": "drive#fileList",
             "incompleteSearch": False,
-            "files": [f.resource() for f in page],
+            "files": [f.resource(self.owner) for _, f in page],
         }
-        if len(matching) > page_size:
-            body["nextPageToken"] = _encode_token(page[-1].sort_key(), fingerprint)
-        out = _apply(body, sel)
+        if len(keyed) > take:
+            last = page[-1][0] if page else after
+            body["nextPageToken"] = _encode_token(last, fingerprint, empties + 1 if not page else 0)
+        out = apply(body, sel)
         if "files" in out:
-            out["files"] = [_apply(f, files_sel) for f in body["files"]]
+            out["files"] = [apply(f, files_sel) for f in body["files"]]
         return out
 
+    def _page_length(
+        self,
+        page_size: int,
+        remaining: int,
+        fingerprint: str,
+        after: SortKey | None,
+        empties: int,
+    ) -> int:
+        """`page_size`, or with the `drive_short_pages` knob sometimes fewer, even none."""
+        if self.short_pages <= 0 or remaining <= 1:
+            return page_size
+        # Seeded by the request, so the same request always gets the same page.
+        rng = random.Random(f"{self.seed}|{fingerprint}|{after}|{empties}")  # noqa: S311
+        if rng.random() >= self.short_pages:
+            return page_size
+        shortest = 1 if empties >= MAX_EMPTY_PAGES else 0
+        return rng.randint(shortest, max(shortest, min(page_size, remaining) - 1))
+
+    def _spaces(self, params: Mapping[str, Any]) -> bool:
+        """Validates `spaces`; True when only appDataFolder is asked for (empty in the fake)."""
+        raw = _str_param(params, "spaces")
+        if raw is None:
+            return False
+        spaces = [s.strip() for s in raw.split(",")]
+        for space in spaces:
+            if space not in _SPACES:
+                raise invalid("spaces", f"{space!r} is not one of {', '.join(_SPACES)}")
+        return "drive" not in spaces
+
+    def _corpora(self, params: Mapping[str, Any]) -> None:
+        """Drive's rules for corpora/driveId/includeItemsFromAllDrives/supportsAllDrives."""
+        corpora = _str_param(params, "corpora")
+        drive = _str_param(params, "driveId")
+        all_drives = _bool_param(params, "includeItemsFromAllDrives")
+        supports = _bool_param(params, "supportsAllDrives")
+        _bool_param(params, "includeTeamDriveItems")
+        _bool_param(params, "supportsTeamDrives")
+        if corpora is not None and corpora not in _CORPORA:
+            raise invalid("corpora", f"{corpora!r} is not one of {', '.join(_CORPORA)}")
+        if (corpora == "drive") != (drive is not None):
+            raise invalid("driveId", "driveId must be given if and only if corpora is 'drive'")
+        if corpora in ("drive", "allDrives") and not all_drives:
+            raise DriveError(
+                403,
+                "teamDrivesParameterNotSupported",
+                "includeItemsFromAllDrives must be true when corpora is 'drive' or 'allDrives'",
+                "includeItemsFromAllDrives",
+            )
+        if all_drives and not supports:
+            raise DriveError(
+                403,
+                "teamDrivesParameterNotSupported",
+                "includeItemsFromAllDrives may be true only if supportsAllDrives is true too",
+                "includeItemsFromAllDrives",
+            )
+        if drive is not None:
+            # The fake account is a consumer account: it has no shared drives at all.
+            raise DriveError(404, "notFound", f"Shared drive not found: {drive}", "driveId")
+
     def about(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        check_parameters("about", "get", dict(params))
         if not params.get("fields"):
-            raise DriveError(400, "required", "The 'fields' parameter is required for this method.")
+            raise DriveError(
+                400, "required", "The 'fields' parameter is required for this method.", "fields"
+            )
         sel = parse_fields(str(params["fields"]))
-        _check(sel, ABOUT_FIELDS)
+        check_selection(sel, "About")
         used = sum(f.size or 0 for f in self.files.values())
         body = {
             "kind": "drive#about",
-            "user": {
-                "kind": "drive#user",
-                "displayName": self.display_name,
-                "emailAddress": self.account,
-                "me": True,
-                "permissionId": drive_id("perm", self.account)[1:21],
-            },
+            "user": self.owner,
             "storageQuota": {
                 "limit": str(15 * 1024**3),
                 "usage": str(used),
@@ -504,14 +582,25 @@ class DriveView:
                 ),
             },
             "maxUploadSize": str(5 * 1024**4),
+            "appInstalled": False,
+            "canCreateDrives": False,
+            "exportFormats": {mime: list(targets) for mime, targets in EXPORT_FORMATS.items()},
+            "importFormats": {
+                "text/plain": [GDOC],
+                "text/csv": [GSHEET],
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document": [GDOC],
+            },
+            "maxImportSizes": {GDOC: "10485760", GSHEET: "104857600"},
+            "folderColorPalette": ["#ac725e", "#d06b64", "#f83a22", "#fa573c", "#ff7537"],
         }
-        return _apply(body, sel)
+        return apply(body, sel)
 
     def export(self, file_id: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        check_parameters("files", "export", dict(params))
         f = self.get(file_id)
         target = params.get("mimeType")
         if not target:
-            raise DriveError(400, "required", "Required parameter: mimeType")
+            raise DriveError(400, "required", "Required parameter: mimeType", "mimeType")
         formats = EXPORT_FORMATS.get(f.mime_type)
         if formats is None:
             raise DriveError(403, "fileNotExportable", "Export only supports Docs Editors files.")
@@ -520,7 +609,8 @@ class DriveView:
                 400, "badRequest", f"The requested conversion is not supported: {target}"
             )
         content = f"{f.name}\n\nExported by the Aionvision emulator as {target}.\n".encode()
-        # Drive answers raw bytes; the proxy's contract is a JSON object, so they travel base64.
+        # Drive answers raw bytes; the proxy's contract is a JSON object, so they travel base64
+        # (openapi.yaml, PickerProxyRequest.params).
         return {
             "kind": "drive#export",
             "id": f.id,
@@ -534,28 +624,35 @@ class DriveView:
 
 def _int_param(params: Mapping[str, Any], name: str, default: int) -> int:
     raw = params.get(name, default)
-    if isinstance(raw, bool):
-        raise DriveError(400, "invalid", f"Invalid value '{raw}' for {name}")
+    if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+        raise invalid(name, f"{raw!r} is not an integer")
     try:
-        return int(raw)
-    except (TypeError, ValueError):
-        raise DriveError(400, "invalid", f"Invalid value '{raw}' for {name}") from None
+        value = int(raw)
+    except (TypeError, ValueError, OverflowError):
+        raise invalid(name, f"{str(raw)[:40]!r} is not an integer") from None
+    if not -(2**31) <= value < 2**31:
+        raise invalid(name, "out of the int32 range")
+    return value
 
 
-def _encode_token(key: tuple[int, str, str], fingerprint: str) -> str:
-    raw = json.dumps({"q": fingerprint, "k": list(key)}, separators=(",", ":")).encode()
+def _encode_token(key: SortKey | None, fingerprint: str, empties: int) -> str:
+    raw = json.dumps({"q": fingerprint, "k": key, "e": empties}, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode_token(token: str, fingerprint: str) -> tuple[int, str, str]:
+def _decode_token(token: str, fingerprint: str, width: int) -> tuple[SortKey | None, int]:
     try:
         raw = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
         if raw["q"] != fingerprint:
             raise ValueError("token of another query")
-        k = raw["k"]
-        return (int(k[0]), str(k[1]), str(k[2]))
+        key, empties = raw["k"], raw["e"]
+        if key is not None and (not isinstance(key, list) or len(key) != width):
+            raise ValueError("malformed key")
+        if not isinstance(empties, int):
+            raise ValueError("malformed count")
+        return key, empties
     except (ValueError, KeyError, TypeError, IndexError):
-        raise DriveError(400, "invalid", "Invalid Value: pageToken") from None
+        raise invalid("pageToken", "not a token this query issued") from None
 
 
 def added_file(row: Mapping[str, Any]) -> DriveFile:

@@ -20,7 +20,6 @@ from openapi_core.casting.schemas.exceptions import CastError
 from openapi_core.datatypes import RequestParameters
 from openapi_core.deserializing.exceptions import DeserializeError
 from openapi_core.templating.media_types.exceptions import MediaTypeNotFound
-from openapi_core.validation.exceptions import ValidationError as OpenAPIValidationError
 from openapi_core.validation.request.exceptions import (
     MissingRequestBody,
     MissingRequiredParameter,
@@ -217,12 +216,14 @@ def _issues_of(error: Exception) -> tuple[list[Issue], bool]:
             return [Issue(loc, "Field required", "missing")], False
         if isinstance(cause, InvalidSchemaValue):
             return [
-                Issue(loc, e.message, str(e.validator or "value_error"))
+                Issue(loc, _say(e, loc), str(e.validator or "value_error"))
                 for e in _schema_errors(cause)
             ], False
         if isinstance(cause, CastError):
-            return [Issue(loc, f"Value {cause.value!r} is not a valid {cause.type}", "type")], False
-        return [Issue(loc, str(cause or error), "value_error")], False
+            return [
+                Issue(loc, _brief(f"Value {cause.value!r} is not a valid {cause.type}"), "type")
+            ], False
+        return [Issue(loc, _brief(str(cause or error)), "value_error")], False
     if isinstance(error, (MissingRequiredRequestBody, MissingRequestBody)):
         return [Issue(("body",), "Field required", "missing")], False
     if isinstance(error, RequestBodyValidationError):
@@ -230,7 +231,7 @@ def _issues_of(error: Exception) -> tuple[list[Issue], bool]:
             return [
                 Issue(
                     ("body", *(p for p in e.absolute_path)),
-                    e.message,
+                    _say(e, ("body", *(p for p in e.absolute_path))),
                     str(e.validator or "value_error"),
                 )
                 for e in _schema_errors(cause)
@@ -239,10 +240,29 @@ def _issues_of(error: Exception) -> tuple[list[Issue], bool]:
             return [Issue(("body",), "Content-Type must be application/json", "content_type")], True
         if isinstance(cause, DeserializeError):
             return [Issue(("body",), "Body is not valid JSON", "json_invalid")], True
-        return [Issue(("body",), str(cause or error), "value_error")], True
-    if isinstance(error, OpenAPIValidationError):
-        return [Issue(("request",), str(error), "invalid")], False
-    return [Issue(("request",), str(error), "invalid")], False
+        return [Issue(("body",), _brief(str(cause or error)), "value_error")], True
+    return [Issue(("request",), _brief(str(error)), "invalid")], False
+
+
+#: Longest message an issue carries: jsonschema quotes the whole value, and a 10 MB field
+#: must not come back as a 10 MB error.
+MAX_MESSAGE = 200
+
+
+#: Fields whose values are secrets: an error names the rule broken, never the value.
+SECRET_FIELDS = frozenset({"code", "state", "session_id", "access_token", "developer_key"})
+
+
+def _say(schema_error: Any, loc: tuple[str | int, ...]) -> str:
+    if loc and loc[-1] in SECRET_FIELDS:
+        return f"{loc[-1]} breaks the schema's {schema_error.validator or 'rules'}"
+    return _brief(str(schema_error.message))
+
+
+def _brief(message: str) -> str:
+    if len(message) <= MAX_MESSAGE:
+        return message
+    return message[: MAX_MESSAGE // 2] + " ... " + message[-MAX_MESSAGE // 2 :]
 
 
 def issue_dicts(issues: Iterable[Issue]) -> list[dict[str, Any]]:

@@ -48,7 +48,7 @@ SIGNATURES: Mapping[str, str] = MappingProxyType(
         "initiate_auth": "(provider: Provider, *, body: InitiateAuthRequest)",
         "complete_auth": "(provider: Provider, *, body: CompleteAuthRequest)",
         "list_connections": (
-            "(*, provider: str | Unset = UNSET, active_only: bool | Unset = True)"
+            "(*, provider: Provider | Unset = UNSET, active_only: bool | Unset = True)"
         ),
         "disconnect": "(connection_id: str)",
         "get_picker_token": "(connection_id: str)",

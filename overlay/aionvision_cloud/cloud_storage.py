@@ -258,7 +258,7 @@ class CloudStorage:
         that also has ``connections`` and ``total_count``. Raises ``InvalidInputError`` for an
         unknown provider, ``APIResponseValidationError`` when the answer has no list.
         """
-        prov = inputs.check_provider(provider).value if provider is not None else UNSET
+        prov = inputs.check_provider(provider) if provider is not None else UNSET
         data = self._rq.call("list_connections", provider=prov, active_only=active_only)
         items = data.get("connections") if isinstance(data, Mapping) else data
         if items is None:

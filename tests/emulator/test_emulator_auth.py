@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from aionvision_cloud_emulator.config import key_fingerprint
 from aionvision_cloud_emulator.server import RunningEmulator
 from aionvision_cloud_emulator.testing import assert_error, client_for, connect, session_for
 
@@ -92,7 +93,7 @@ def test_admin_can_add_keys_and_each_key_sees_only_its_data(
     # The first key still sees its own connection.
     listed = api.get("/cloud-storage/connections").json()
     assert [c["id"] for c in listed["connections"]] == [cid]
-    assert emu.admin.stats()["jobs_created_by_key"] == {emu.api_key: {"import": 1}}
+    assert emu.admin.stats()["jobs_created_by_key"] == {key_fingerprint(emu.api_key): {"import": 1}}
 
 
 def test_admin_rejects_malformed_key(emu: RunningEmulator) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from aionvision_cloud_emulator.config import key_fingerprint
 from aionvision_cloud_emulator.server import RunningEmulator
 from aionvision_cloud_emulator.testing import (
     assert_error,
@@ -355,6 +356,8 @@ def test_counters(emu: RunningEmulator, api: httpx.Client, conn: dict[str, Any])
         api.post("/cloud-storage/import", json={"connection_id": conn["id"], "files": files})
     api.post("/cloud-storage/export", json={"connection_id": conn["id"], "image_ids": ["x"]})
     stats = emu.admin.stats()
-    assert stats["jobs_created_by_key"] == {emu.api_key: {"import": 2, "export": 1}}
+    assert stats["jobs_created_by_key"] == {
+        key_fingerprint(emu.api_key): {"import": 2, "export": 1}
+    }
     assert stats["requests_by_operation"]["import_files"] == 2
-    assert stats["requests_by_key"][emu.api_key] >= 5
+    assert stats["requests_by_key"][key_fingerprint(emu.api_key)] >= 5

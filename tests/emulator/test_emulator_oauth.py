@@ -70,10 +70,9 @@ def test_full_flow_creates_then_reuses_connection(api: httpx.Client) -> None:
         "emulated.user@gmail.com",
         "second.person@example.com",
     }
-    assert api.get("/cloud-storage/connections", params={"provider": "dropbox"}).json() == {
-        "connections": [],
-        "total_count": 0,
-    }
+    # An unknown provider is refused like the path parameter's (the spec's Provider enum).
+    r = api.get("/cloud-storage/connections", params={"provider": "dropbox"})
+    assert_error(r, 422, "VALIDATION_ERROR")
 
 
 def test_code_and_state_are_single_use(api: httpx.Client) -> None:

@@ -13,8 +13,8 @@ from aionvision_cloud_emulator.drive import (
     build_tree,
     drive_id,
     parse_fields,
-    parse_query,
 )
+from aionvision_cloud_emulator.drive_query import QueryContext, parse_query
 from aionvision_cloud_emulator.faults import RateLimiter
 from aionvision_cloud_emulator.jobs import normalize
 
@@ -26,7 +26,7 @@ def _f(name: str, mime: str = "image/jpeg", parent: str = ROOT, trashed: bool = 
 
 
 def _match(q: str, f: DriveFile) -> bool:
-    return all(p(f) for p in parse_query(q, ROOT))
+    return parse_query(q, QueryContext(ROOT, "me@example.com"))(f)
 
 
 def test_query_terms() -> None:
@@ -46,20 +46,29 @@ def test_query_terms() -> None:
 @pytest.mark.parametrize(
     "q",
     [
-        "starred = true",
-        "'a' in owners",
-        "name = 'a' or name = 'b'",
+        "starred = 1",
+        "'a' in children",
+        "name = 'a' or or name = 'b'",
         "mimeType contains 5",
         "trashed = maybe",
         "name = 'open",
-        "(name = 'a')",
+        "(name = 'a'",
         "name",
     ],
 )
-def test_query_outside_the_subset_is_drives_400(q: str) -> None:
+def test_query_drive_refuses_is_400(q: str) -> None:
     with pytest.raises(DriveError) as info:
-        parse_query(q, ROOT)
+        parse_query(q, QueryContext(ROOT, "me@example.com"))
     assert info.value.status == 400
+    assert info.value.location == "q"
+
+
+def test_queries_drive_accepts() -> None:
+    photo = _f("Summer photo.jpg")
+    assert _match("starred = false and 'me@example.com' in owners", photo)
+    assert _match("(name = 'a' or name contains 'sum') and not trashed = true", photo)
+    assert not _match("'someone@else.example' in writers", photo)
+    assert _match("createdTime < '2000-01-01T00:00:00.123456789+01:00'", photo)
 
 
 def test_field_selections() -> None:

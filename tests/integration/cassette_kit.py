@@ -57,7 +57,8 @@ JSON_KEYS = {
     "session_id": "PICKER_SESSION",
     "request_id": "REQUEST_ID",
 }
-QUERY_KEYS = {"code": "OAUTH_CODE", "state": "OAUTH_STATE"}
+# The PKCE challenge is public, but drawn afresh each run: a placeholder keeps re-recording stable.
+QUERY_KEYS = {"code": "OAUTH_CODE", "state": "OAUTH_STATE", "code_challenge": "PKCE_CHALLENGE"}
 KEEP_REQUEST_HEADERS = {"content-type", "authorization"}
 KEEP_RESPONSE_HEADERS = {"content-type", "location", "retry-after", "x-request-id"}
 _LOOPBACK_PORT_RE = re.compile(r"(https?://(?:127\.0\.0\.1|localhost|\[::1\])):\d+")

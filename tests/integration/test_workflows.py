@@ -22,6 +22,7 @@ from aionvision_cloud.errors import (
 from aionvision_cloud_api.api.cloud_storage import get_job, import_files, list_connections
 from aionvision_cloud_api.models.import_file import ImportFile
 from aionvision_cloud_api.models.import_request import ImportRequest
+from aionvision_cloud_api.models.provider import Provider
 
 pytestmark = pytest.mark.vcr
 
@@ -218,7 +219,7 @@ def test_rate_limit_and_unavailable(
 # 13
 def test_generated_functions(client: Client, backend: Backend, vcr: object) -> None:
     cid = connection_id(client, backend, vcr)
-    listed = list_connections.sync(client=client.api, provider="google_drive")
+    listed = list_connections.sync(client=client.api, provider=Provider.GOOGLE_DRIVE)
     assert [c.id for c in listed.connections] == [cid]
 
     picked = images(client, cid, 8)

@@ -15,10 +15,10 @@ T = TypeVar("T", bound="ImportFile")
 class ImportFile:
     """
     Attributes:
-        id (str): The provider's file id.
+        id (str): The provider's file id (Drive ids use letters, digits, `-` and `_`).
         name (str):
         mime_type (str | Unset):
-        size_bytes (int | Unset):
+        size_bytes (int | Unset): At most 5 TiB, Drive's largest file.
     """
 
     id: str

@@ -18,7 +18,8 @@ class InitiateAuthRequest:
         provider (Provider): A supported cloud storage provider.
         redirect_uri (str): Where Google sends the browser back to after authorization. The service's own page, `GET
             /cloud-storage/auth/{provider}/callback` under the API base URL, is the default for clients without a callback
-            of their own: they send its absolute URL (the SDKs do when the caller gives no redirect URI).
+            of their own: they send its absolute URL (the SDKs do when the caller gives no redirect URI). The service
+            answers 400 `INVALID_REDIRECT_URI` to anything but an absolute http(s) URL.
     """
 
     provider: Provider

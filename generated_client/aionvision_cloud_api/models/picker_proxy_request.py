@@ -20,8 +20,12 @@ class PickerProxyRequest:
     """
     Attributes:
         session_id (str):
-        endpoint (str): One of `files`, `files/{id}`, `files/{id}/export`, `about`.
-        params (PickerProxyRequestParams | Unset): Query parameters forwarded to the Drive v3 API.
+        endpoint (str): One of `files`, `files/{id}`, `files/{id}/export`, `about` (ids: letters, digits, `-`, `_`);
+            anything else is answered 400 `ENDPOINT_NOT_ALLOWED`.
+        params (PickerProxyRequestParams | Unset): Query parameters forwarded to the Drive v3 API. The proxy answers
+            Drive's JSON as is for `files` and `files/{id}`; for `files/{id}/export` it answers a JSON object (`kind:
+            drive#export`, `mimeType`, `size`, `encoding: base64`, `data`) carrying the bytes Drive exports, since this
+            operation always answers JSON.
     """
 
     session_id: str

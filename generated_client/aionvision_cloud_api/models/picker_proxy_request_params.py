@@ -11,7 +11,11 @@ T = TypeVar("T", bound="PickerProxyRequestParams")
 
 @_attrs_define
 class PickerProxyRequestParams:
-    """Query parameters forwarded to the Drive v3 API."""
+    """Query parameters forwarded to the Drive v3 API. The proxy answers Drive's JSON as is for `files` and `files/{id}`;
+    for `files/{id}/export` it answers a JSON object (`kind: drive#export`, `mimeType`, `size`, `encoding: base64`,
+    `data`) carrying the bytes Drive exports, since this operation always answers JSON.
+
+    """
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

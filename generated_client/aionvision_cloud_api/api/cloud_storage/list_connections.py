@@ -8,18 +8,23 @@ from ...client import AuthenticatedClient, Client
 from ...models.error_response import ErrorResponse
 from ...models.http_validation_error import HTTPValidationError
 from ...models.list_connections_response import ListConnectionsResponse
+from ...models.provider import Provider
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    provider: str | Unset = UNSET,
+    provider: Provider | Unset = UNSET,
     active_only: bool | Unset = True,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
 
-    params["provider"] = provider
+    json_provider: str | Unset = UNSET
+    if not isinstance(provider, Unset):
+        json_provider = provider.value
+
+    params["provider"] = json_provider
 
     params["active_only"] = active_only
 
@@ -133,13 +138,13 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    provider: str | Unset = UNSET,
+    provider: Provider | Unset = UNSET,
     active_only: bool | Unset = True,
 ) -> Response[ErrorResponse | HTTPValidationError | ListConnectionsResponse]:
     """List connected accounts
 
     Args:
-        provider (str | Unset):
+        provider (Provider | Unset): A supported cloud storage provider.
         active_only (bool | Unset):  Default: True.
 
     Raises:
@@ -165,13 +170,13 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    provider: str | Unset = UNSET,
+    provider: Provider | Unset = UNSET,
     active_only: bool | Unset = True,
 ) -> ErrorResponse | HTTPValidationError | ListConnectionsResponse | None:
     """List connected accounts
 
     Args:
-        provider (str | Unset):
+        provider (Provider | Unset): A supported cloud storage provider.
         active_only (bool | Unset):  Default: True.
 
     Raises:
@@ -192,13 +197,13 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    provider: str | Unset = UNSET,
+    provider: Provider | Unset = UNSET,
     active_only: bool | Unset = True,
 ) -> Response[ErrorResponse | HTTPValidationError | ListConnectionsResponse]:
     """List connected accounts
 
     Args:
-        provider (str | Unset):
+        provider (Provider | Unset): A supported cloud storage provider.
         active_only (bool | Unset):  Default: True.
 
     Raises:
@@ -222,13 +227,13 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    provider: str | Unset = UNSET,
+    provider: Provider | Unset = UNSET,
     active_only: bool | Unset = True,
 ) -> ErrorResponse | HTTPValidationError | ListConnectionsResponse | None:
     """List connected accounts
 
     Args:
-        provider (str | Unset):
+        provider (Provider | Unset): A supported cloud storage provider.
         active_only (bool | Unset):  Default: True.
 
     Raises:

@@ -135,7 +135,10 @@ def sync_detailed(
     """Proxy Google Drive API calls
 
      Proxy Google Drive API calls server-side using a picker session. Allowed endpoint patterns: `files`,
-    `files/{id}`, `files/{id}/export`, `about`.
+    `files/{id}`, `files/{id}/export`, `about`. `files`, `files/{id}` and `about` answer Drive v3's JSON
+    as Drive sent it (Google Docs and Sheets have no `size`). `files/{id}/export` answers JSON too,
+    unlike Drive's raw bytes: an object with `kind: drive#export`, `id`, `name`, `mimeType`, `size`,
+    `encoding: base64` and `data`.
 
     Args:
         body (PickerProxyRequest):
@@ -167,7 +170,10 @@ def sync(
     """Proxy Google Drive API calls
 
      Proxy Google Drive API calls server-side using a picker session. Allowed endpoint patterns: `files`,
-    `files/{id}`, `files/{id}/export`, `about`.
+    `files/{id}`, `files/{id}/export`, `about`. `files`, `files/{id}` and `about` answer Drive v3's JSON
+    as Drive sent it (Google Docs and Sheets have no `size`). `files/{id}/export` answers JSON too,
+    unlike Drive's raw bytes: an object with `kind: drive#export`, `id`, `name`, `mimeType`, `size`,
+    `encoding: base64` and `data`.
 
     Args:
         body (PickerProxyRequest):
@@ -194,7 +200,10 @@ async def asyncio_detailed(
     """Proxy Google Drive API calls
 
      Proxy Google Drive API calls server-side using a picker session. Allowed endpoint patterns: `files`,
-    `files/{id}`, `files/{id}/export`, `about`.
+    `files/{id}`, `files/{id}/export`, `about`. `files`, `files/{id}` and `about` answer Drive v3's JSON
+    as Drive sent it (Google Docs and Sheets have no `size`). `files/{id}/export` answers JSON too,
+    unlike Drive's raw bytes: an object with `kind: drive#export`, `id`, `name`, `mimeType`, `size`,
+    `encoding: base64` and `data`.
 
     Args:
         body (PickerProxyRequest):
@@ -224,7 +233,10 @@ async def asyncio(
     """Proxy Google Drive API calls
 
      Proxy Google Drive API calls server-side using a picker session. Allowed endpoint patterns: `files`,
-    `files/{id}`, `files/{id}/export`, `about`.
+    `files/{id}`, `files/{id}/export`, `about`. `files`, `files/{id}` and `about` answer Drive v3's JSON
+    as Drive sent it (Google Docs and Sheets have no `size`). `files/{id}/export` answers JSON too,
+    unlike Drive's raw bytes: an object with `kind: drive#export`, `id`, `name`, `mimeType`, `size`,
+    `encoding: base64` and `data`.
 
     Args:
         body (PickerProxyRequest):
