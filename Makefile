@@ -53,6 +53,11 @@ format: $(STAMP)
 emulator: $(STAMP)
 	$(BIN)/python -m aionvision_cloud_emulator --port 8765
 
+# The whole flow through the CLI against a local emulator on a free port; under a minute.
+.PHONY: demo
+demo: $(STAMP)
+	$(BIN)/python examples/demo.py
+
 clean:
 	rm -rf $(VENV) .regen-check .pytest_cache .mypy_cache .ruff_cache build dist
 

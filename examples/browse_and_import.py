@@ -1,15 +1,28 @@
 """Browse a Drive folder through the picker proxy and import its images.
 
-    AIONVISION_API_KEY=aion_... python examples/browse_and_import.py CONNECTION_ID FOLDER_ID
+Run it with the project's interpreter. Against the local emulator (`make emulator` in another
+terminal prints both variables; without AIONVISION_BASE_URL the script talks to the real service,
+https://api.aionvision.tech/api/v2, with your own key):
 
-Files are listed lazily, page by page; the import is split into batches and waited for.
+    export AIONVISION_BASE_URL=http://127.0.0.1:8765/api/v2 AIONVISION_API_KEY=aion_emu_...
+    .venv/bin/python examples/browse_and_import.py CONNECTION_ID FOLDER_ID
+
+`aionvision-cloud connections` shows connection ids, `aionvision-cloud browse CONNECTION_ID`
+folder ids. Files are listed lazily, page by page; the import is split into batches and waited
+for.
 """
 
-import sys
+import argparse
 
 from aionvision_cloud import Client, Progress
 
-connection_id, folder_id = sys.argv[1], sys.argv[2]
+parser = argparse.ArgumentParser(
+    description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+)
+parser.add_argument("connection_id", help="from `aionvision-cloud connections`")
+parser.add_argument("folder_id", help="from `aionvision-cloud browse CONNECTION_ID`")
+args = parser.parse_args()
+connection_id, folder_id = args.connection_id, args.folder_id
 
 
 def show(progress: Progress) -> None:

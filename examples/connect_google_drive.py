@@ -1,9 +1,14 @@
 """Connect a Google Drive account through the browser, then list the key's connections.
 
-    AIONVISION_API_KEY=aion_... python examples/connect_google_drive.py
+Run it with the project's interpreter. Against the local emulator (`make emulator` in another
+terminal prints both variables; without AIONVISION_BASE_URL the script talks to the real service,
+https://api.aionvision.tech/api/v2, with your own key):
+
+    export AIONVISION_BASE_URL=http://127.0.0.1:8765/api/v2 AIONVISION_API_KEY=aion_emu_...
+    .venv/bin/python examples/connect_google_drive.py
 
 Opens the consent page in your browser (or prints its URL) and waits for Google to send the
-browser back to a one-shot server on 127.0.0.1.
+browser back to a one-shot server on 127.0.0.1. The emulator's consent page approves at once.
 """
 
 from aionvision_cloud import Client

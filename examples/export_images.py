@@ -1,14 +1,27 @@
 """Export images from Aionvision into a new Drive folder and wait for the job.
 
-AIONVISION_API_KEY=aion_... python examples/export_images.py CONNECTION_ID img_001 img_002
+Run it with the project's interpreter. Against the local emulator (`make emulator` in another
+terminal prints both variables; without AIONVISION_BASE_URL the script talks to the real service,
+https://api.aionvision.tech/api/v2, with your own key):
+
+    export AIONVISION_BASE_URL=http://127.0.0.1:8765/api/v2 AIONVISION_API_KEY=aion_emu_...
+    .venv/bin/python examples/export_images.py CONNECTION_ID IMAGE_ID [IMAGE_ID ...]
+
+Image ids come from an import (`aionvision-cloud import ... --json` lists the ones it knows).
 """
 
-import sys
+import argparse
 
 from aionvision_cloud import Client
 from aionvision_cloud.errors import JobFailedError
 
-connection_id, image_ids = sys.argv[1], sys.argv[2:]
+parser = argparse.ArgumentParser(
+    description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+)
+parser.add_argument("connection_id", help="from `aionvision-cloud connections`")
+parser.add_argument("image_ids", nargs="+", metavar="image_id", help="Aionvision image ids")
+args = parser.parse_args()
+connection_id, image_ids = args.connection_id, args.image_ids
 
 with Client.from_env() as client:
     try:

@@ -1,14 +1,25 @@
 """Follow an import or export job until it ends.
 
-    AIONVISION_API_KEY=aion_... python examples/wait_for_job.py job_550e8400
+Run it with the project's interpreter. Against the local emulator (`make emulator` in another
+terminal prints both variables; without AIONVISION_BASE_URL the script talks to the real service,
+https://api.aionvision.tech/api/v2, with your own key):
+
+    export AIONVISION_BASE_URL=http://127.0.0.1:8765/api/v2 AIONVISION_API_KEY=aion_emu_...
+    .venv/bin/python examples/wait_for_job.py JOB_ID
 
 Polls quickly first, then less often; a cancelled job ends the wait too.
 """
 
-import sys
+import argparse
 
 from aionvision_cloud import Client, Job
 from aionvision_cloud.errors import JobFailedError, JobTimeoutError
+
+parser = argparse.ArgumentParser(
+    description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+)
+parser.add_argument("job_id", help="from an import or export (`aionvision-cloud import ...`)")
+args = parser.parse_args()
 
 
 def show(job: Job) -> None:
@@ -17,7 +28,7 @@ def show(job: Job) -> None:
 
 with Client.from_env() as client:
     try:
-        job = client.cloud_storage.wait_for_job(sys.argv[1], timeout=600, on_progress=show)
+        job = client.cloud_storage.wait_for_job(args.job_id, timeout=600, on_progress=show)
     except JobFailedError as exc:
         raise SystemExit(f"job ended {exc.job.status}: {exc.job.error}") from None
     except JobTimeoutError as exc:

@@ -130,3 +130,30 @@ def test_wait_for_job_example(
     with pytest.raises(SystemExit, match="cancelled"):
         run_example("wait_for_job.py", "job_550e8400")
     assert "in_progress: 30/50 (64%)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "missing"),
+    [
+        ("browse_and_import.py", [], "connection_id, folder_id"),
+        ("browse_and_import.py", ["conn_1"], "folder_id"),
+        ("export_images.py", ["conn_1"], "image_id"),
+        ("wait_for_job.py", [], "job_id"),
+    ],
+)
+def test_examples_without_their_arguments_print_usage(
+    run_example: Callable[..., None],
+    api: FakeAPI,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    args: list[str],
+    missing: str,
+) -> None:
+    """Not an IndexError: argparse's usage line, exit 2, and no request sent."""
+    with pytest.raises(SystemExit) as exit_info:
+        run_example(name, *args)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"usage: {name} [-h]")
+    assert f"the following arguments are required: {missing}" in err
+    assert api.requests == []

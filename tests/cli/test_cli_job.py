@@ -1,0 +1,165 @@
+"""job: show and follow jobs; the exit code follows their outcome; Ctrl-C during --wait."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+
+import pytest
+from cli_testkit import Result
+
+from aionvision_cloud_emulator.server import RunningEmulator
+
+JOB_KEYS = {
+    "job_id",
+    "status",
+    "raw_status",
+    "type",
+    "connection_id",
+    "total_files",
+    "completed_files",
+    "failed_files",
+    "error",
+    "created_at",
+    "updated_at",
+    "completed_at",
+    "image_ids",
+}
+
+
+def start_import(cli: Callable[..., Result], conn_id: str, folder: str) -> list[str]:
+    body = cli("import", conn_id, "--folder", folder, "--json").json()
+    return list(body["job_ids"])
+
+
+def test_job_shows_a_table_and_json(cli: Callable[..., Result], conn_id: str) -> None:
+    (job_id,) = start_import(cli, conn_id, "Photos/Screenshots")
+    assert cli("job", job_id, "--wait").code == 0
+    result = cli("job", job_id)
+    assert result.code == 0
+    fields = result.out.strip().split("\t")
+    assert fields[:6] == [job_id, "import", "completed", "15", "0", "15"]
+
+    body = cli("job", job_id, job_id, "--json").json()
+    assert set(body) == {"status", "jobs", "waited", "timed_out"}
+    assert body["status"] == "completed"
+    # The same id twice is shown once.
+    assert [j["job_id"] for j in body["jobs"]] == [job_id]
+    assert set(body["jobs"][0]) == JOB_KEYS
+    assert body["jobs"][0]["connection_id"] == conn_id
+
+
+def test_job_wait_follows_several_jobs(cli: Callable[..., Result], conn_id: str) -> None:
+    ids = start_import(cli, conn_id, "Photos/Screenshots") + start_import(
+        cli, conn_id, "Photos/Family"
+    )
+    result = cli("job", *ids, "--wait", "--json")
+    assert result.code == 0, result.err
+    body = result.json()
+    assert body["waited"] is True
+    assert [j["status"] for j in body["jobs"]] == ["completed", "completed"]
+    assert "Waiting: 40/40 files done, 0 failed, 2/2 jobs finished" in result.err
+
+
+@pytest.mark.parametrize(
+    ("folder", "code", "status"),
+    [("Mixed", 3, "partial"), ("Documents", 3, "partial")],
+)
+def test_job_exit_code_follows_partial(
+    cli: Callable[..., Result], conn_id: str, folder: str, code: int, status: str
+) -> None:
+    ids = start_import(cli, conn_id, folder)
+    result = cli("job", *ids, "--wait", "--json")
+    assert result.code == code
+    assert result.json()["status"] == status
+
+
+def test_job_cancelled_exits_4(
+    cli: Callable[..., Result], conn_id: str, emu: RunningEmulator
+) -> None:
+    emu.admin.configure(job_pace=0.5, job_start_delay=0)
+    (job_id,) = start_import(cli, conn_id, "Photos/Vacation 2024")
+    emu.admin.cancel_job(job_id)
+    result = cli("job", job_id, "--wait")
+    assert result.code == 4
+    assert "\tcancelled\t" in result.out
+    assert cli("job", job_id, "--json").json()["status"] == "cancelled"
+
+
+def test_job_running_without_wait_exits_0_and_times_out_with_wait(
+    cli: Callable[..., Result], conn_id: str, emu: RunningEmulator
+) -> None:
+    emu.admin.configure(job_pace=0.5)
+    (job_id,) = start_import(cli, conn_id, "Photos/Vacation 2024")
+    shown = cli("job", job_id, "--json")
+    assert shown.code == 0
+    assert shown.json()["status"] in ("pending", "in_progress")
+
+    waited = cli("job", job_id, "--wait", "--timeout", "0.2", "--json")
+    assert waited.code == 5
+    assert waited.json()["timed_out"] is True
+    assert waited.error_line == (
+        f"Error: timed out after 0.2s; still running: {job_id}. "
+        f"Follow them with: aionvision-cloud job {job_id} --wait"
+    )
+
+
+def test_job_unknown_id_is_one_error_line(cli: Callable[..., Result]) -> None:
+    result = cli("job", "job_nope")
+    assert result.code == 1
+    assert result.error_line.startswith("Error: 404 NOT_FOUND: Job 'job_nope' not found")
+    assert "(request_id=" in result.error_line
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "Missing argument 'JOB_ID...'"),
+        (["job_1", "--timeout", "5"], "--timeout only applies with --wait"),
+        (["job_1", "--wait", "--timeout", "soon"], "Invalid value for '--timeout'"),
+    ],
+)
+def test_job_bad_usage(cli: Callable[..., Result], args: list[str], message: str) -> None:
+    result = cli("job", *args)
+    assert result.code == 2
+    assert message in result.err
+
+
+def test_ctrl_c_during_wait_names_the_running_jobs(
+    emu: RunningEmulator,
+    cli: Callable[..., Result],
+    conn_id: str,
+    console_script: list[str],
+) -> None:
+    """The real console script in its own process, interrupted as a terminal's Ctrl-C would."""
+    emu.admin.configure(job_pace=0.5)
+    env = {"AIONVISION_API_KEY": emu.api_key, "AIONVISION_BASE_URL": emu.base_url, "PATH": ""}
+    proc = subprocess.Popen(
+        [*console_script, "import", conn_id, "--folder", "Photos/Family", "--wait"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    # The first progress line says the jobs exist and the wait has begun.
+    seen = ""
+    deadline = time.monotonic() + 30
+    while "Importing:" not in seen and time.monotonic() < deadline:
+        seen += proc.stderr.readline()
+    assert "Importing:" in seen
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, seen + err
+    assert out == ""  # no summary of a wait that did not end
+    running = [line for line in err.splitlines() if line.startswith("Still running")]
+    assert len(running) == 1
+    assert re.search(r"Stopped waiting at \d+/25 files \(0 failed\); the jobs go on\.", err)
+    job_id = running[0].split(": ")[1]
+    assert err.strip().splitlines()[-1] == f"Follow them with: aionvision-cloud job {job_id} --wait"
+    assert "Traceback" not in err
+    # Stopping the wait did not stop the job.
+    assert cli("job", job_id, "--json").json()["jobs"][0]["status"] in ("pending", "in_progress")
