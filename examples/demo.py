@@ -43,6 +43,11 @@ def cli_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "aionvision_cloud.cli"]
 
 
+def bold(text: str) -> str:
+    # Escape codes only for a person at a terminal, not in a CI log or a pipe.
+    return f"\033[1m{text}\033[0m" if sys.stdout.isatty() else text
+
+
 class Demo:
     def __init__(self, emu: RunningEmulator) -> None:
         self.emu = emu
@@ -54,7 +59,7 @@ class Demo:
         }
 
     def title(self, text: str, args: list[str]) -> None:
-        print(f"\n\033[1m== {text}\033[0m", flush=True)
+        print(f"\n{bold('== ' + text)}", flush=True)
         print("$ aionvision-cloud " + shlex.join(args), flush=True)
 
     def run(self, text: str, *args: str, json_out: bool = False) -> Any:
@@ -120,7 +125,7 @@ def main() -> int:
     except KeyboardInterrupt:
         print("\nDemo interrupted. The emulator has stopped.", file=sys.stderr)
         return 130
-    print(f"\n\033[1mDemo finished in {time.monotonic() - started:.1f} s.\033[0m {summary}")
+    print(f"\n{bold(f'Demo finished in {time.monotonic() - started:.1f} s.')} {summary}")
     print("The emulator has stopped. Run it yourself with: make emulator")
     return 0
 

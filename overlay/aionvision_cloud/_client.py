@@ -67,8 +67,16 @@ def _is_loopback(host: str) -> bool:
 def _check_base_url(base_url: object, allow_insecure_http: bool) -> str:
     if not isinstance(base_url, str) or not base_url.strip():
         raise ConfigurationError("base_url must be a non-empty http(s) URL")
-    url = base_url.strip().rstrip("/")
-    parts = urlsplit(url)
+    # Control characters (a pasted CRLF) or inner spaces would reach httpx as an untyped
+    # InvalidURL; refused even at the ends rather than guessed away.
+    url = base_url.strip(" ").rstrip("/")
+    if any(c.isspace() or not c.isprintable() for c in url):
+        raise ConfigurationError("base_url must not contain spaces or control characters")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as exc:
+        raise ConfigurationError(f"base_url is not a valid URL ({exc})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigurationError(f"base_url must be an http(s) URL, got {url!r}")
     if parts.username or parts.password:
@@ -166,8 +174,7 @@ class Client:
         if base_url is None:
             base_url = os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
         self.base_url = _check_base_url(base_url, allow_insecure_http)
-        if not isinstance(timeout, httpx.Timeout):
-            timeout = httpx.Timeout(check_positive("timeout", timeout, error=ConfigurationError))
+        timeout = _check_timeout(timeout)
         self.timeout = timeout
         policy = _retry_policy(max_retries, retry_policy)
         self.max_retries = policy.max_retries
@@ -252,6 +259,18 @@ class Client:
     def __getstate__(self) -> None:
         # Pickling would write the key somewhere it does not belong.
         raise TypeError("Client objects cannot be pickled")
+
+
+def _check_timeout(timeout: object) -> httpx.Timeout:
+    """Seconds per request, or an ``httpx.Timeout`` whose every part is checked the same way
+    (None there means "no limit", httpx's own spelling)."""
+    if isinstance(timeout, httpx.Timeout):
+        for part in ("connect", "read", "write", "pool"):
+            value = getattr(timeout, part)
+            if value is not None:
+                check_positive(f"timeout.{part}", value, error=ConfigurationError)
+        return timeout
+    return httpx.Timeout(check_positive("timeout", timeout, error=ConfigurationError))
 
 
 def _retry_policy(max_retries: object, retry_policy: RetryPolicy | None) -> RetryPolicy:

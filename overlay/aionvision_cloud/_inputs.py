@@ -6,8 +6,11 @@ always gives the same message and is always caught by ``except InvalidInputError
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from aionvision_cloud_api.models.import_file import ImportFile
@@ -17,7 +20,12 @@ from ._models import CloudFile, opt_int
 from .errors import InvalidInputError
 
 __all__ = [
+    "ITEM_LIMITS",
+    "MAX_BATCH_SIZE",
+    "MAX_SECONDS",
+    "STRING_LIMITS",
     "check_batch_size",
+    "check_bool",
     "check_count",
     "check_id",
     "check_ids",
@@ -25,6 +33,7 @@ __all__ = [
     "check_provider",
     "check_redirect_uri",
     "check_seconds",
+    "check_string",
     "to_import_files",
 ]
 
@@ -32,12 +41,74 @@ PROVIDERS = tuple(p.value for p in Provider)
 
 Error = type[InvalidInputError]
 
+# No timeout, wait or backoff needs more than a week; larger values (1e308, inf) overflow in the
+# socket layer or the clock arithmetic, far from where they were given.
+MAX_SECONDS = 604_800.0
+
+
+class Limit(NamedTuple):
+    """What openapi.yaml allows for one string the client sends (minLength, maxLength, pattern);
+    ``pattern`` is the spec's ECMA regex text, which Python's ``re`` reads the same way."""
+
+    min_length: int
+    max_length: int
+    pattern: str | None
+    allowed: str  # the pattern in words, for the message
+
+
+_ID = "^[A-Za-z0-9_-]+$"
+_ID_WORDS = "letters, digits, '-' and '_'"
+_PRINTABLE = "^[\\u0021-\\u007E]+$"
+_PRINTABLE_WORDS = "printable ASCII without spaces"
+_TEXT = "^[^\\u0000-\\u001F\\u007F]+$"
+_TEXT_WORDS = "no control characters"
+_MIME = "^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$"
+
+# The one table of the contract's string limits, keyed by the argument's name; mirrors
+# openapi.yaml (tests/hostile/test_limits_table.py fails when the two disagree). Checked here so
+# a 100 kB id or a CRLF never reaches httpx ("URL too long") or the service.
+STRING_LIMITS: Mapping[str, Limit] = MappingProxyType(
+    {
+        "job_id": Limit(1, 128, _ID, _ID_WORDS),
+        "connection_id": Limit(1, 128, _ID, _ID_WORDS),
+        "collection_id": Limit(1, 128, _ID, _ID_WORDS),
+        "image_id": Limit(1, 128, _ID, _ID_WORDS),
+        "session_id": Limit(1, 256, _ID, _ID_WORDS),
+        "file_id": Limit(1, 256, _ID, _ID_WORDS),
+        "folder_id": Limit(1, 256, _ID, _ID_WORDS),
+        "file_name": Limit(1, 1024, _TEXT, _TEXT_WORDS),
+        "folder_name": Limit(1, 255, _TEXT, _TEXT_WORDS),
+        "tag": Limit(1, 100, _TEXT, _TEXT_WORDS),
+        "mime_type": Limit(0, 255, _MIME, "type/subtype"),
+        "code": Limit(1, 2048, _PRINTABLE, _PRINTABLE_WORDS),
+        "state": Limit(1, 512, _PRINTABLE, _PRINTABLE_WORDS),
+        "redirect_uri": Limit(1, 2048, _TEXT, _TEXT_WORDS),
+        "endpoint": Limit(1, 512, None, ""),
+    }
+)
+# The arrays the client sends, keyed by argument name: (its items' STRING_LIMITS key, maxItems).
+ITEM_LIMITS: Mapping[str, tuple[str | None, int]] = MappingProxyType(
+    {"tags": ("tag", 100), "image_ids": ("image_id", 1000), "files": (None, 1000)}
+)
+MAX_FILE_SIZE = 5_497_558_138_880  # ImportFile.size_bytes: maximum (5 TiB)
+MAX_BATCH_SIZE = 1000  # ImportRequest.files and ExportRequest.image_ids: maxItems
+
+_COMPILED = {
+    key: re.compile(limit.pattern) for key, limit in STRING_LIMITS.items() if limit.pattern
+}
+
 
 def check_positive(name: str, value: object, *, error: Error = InvalidInputError) -> float:
     """A number of seconds (or any amount) that must be greater than zero."""
     # bool is an int, but True seconds is always a mistake.
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
         raise error(f"{name} must be a positive number, got {value!r}")
+    return _bounded(name, value, error)
+
+
+def _bounded(name: str, value: float, error: Error) -> float:
+    if not math.isfinite(value) or value > MAX_SECONDS:
+        raise error(f"{name} must be at most {MAX_SECONDS:g} seconds, got {value!r}")
     return float(value)
 
 
@@ -45,7 +116,7 @@ def check_seconds(name: str, value: object, *, error: Error = InvalidInputError)
     """A number of seconds that may be zero (a budget that can be turned off)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
         raise error(f"{name} must be a number >= 0, got {value!r}")
-    return float(value)
+    return _bounded(name, value, error)
 
 
 def check_count(
@@ -57,13 +128,34 @@ def check_count(
     return value
 
 
-def check_id(value: object, name: str) -> str:
+def check_id(value: object, name: str, field: str | None = None) -> str:
     """A non-blank string: an opaque id (``job_550e8400``, ``img_001``, a UUID), an OAuth code
-    or state, a folder name, a Drive query."""
+    or state, a folder name, a Drive query. When ``field`` (default: ``name``) is a key of
+    ``STRING_LIMITS``, the contract's length and pattern too."""
     if not isinstance(value, str):
         raise InvalidInputError(f"{name} must be a string, not {type(value).__name__}")
     if not value.strip():
         raise InvalidInputError(f"{name} must not be empty or blank")
+    key = name if field is None else field
+    if key in STRING_LIMITS:
+        check_string(value, name, key)
+    return value
+
+
+def check_string(value: str, name: str, field: str) -> str:
+    """``value`` within ``STRING_LIMITS[field]``. The message never repeats the value: it may be
+    a secret (an OAuth code or state) or 100 kB long."""
+    limit = STRING_LIMITS[field]
+    if len(value) > limit.max_length:
+        raise InvalidInputError(
+            f"{name} is too long: {len(value)} characters, at most {limit.max_length} allowed"
+        )
+    if len(value) < limit.min_length:
+        raise InvalidInputError(f"{name} must not be empty")
+    pattern = _COMPILED.get(field)
+    # fullmatch: the spec's "$" would also match before a trailing newline in Python.
+    if pattern is not None and not pattern.fullmatch(value):
+        raise InvalidInputError(f"{name} has characters the API does not accept ({limit.allowed})")
     return value
 
 
@@ -71,10 +163,21 @@ def check_ids(values: object, name: str) -> list[str]:
     # A lone string is iterable too; sending its characters as ids would be a silent mess.
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
         raise InvalidInputError(f"{name} must be a list of ids")
-    ids = [check_id(v, f"{name}[{i}]") for i, v in enumerate(values)]
+    item_field, max_items = ITEM_LIMITS.get(name, (None, None))
+    ids = [check_id(v, f"{name}[{i}]", item_field) for i, v in enumerate(values)]
     if not ids:
         raise InvalidInputError(f"{name} must not be empty")
+    # image_ids are split into batches of at most MAX_BATCH_SIZE, so only tags are capped whole.
+    if name == "tags" and max_items is not None and len(ids) > max_items:
+        raise InvalidInputError(f"{name} has {len(ids)} items, at most {max_items} allowed")
     return ids
+
+
+def check_bool(value: object, name: str) -> bool:
+    """A real bool: ``"no"`` is truthy, so a string would silently mean the opposite."""
+    if not isinstance(value, bool):
+        raise InvalidInputError(f"{name} must be True or False, got {type(value).__name__}")
+    return value
 
 
 def check_provider(provider: object) -> Provider:
@@ -87,14 +190,22 @@ def check_provider(provider: object) -> Provider:
 def check_redirect_uri(uri: object, name: str = "redirect_uri") -> str:
     if not isinstance(uri, str) or not uri.strip():
         raise InvalidInputError(f"{name} must be a non-empty URL")
-    parts = urlsplit(uri)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    check_string(uri, name, "redirect_uri")
+    try:
+        parts = urlsplit(uri)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        raise InvalidInputError(f"{name} is not a valid URL") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in uri):
         raise InvalidInputError(f"{name} must be an http(s) URL")
     return uri
 
 
 def check_batch_size(value: object, *, error: Error = InvalidInputError) -> int:
-    return check_count("batch_size", value, minimum=1, error=error)
+    size = check_count("batch_size", value, minimum=1, error=error)
+    if size > MAX_BATCH_SIZE:
+        raise error(f"batch_size must be at most {MAX_BATCH_SIZE} (the API's limit per request)")
+    return size
 
 
 def _import_file(item: object, index: int) -> ImportFile:
@@ -116,6 +227,8 @@ def _import_file(item: object, index: int) -> ImportFile:
         raise InvalidInputError(f"{where} needs a non-empty 'id'")
     if not isinstance(name, str) or not name.strip():
         raise InvalidInputError(f"{where} needs a non-empty 'name'")
+    check_string(file_id, f"{where}.id", "file_id")
+    check_string(name, f"{where}.name", "file_name")
     # Dicts straight from Drive use camelCase and a string size.
     mime = data.get("mime_type", data.get("mimeType"))
     size_raw = data.get("size_bytes", data.get("size"))
@@ -124,6 +237,10 @@ def _import_file(item: object, index: int) -> ImportFile:
         raise InvalidInputError(f"{where} has an invalid size")
     if mime is not None and not isinstance(mime, str):
         raise InvalidInputError(f"{where} has an invalid mime type")
+    if mime:
+        check_string(mime, f"{where}.mime_type", "mime_type")
+    if size is not None and size > MAX_FILE_SIZE:
+        raise InvalidInputError(f"{where} has a size above 5 TiB, the API's limit")
     imported = ImportFile(id=file_id, name=name)
     if mime:
         imported.mime_type = mime

@@ -38,20 +38,29 @@ _ERROR_PAGE = (
 
 def _one(query: dict[str, list[str]], key: str) -> str | None:
     values = query.get(key)
+    # Two codes or states: which one the browser meant is a guess, and a guess is an attack surface.
+    if values and len(values) > 1:
+        raise OAuthError(f"the redirect carries {len(values)} '{key}' parameters; expected one")
     return values[0] if values else None
 
 
-def code_from_redirect(redirect_url: str, expected_state: str) -> str:
+def code_from_redirect(
+    redirect_url: str, expected_state: str, redirect_uri: str | None = None
+) -> str:
     """The authorization code in ``redirect_url``, after checking ``error`` and ``state``.
 
     Raises ``OAuthError`` for a provider error (with its description) or a missing code, and
     ``OAuthStateMismatchError`` when the state differs (compared in constant time). The URL holds
-    the code, a secret, so it never appears in a message.
+    the code, a secret, so it never appears in a message. Also ``OAuthError`` for a parameter
+    given twice, and for a URL not under ``redirect_uri`` (when given).
     """
     if not isinstance(redirect_url, str) or not redirect_url.strip():
         raise OAuthError("redirect_url is empty")
     if not isinstance(expected_state, str) or not expected_state:
         raise OAuthError("expected_state is empty")
+    if isinstance(redirect_uri, str) and redirect_uri_of(redirect_url) != redirect_uri.rstrip("?"):
+        # A code delivered to another host or path was not meant for this flow.
+        raise OAuthError("the redirect URL is not the redirect URI this flow started with")
     query = parse_qs(urlsplit(redirect_url.strip()).query, keep_blank_values=True)
     error = _one(query, "error")
     if error:

@@ -217,7 +217,7 @@ class CloudStorage:
         ``redirect_uri`` defaults to the URL without its query. Then as :meth:`complete_auth`.
         """
         prov = inputs.check_provider(provider)
-        code = code_from_redirect(redirect_url, expected_state)
+        code = code_from_redirect(redirect_url, expected_state, redirect_uri)
         uri = redirect_uri if redirect_uri is not None else redirect_uri_of(redirect_url)
         return self.complete_auth(prov, code, expected_state, uri)
 
@@ -259,6 +259,7 @@ class CloudStorage:
         unknown provider, ``APIResponseValidationError`` when the answer has no list.
         """
         prov = inputs.check_provider(provider) if provider is not None else UNSET
+        inputs.check_bool(active_only, "active_only")
         data = self._rq.call("list_connections", provider=prov, active_only=active_only)
         items = data.get("connections") if isinstance(data, Mapping) else data
         if items is None:

@@ -25,12 +25,14 @@
 
 Errors from bulk calls carry ``partial``: the result so far (accepted batches, the failed batch
 and why, the items not sent). Messages never hold a secret: :func:`redact` removes the values it
-is told about (the API key) from anything the server echoes back or a transport error says.
+is told about (the API key, the OAuth code and state the request carried) and anything shaped
+like a key or token from anything the server echoes back or a transport error says.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -374,12 +376,43 @@ def _field_errors_from_details(details: Mapping[str, Any]) -> list[FieldError]:
     return _field_errors_from_detail(details.get("errors"))
 
 
+# Secrets recognisable by their shape, redacted even when the client was not told the value: an
+# Aionvision API key, a Google access token, a Google API key (a picker ``developer_key``).
+SECRET_PATTERNS = re.compile(
+    r"aion_[A-Za-z0-9_-]{20,}|ya29\.[A-Za-z0-9._-]+|AIza[A-Za-z0-9_-]{20,}"
+)
+# Request body fields whose values are secrets; a server echoing them back must not put them in
+# an exception (an OAuth code or state in a 400's message, say).
+SECRET_FIELDS = ("code", "state", "access_token", "developer_key", "refresh_token")
+
+
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every non-empty secret replaced by ``[redacted]``."""
+    """``text`` with every non-empty secret, and anything shaped like one, made ``[redacted]``."""
     for secret in secrets:
         if secret:
             text = text.replace(secret, "[redacted]")
-    return text
+    return SECRET_PATTERNS.sub("[redacted]", text)
+
+
+def _redact_all(value: Any, secrets: tuple[str, ...]) -> Any:
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, Mapping):
+        return {k: _redact_all(v, secrets) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redact_all(v, secrets) for v in value]
+    return value
+
+
+def _request_secrets(response: httpx.Response) -> tuple[str, ...]:
+    """The secret values the request carried in its JSON body (``code``, ``state``, ...)."""
+    try:
+        body = json.loads(response.request.content or b"null")
+    except (RuntimeError, ValueError):  # no request attached, or not JSON
+        return ()
+    if not isinstance(body, Mapping):
+        return ()
+    return tuple(v for k in SECRET_FIELDS if isinstance(v := body.get(k), str) and v)
 
 
 def from_response(
@@ -387,7 +420,7 @@ def from_response(
 ) -> APIStatusError:
     """Build the typed error for an error response, whatever its body looks like."""
     status = response.status_code
-    secrets = tuple(secrets)
+    secrets = tuple(secrets) + _request_secrets(response)
     try:
         body: object = json.loads(response.content) if response.content else None
     except ValueError:
@@ -429,13 +462,16 @@ def from_response(
             message = f"HTTP {status} {reason}"
     message = redact(message, secrets)
     field_errors = [attrs.evolve(f, message=redact(f.message, secrets)) for f in field_errors]
+    details = _redact_all(details, secrets)
     kwargs: dict[str, Any] = {
         "status_code": status,
         "code": code,
         "request_id": request_id_of(response, body),
         "details": details,
         "field_errors": field_errors,
-        "headers": {k: v for k, v in response.headers.items() if k.lower() != "set-cookie"},
+        "headers": {
+            k: redact(v, secrets) for k, v in response.headers.items() if k.lower() != "set-cookie"
+        },
     }
     if status == 429:
         return RateLimitError(
