@@ -373,7 +373,7 @@ def table(report: Report) -> str:
         ("  ended in a clear error", f.clear_errors),
         ("  neither", f.unfinished),
         ("requests the emulator served", report.stats["requests_total"]),
-        (f"faults injected ({report.ratio:.0%} of requests)", sum(f.faults.values())),
+        (f"faults injected (fault ratio {report.ratio:g})", sum(f.faults.values())),
         ("  by kind", faults),
         ("retries (client transport)", f.retries),
         ("resumes (re-runs with the journal)", f.resumes),
