@@ -91,3 +91,9 @@ record: $(STAMP)
 	  env -u AIONVISION_BASE_URL -u AIONVISION_API_KEY $(BIN)/python -m pytest \
 	    tests/integration/test_workflows.py --record-mode=rewrite -p no:cacheprovider -q; \
 	fi
+
+.PHONY: faults
+# 200 complete workflows under 20% injected faults plus 20 SIGKILLed runs resumed from their
+# journals; prints one table from the emulator's own counters (a few minutes).
+faults: $(STAMP)
+	$(BIN)/python bench/faults.py

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .config import FAULT_KINDS, EmulatorConfig
+from .config import ALL_FAULT_KINDS, FAULT_KINDS, EmulatorConfig
 from .core import Emulator
 from .server import bind, check_loopback, uvicorn_server
 
@@ -31,6 +31,9 @@ def parser() -> argparse.ArgumentParser:
         "--api-key", action="append", default=[], help="accept this extra key too (repeatable)"
     )
     p.add_argument("--sync-import-limit", type=int, default=d.sync_import_limit)
+    p.add_argument(
+        "--async-image-ids", action="store_true", help="import jobs answer with their image ids"
+    )
     p.add_argument("--batch-limit", type=int, default=d.batch_limit)
     p.add_argument("--job-pace", type=float, default=d.job_pace, help="files per second")
     p.add_argument(
@@ -38,8 +41,15 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--rate-limit", type=int, default=None, help="requests per minute per key")
     p.add_argument("--fault-ratio", type=float, default=d.fault_ratio, help="0..1")
-    p.add_argument("--fault-kinds", default=",".join(FAULT_KINDS), help="subset of %(default)s")
+    p.add_argument(
+        "--fault-kinds",
+        default=",".join(FAULT_KINDS),
+        help=f"comma-separated subset of {','.join(ALL_FAULT_KINDS)} (default: %(default)s)",
+    )
     p.add_argument("--latency", type=float, default=d.latency, help="seconds added to each answer")
+    p.add_argument(
+        "--fault-latency", type=float, default=d.fault_latency, help="seconds a 'slow' fault adds"
+    )
     p.add_argument("--oauth-deny", action="store_true", help="consent page answers access_denied")
     # A person at a browser runs this command, so by default they see the consent page they
     # would see on Google; scripts and tests (run_emulator, the pytest plugin) default to auto.
@@ -85,6 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = EmulatorConfig(
             seed=args.seed,
             sync_import_limit=args.sync_import_limit,
+            async_image_ids=args.async_image_ids,
             batch_limit=args.batch_limit,
             job_pace=args.job_pace,
             job_start_delay=args.job_start_delay,
@@ -92,6 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             fault_ratio=args.fault_ratio,
             fault_kinds=kinds,  # the config validates them
             latency=args.latency,
+            fault_latency=args.fault_latency,
             strict=not args.no_strict,
             oauth_deny=args.oauth_deny,
             consent=args.consent,

@@ -21,6 +21,7 @@ from . import jobs, jsonguard
 from .config import KEY_PATTERN, RUNTIME_KNOBS, key_fingerprint
 from .consent import endpoint as consent_endpoint
 from .core import Emulator
+from .counters import ledger
 from .errors import ApiError, envelope
 from .state import ACTIVE_STATES
 
@@ -72,6 +73,7 @@ def routes(emu: Emulator) -> list[BaseRoute]:
             redact_keys(
                 {
                     **emu.counters.snapshot(),
+                    **ledger(emu.store, emu.counters),
                     "jobs_created_by_key": emu.store.jobs_per_key(),
                     "active_jobs": len(emu.store.active_jobs()),
                     "keys": len(emu.store.keys()),

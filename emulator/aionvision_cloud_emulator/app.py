@@ -1,7 +1,8 @@
 """The Starlette application: routes from openapi.yaml, and the pipeline every call goes through.
 
-Pipeline of a product call: latency -> injected fault -> API key -> rate limit -> request
-validated against the spec -> handler -> response validated against the spec.
+Pipeline of a product call: latency -> injected fault (or delay) -> API key -> rate limit -> request
+validated against the spec -> handler -> (a fault after acting) -> response validated against
+the spec.
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import Receive, Scope, Send
 
 from . import admin, jsonguard
 from .api import HANDLERS, KEYLESS, Call, Result
-from .config import KEY_PATTERN, EmulatorConfig
+from .config import AFTER_FAULT_KINDS, KEY_PATTERN, EmulatorConfig
 from .core import Emulator, log
 from .errors import ApiError, envelope
 from .faults import FAULT_ANSWERS, UNAVAILABLE_RETRY_AFTER, ConnectionDropped
@@ -82,6 +83,12 @@ def _validation_error(emu: Emulator, status: int, issues: list[dict[str, Any]]) 
     return ApiError(422, "VALIDATION_ERROR", "Invalid request parameters", details, body=body)
 
 
+def _injected(fault: str) -> ApiError:
+    status, code, message = FAULT_ANSWERS[fault]
+    headers = {"Retry-After": UNAVAILABLE_RETRY_AFTER} if status in (429, 503) else None
+    return ApiError(status, code, message, {"injected": True}, headers=headers)
+
+
 def _check_body(raw: bytes) -> None:
     # Before the validator: its JSON parsing and schema walk would recurse past Python's limit.
     try:
@@ -116,12 +123,13 @@ class Pipeline:
             fault = emu.faults.roll(emu.config.fault_ratio, emu.config.fault_kinds)
             if fault is not None:
                 emu.counters.fault(fault)
+            if fault == "slow":
+                await asyncio.sleep(emu.config.fault_latency)
+            elif fault is not None and fault not in AFTER_FAULT_KINDS:
                 emu.counters.request(None, op_id)
                 if fault == "drop":
                     return DropResponse()
-                status, code, message = FAULT_ANSWERS[fault]
-                headers = {"Retry-After": UNAVAILABLE_RETRY_AFTER} if status == 503 else None
-                raise ApiError(status, code, message, {"injected": True}, headers=headers)
+                raise _injected(fault)
             try:
                 key = _authenticate(emu, request, optional=op_id in KEYLESS)
             finally:
@@ -153,8 +161,17 @@ class Pipeline:
                 raise _validation_error(emu, check.status, issue_dicts(check.issues))
             body = _loads(raw) if raw else None
             result = await HANDLERS[op_id](Call(emu, request, key, path_params, body))
+            # The handler has acted (an import or export committed its job); lose the answer.
+            if fault == "drop_after":
+                return DropResponse()
+            if fault == "500_after":
+                raise _injected(fault)
         except ApiError as e:
             result = Result(e.status, e.to_body(request_id), headers=e.headers)
+        except ClientDisconnect:
+            # The client gave up (its timeout beat a slow answer): nobody is left to answer.
+            log.debug("client went away during %s", op_id)
+            return Response(status_code=204)
         except Exception:
             log.exception("unexpected error in %s", op_id)
             result = Result(

@@ -17,12 +17,28 @@ ResponseHook = Callable[[str, int, Any], Any]
 #: What the service's keys look like: `aion_` and 20+ of [A-Za-z0-9_-].
 KEY_PATTERN = re.compile(r"aion_[A-Za-z0-9_-]{20,}")
 
-FaultKind = Literal["500", "502", "503", "drop"]
+FaultKind = Literal["429", "500", "502", "503", "drop", "slow", "500_after", "drop_after"]
+#: Kinds injected when none are named: the request fails before the handler runs.
 FAULT_KINDS: tuple[FaultKind, ...] = ("500", "502", "503", "drop")
+#: Every kind. `slow` delays the answer by `fault_latency`; `500_after` and `drop_after` let the
+#: handler run and commit (an import or export creates its job) and then lose the answer, the
+#: case that turns a client's blind resend into a duplicate.
+ALL_FAULT_KINDS: tuple[FaultKind, ...] = (
+    "429",
+    "500",
+    "502",
+    "503",
+    "drop",
+    "slow",
+    "500_after",
+    "drop_after",
+)
+AFTER_FAULT_KINDS: frozenset[str] = frozenset({"500_after", "drop_after"})
 
 #: Knobs that the admin API may change while the emulator runs.
 RUNTIME_KNOBS = (
     "sync_import_limit",
+    "async_image_ids",
     "batch_limit",
     "job_pace",
     "job_start_delay",
@@ -30,6 +46,7 @@ RUNTIME_KNOBS = (
     "fault_ratio",
     "fault_kinds",
     "latency",
+    "fault_latency",
     "oauth_deny",
     "consent",
     "oauth_granted_scopes",
@@ -65,6 +82,9 @@ class EmulatorConfig:
     seed: int = 0
     #: Imports of at most this many files finish synchronously; more become a job.
     sync_import_limit: int = attrs.field(default=5, validator=attrs.validators.ge(0))
+    #: An import that becomes a job also answers with the ids its images will get (as the
+    #: service may); they are final only once the job ends, and a file that fails gets none.
+    async_image_ids: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
     #: More files than this in one import/export request -> 422.
     batch_limit: int = attrs.field(default=100, validator=attrs.validators.ge(1))
     #: Files per second a background job processes.
@@ -82,8 +102,10 @@ class EmulatorConfig:
     fault_kinds: tuple[FaultKind, ...] = attrs.field(
         default=FAULT_KINDS,
         converter=tuple,
-        validator=attrs.validators.deep_iterable(attrs.validators.in_(FAULT_KINDS)),
+        validator=attrs.validators.deep_iterable(attrs.validators.in_(ALL_FAULT_KINDS)),
     )
+    #: Seconds a `slow` fault holds the answer back.
+    fault_latency: float = attrs.field(default=1.0, validator=attrs.validators.ge(0))
     #: Seconds added before every product-API answer.
     latency: float = attrs.field(default=0.0, validator=attrs.validators.ge(0))
     #: A response that breaks openapi.yaml becomes a 500 (True) or is only logged (False).

@@ -60,11 +60,14 @@ class FaultInjector:
 
 
 FAULT_ANSWERS: dict[str, tuple[int, str, str]] = {
+    "429": (429, "RATE_LIMIT_ERROR", "Injected fault: rate limit exceeded"),
     "500": (500, "INTERNAL_ERROR", "Injected fault: internal server error"),
     "502": (502, "UPSTREAM_ERROR", "Injected fault: Google Drive answered with an error"),
     "503": (503, "SERVICE_UNAVAILABLE", "Injected fault: temporarily unavailable"),
+    # The handler has run and committed: only the answer is lost.
+    "500_after": (500, "INTERNAL_ERROR", "Injected fault: internal server error"),
 }
-#: Sent with injected 503s, as overloaded services do, so clients can practise honouring it.
+#: Sent with injected 429s and 503s, as overloaded services do, so clients practise honouring it.
 UNAVAILABLE_RETRY_AFTER = "1"
 
 

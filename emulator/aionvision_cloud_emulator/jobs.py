@@ -72,7 +72,8 @@ def import_one(
         return False, f"{f.name} is a Google Docs Editors file; export it first"
     if "corrupt" in f.name.lower() or "corrupt" in str(item.get("name", "")).lower():
         return False, f"{f.name} is corrupt or not a readable file"
-    image_id = emu.store.next_id("img_")
+    # An id announced when the job was created is kept, so the announcement stays true.
+    image_id = str(item.get("_image_id") or emu.store.next_id("img_"))
     emu.store.add_image(
         {
             "id": image_id,
@@ -97,6 +98,7 @@ def export_one(
     if image is None:
         return False, f"Image {image_id} not found"
     file_id = "1" + emu.store.next_id("", 32)
+    emu.counters.exported(image_id)
     emu.store.add_drive_file(
         {
             "id": file_id,
@@ -151,9 +153,14 @@ def start_import(emu: Emulator, api_key: str, body: dict[str, Any]) -> dict[str,
             "is_async": False,
             "message": message,
         }
-    job = _create_job(emu, api_key, "import", conn, [{**f, **extras} for f in files], {})
+    items = [{**f, **extras} for f in files]
+    announced: list[str] | None = None
+    if emu.config.async_image_ids:
+        announced = [emu.store.next_id("img_") for _ in items]
+        items = [{**item, "_image_id": i} for item, i in zip(items, announced, strict=True)]
+    job = _create_job(emu, api_key, "import", conn, items, {})
     return {
-        "image_ids": None,
+        "image_ids": announced,
         "job_id": job["id"],
         "status": normalize(job["status"]),
         "total_files": len(files),

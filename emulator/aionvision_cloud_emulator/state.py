@@ -319,6 +319,18 @@ class Store:
             out.setdefault(row["api_key"], {})[row["type"]] = row["n"]
         return out
 
+    def jobs_per_type(self) -> dict[str, int]:
+        rows = self._all("SELECT type, COUNT(*) AS n FROM jobs GROUP BY type")
+        return {str(r["type"]): int(r["n"]) for r in rows}
+
+    def imports_per_source(self) -> dict[str, int]:
+        """Images per Drive file id: above 1 means the same file was imported twice."""
+        rows = self._all(
+            "SELECT source_file_id, COUNT(*) AS n FROM images GROUP BY source_file_id"
+            " ORDER BY source_file_id"
+        )
+        return {str(r["source_file_id"]): int(r["n"]) for r in rows}
+
     # drive -----------------------------------------------------------------------------------
 
     def add_drive_file(self, row: Row) -> None:

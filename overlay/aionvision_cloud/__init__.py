@@ -17,6 +17,7 @@ from ._client import DEFAULT_BASE_URL, DEFAULT_HTTP_TIMEOUT, DEFAULT_MAX_RETRIES
 from ._clock import Clock
 from ._models import (
     AuthStart,
+    BatchFailure,
     CloudFile,
     CompleteAuthResult,
     Connection,
@@ -29,6 +30,7 @@ from ._models import (
     Job,
     PickerSession,
     Progress,
+    UncertainBatch,
 )
 from ._retry import RetryPolicy
 from ._settings import (
@@ -51,6 +53,7 @@ from .errors import (
     InvalidInputError,
     JobFailedError,
     JobTimeoutError,
+    JournalError,
     NotFoundError,
     OAuthError,
     OAuthStateMismatchError,
@@ -58,6 +61,7 @@ from .errors import (
     PermissionDeniedError,
     RateLimitError,
     ServerError,
+    UncertainBatchError,
     ValidationError,
     WaitBudgetExceededError,
 )
@@ -78,6 +82,7 @@ __all__ = [
     "AionvisionError",
     "AuthStart",
     "AuthenticationError",
+    "BatchFailure",
     "Client",
     "Clock",
     "CloudFile",
@@ -98,6 +103,7 @@ __all__ = [
     "JobFailedError",
     "JobStatus",
     "JobTimeoutError",
+    "JournalError",
     "NotFoundError",
     "OAuthError",
     "OAuthStateMismatchError",
@@ -108,6 +114,8 @@ __all__ = [
     "RateLimitError",
     "RetryPolicy",
     "ServerError",
+    "UncertainBatch",
+    "UncertainBatchError",
     "ValidationError",
     "WaitBudgetExceededError",
     "__version__",

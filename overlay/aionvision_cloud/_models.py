@@ -18,6 +18,7 @@ from .status import JobStatus
 
 __all__ = [
     "AuthStart",
+    "BatchFailure",
     "CloudFile",
     "CompleteAuthResult",
     "Connection",
@@ -30,6 +31,7 @@ __all__ = [
     "Job",
     "PickerSession",
     "Progress",
+    "UncertainBatch",
 ]
 
 FOLDER_MIME_TYPE = "application/vnd.google-apps.folder"
@@ -346,8 +348,34 @@ class Progress:
 
 
 @attrs.frozen
+class BatchFailure:
+    """The batch a bulk operation stopped at: its files (Drive file ids, or image ids for an
+    export), the error, and whether the service may have acted on it all the same
+    (``uncertain``: a 500, a dropped connection, a read timeout after the request went out)."""
+
+    items: tuple[str, ...]
+    error: Exception = attrs.field(eq=False)
+    uncertain: bool
+
+    @property
+    def reason(self) -> str:
+        return str(self.error)
+
+
+@attrs.frozen
+class UncertainBatch:
+    """A batch from an earlier run that was sent and never answered (from the journal).
+    ``resolution`` is ``"resent"``, ``"skipped"``, or None while the caller has not chosen."""
+
+    items: tuple[str, ...]
+    error: str | None = None
+    resolution: str | None = None
+
+
+@attrs.frozen
 class ImportBatch:
-    """The service's answer to one import request."""
+    """The service's answer to one import request. With a job, ``image_ids`` (when the service
+    sends them) are the ids the job is creating: final only once the job has completed."""
 
     files_sent: int
     is_async: bool
@@ -356,10 +384,19 @@ class ImportBatch:
     status: JobStatus | None = None
     total_files: int | None = None
     message: str | None = None
+    #: The Drive file ids of this batch, in the order sent.
+    file_ids: tuple[str, ...] = ()
+    #: True when the batch was accepted in an earlier run and read back from the journal.
+    from_journal: bool = False
     raw: Raw = attrs.field(factory=dict, repr=False, eq=False, kw_only=True)
 
+    @property
+    def image_ids_final(self) -> bool:
+        """A synchronous batch's ids name images that exist; a job's may still fail."""
+        return not self.job_id
+
     @classmethod
-    def from_json(cls, data: Raw, files_sent: int) -> ImportBatch:
+    def from_json(cls, data: Raw, files_sent: int, file_ids: Sequence[str] = ()) -> ImportBatch:
         """Read one import answer; raises ``APIResponseValidationError`` when an asynchronous
         answer lacks ``job_id``."""
         job_id = opt_str(data.get("job_id")) or None
@@ -377,21 +414,41 @@ class ImportBatch:
             status=JobStatus.parse(status) if status is not None else None,
             total_files=opt_int(data.get("total_files")),
             message=opt_str(data.get("message")),
+            file_ids=tuple(file_ids),
             raw=data,
         )
 
 
 def _merge_ids(parts: Sequence[tuple[str, ...]]) -> tuple[str, ...]:
-    return tuple(i for part in parts for i in part)
+    """Every id once, in the order first given."""
+    return tuple(dict.fromkeys(i for part in parts for i in part))
 
 
 @attrs.frozen
 class ImportResult:
-    """The outcome of ``import_files`` (one entry in ``batches`` per request sent) and, after
-    ``import_and_wait``, of the jobs it waited for (``jobs``, terminal)."""
+    """The outcome of ``import_files`` (one entry in ``batches`` per accepted request) and,
+    after ``import_and_wait``, of the jobs it waited for (``jobs``, terminal).
+
+    A failed call attaches a partial one to its exception (``exc.partial``): the batches
+    accepted so far, the batch that ``failed`` and why, the files ``not_sent``. With a journal,
+    ``uncertain`` lists earlier batches sent without an answer and what became of them, and
+    ``skipped_files`` the files of those the caller chose to skip (not imported)."""
 
     batches: tuple[ImportBatch, ...]
     jobs: tuple[Job, ...] = ()
+    failed: BatchFailure | None = None
+    not_sent: tuple[str, ...] = ()
+    uncertain: tuple[UncertainBatch, ...] = ()
+    skipped_files: tuple[str, ...] = ()
+
+    @property
+    def is_complete(self) -> bool:
+        """Every file was sent and accepted, and no question is left open."""
+        return (
+            self.failed is None
+            and not self.not_sent
+            and all(u.resolution is not None for u in self.uncertain)
+        )
 
     @property
     def job_ids(self) -> tuple[str, ...]:
@@ -411,10 +468,25 @@ class ImportResult:
 
     @property
     def image_ids(self) -> tuple[str, ...]:
-        """Ids of the imported images: from synchronous batches and from finished jobs."""
+        """Every image id the service gave: synchronous batches, the ids jobs announced when
+        created, and those of finished jobs. ``final_image_ids`` says which surely exist."""
+        return _merge_ids([b.image_ids for b in self.batches] + [j.image_ids for j in self.jobs])
+
+    @property
+    def final_image_ids(self) -> tuple[str, ...]:
+        """Ids of images that exist: synchronous batches, jobs' own lists, and the announced
+        ids of jobs that completed (every file made its image)."""
+        done = {j.job_id for j in self.jobs if j.status is JobStatus.COMPLETED}
         return _merge_ids(
-            [b.image_ids for b in self.batches if not b.job_id] + [j.image_ids for j in self.jobs]
+            [b.image_ids for b in self.batches if not b.job_id or b.job_id in done]
+            + [j.image_ids for j in self.jobs]
         )
+
+    @property
+    def pending_image_ids(self) -> tuple[str, ...]:
+        """Announced ids not known to be final yet (their job runs, or ended with failures)."""
+        final = set(self.final_image_ids)
+        return tuple(i for i in self.image_ids if i not in final)
 
     @property
     def total_files(self) -> int:
@@ -463,10 +535,14 @@ class ExportBatch:
     status: JobStatus | None = None
     is_async: bool = True
     message: str | None = None
+    #: The image ids of this batch, in the order sent.
+    image_ids: tuple[str, ...] = ()
+    #: True when the batch was accepted in an earlier run and read back from the journal.
+    from_journal: bool = False
     raw: Raw = attrs.field(factory=dict, repr=False, eq=False, kw_only=True)
 
     @classmethod
-    def from_json(cls, data: Raw, images_sent: int) -> ExportBatch:
+    def from_json(cls, data: Raw, images_sent: int, image_ids: Sequence[str] = ()) -> ExportBatch:
         """Read one export answer; raises ``APIResponseValidationError`` without ``job_id``."""
         status = data.get("job_status", data.get("status"))
         is_async = opt_bool(data.get("is_async"))
@@ -476,17 +552,31 @@ class ExportBatch:
             status=JobStatus.parse(status) if status is not None else None,
             is_async=True if is_async is None else is_async,
             message=opt_str(data.get("message")),
+            image_ids=tuple(image_ids),
             raw=data,
         )
 
 
 @attrs.frozen
 class ExportResult:
-    """The outcome of ``export_files`` (one batch per request) and, after ``export_and_wait``,
-    the terminal jobs."""
+    """The outcome of ``export_files`` (one batch per accepted request) and, after
+    ``export_and_wait``, the terminal jobs. Partial results on exceptions and the journal's
+    fields as in ``ImportResult``, with image ids for file ids."""
 
     batches: tuple[ExportBatch, ...]
     jobs: tuple[Job, ...] = ()
+    failed: BatchFailure | None = None
+    not_sent: tuple[str, ...] = ()
+    uncertain: tuple[UncertainBatch, ...] = ()
+    skipped_files: tuple[str, ...] = ()
+
+    @property
+    def is_complete(self) -> bool:
+        return (
+            self.failed is None
+            and not self.not_sent
+            and all(u.resolution is not None for u in self.uncertain)
+        )
 
     @property
     def job_ids(self) -> tuple[str, ...]:
@@ -494,9 +584,10 @@ class ExportResult:
         return tuple(b.job_id for b in self.batches)
 
     @property
-    def job_id(self) -> str:
-        """The first job's id (the only one unless the export was split into batches)."""
-        return self.batches[0].job_id
+    def job_id(self) -> str | None:
+        """The first job's id (the only one unless the export was split into batches; None in
+        a partial result with no batch accepted)."""
+        return self.batches[0].job_id if self.batches else None
 
     @property
     def completed_files(self) -> int:

@@ -1,5 +1,9 @@
 """Waiting for jobs: a quick first poll, then a poll just after the job should finish (see
-``_schedule``), 429-aware, deadline-bounded."""
+``_schedule``), 429-aware, deadline-bounded.
+
+A status read is idempotent, so a poll that meets a 5xx, a timeout or a dropped connection (after
+the transport's own retries) is simply tried again later; only the deadline, a 4xx or a terminal
+failure ends a wait."""
 
 from __future__ import annotations
 
@@ -9,7 +13,13 @@ from ._clock import Clock
 from ._inputs import check_positive
 from ._models import Job, Progress
 from ._schedule import PollSchedule
-from .errors import JobFailedError, JobTimeoutError, RateLimitError
+from .errors import (
+    APIConnectionError,
+    JobFailedError,
+    JobTimeoutError,
+    RateLimitError,
+    ServerError,
+)
 from .status import JobStatus
 
 __all__ = ["FAILURE_STATUSES", "JobWaiter", "overall_progress"]
@@ -66,6 +76,7 @@ class JobWaiter:
         if deadline is None:
             deadline = self._clock.monotonic() + timeout
         last: Job | None = None
+        last_error: Exception | None = None
         reported: tuple[object, ...] | None = None
         while True:
             # The first poll goes out at once, so short jobs return fast.
@@ -73,8 +84,12 @@ class JobWaiter:
                 job = self._fetch(job_id)
             except RateLimitError as exc:
                 wait = exc.retry_after if exc.retry_after is not None else schedule.fallback()
+            except (ServerError, APIConnectionError) as exc:
+                # Transient (APITimeoutError is an APIConnectionError): back off, poll again.
+                last_error = exc
+                wait = schedule.fallback()
             else:
-                last = job
+                last, last_error = job, None
                 if on_progress is not None and _progress_key(job) != reported:
                     reported = _progress_key(job)
                     on_progress(job)
@@ -85,7 +100,7 @@ class JobWaiter:
                 wait = schedule.after(job, self._clock.monotonic())
             remaining = deadline - self._clock.monotonic()
             if remaining <= 0:
-                raise JobTimeoutError(job_id, timeout, last)
+                raise JobTimeoutError(job_id, timeout, last, last_error=last_error)
             # Sleep to the deadline at most, then poll one last time.
             self._clock.sleep(min(wait, remaining))
 

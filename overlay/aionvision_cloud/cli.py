@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO
 import typer
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from rich.console import Console
 
     from aionvision_cloud import Client, CloudFile, CloudStorage, Job, JobStatus
@@ -88,6 +90,51 @@ TimeoutOpt = Annotated[
     float | None,
     typer.Option("--timeout", metavar="S", help="With --wait: give up after S seconds (exit 5)."),
 ]
+JournalOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--journal",
+        metavar="FILE",
+        help="Record each batch in FILE; after a failure or Ctrl-C run the same command again:"
+        " accepted batches are not sent twice.",
+    ),
+]
+UncertainOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--on-uncertain",
+        metavar="resend|skip",
+        help="With --journal: a batch an earlier run sent without getting an answer is sent"
+        " again (it may arrive twice) or skipped (reported, not done) [default: stop and ask].",
+    ),
+]
+
+
+def _journal_args(journal: str | None, on_uncertain: str | None, command: str) -> dict[str, Any]:
+    """The library's journal= and on_uncertain= from the command's options, checked."""
+    if on_uncertain is not None and on_uncertain not in ("resend", "skip"):
+        _usage("--on-uncertain is resend or skip", command)
+    if on_uncertain is not None and journal is None:
+        _usage("--on-uncertain applies with --journal", command)
+    if journal is not None and not journal.strip():
+        _usage("--journal needs a file name", command)
+    return {"journal": journal, "on_uncertain": on_uncertain or "raise"}
+
+
+def _uncertain_error(exc: Exception, command: str) -> NoReturn:
+    """UncertainBatchError in the command line's words."""
+    from ._cli_jobs import EXIT_OTHER
+    from ._cli_output import CliError
+
+    batches = getattr(exc, "batches", ())
+    files = sum(len(b.items) for b in batches)
+    raise CliError(
+        f"{len(batches)} batch(es) ({files} items) of an earlier run were sent without an answer,"
+        f" so the service may have acted on them: run '{PROG} {command}' again with"
+        " --on-uncertain resend (they may arrive twice) or --on-uncertain skip (reported as not"
+        " done)",
+        EXIT_OTHER,
+    ) from None
 
 
 def _settings(ctx: typer.Context, as_json: bool = False, verbose: bool = False) -> _Settings:
@@ -186,12 +233,14 @@ def _client(settings: _Settings) -> Client:
 
 
 def _out() -> Console:
+
     from rich.console import Console
 
     return Console(highlight=False)
 
 
 def _err() -> Console:
+
     from rich.console import Console
 
     return Console(stderr=True, highlight=False)
@@ -557,6 +606,8 @@ def import_(
     ] = None,
     wait: WaitOpt = False,
     timeout: TimeoutOpt = None,
+    journal: JournalOpt = None,
+    on_uncertain: UncertainOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -572,6 +623,7 @@ def import_(
        "image_ids": [...],          (known ids: synchronous batches, jobs that report them)
        "job_ids": [...], "jobs": [JOB, ...],
        "batches": [{"job_id", "is_async", "files_sent", "image_ids", "message"}, ...],
+       "skipped_files": [...],   (with --journal --on-uncertain skip: not done)
        "waited": true|false, "timed_out": true|false}
       JOB is the shape 'aionvision-cloud job --help' shows.
     """
@@ -587,6 +639,7 @@ def import_(
     if folder is None and (recursive or images_only):
         _usage("--recursive and --images-only apply to --folder", "import")
     _check_timeout(timeout, wait, "import")
+    resume = _journal_args(journal, on_uncertain, "import")
     with _client(settings) as client:
         cs = client.cloud_storage
         if folder is not None:
@@ -606,14 +659,20 @@ def import_(
             return
         if not settings.as_json:
             _note(f"Importing {count(len(files), 'file')} from {source}...")
-        result = cs.import_files(
-            connection_id,
-            files,
-            auto_describe=False if no_describe else None,
-            tags=tag or None,
-            collection_id=collection,
-            batch_size=batch_size,
-        )
+        from aionvision_cloud.errors import UncertainBatchError
+
+        try:
+            result = cs.import_files(
+                connection_id,
+                files,
+                auto_describe=False if no_describe else None,
+                tags=tag or None,
+                collection_id=collection,
+                batch_size=batch_size,
+                **resume,
+            )
+        except UncertainBatchError as exc:
+            _uncertain_error(exc, "import")
         sync = [b for b in result.batches if not b.job_id]
         sync_ok = sum(len(b.image_ids) for b in sync)
         sync_failed = sum(max(0, b.files_sent - len(b.image_ids)) for b in sync)
@@ -662,16 +721,26 @@ def import_(
                     }
                     for b in result.batches
                 ],
+                "skipped_files": list(result.skipped_files),
                 "waited": wait,
                 "timed_out": not finished,
             }
         )
     else:
         _report_import(board, status, completed, failed, image_ids, wait)
+        _report_skipped(result.skipped_files, "files", "imported")
     if not finished:
         _timed_out(board, timeout)
         raise typer.Exit(EXIT_TIMEOUT)
     raise typer.Exit(exit_code_for(status))
+
+
+def _report_skipped(skipped: Sequence[str], what: str, done: str) -> None:
+    if skipped:
+        _say(
+            f"{len(skipped)} {what} not {done}: their batch was sent earlier without an answer"
+            " and --on-uncertain skip was chosen."
+        )
 
 
 def _empty_import(connection_id: str) -> dict[str, Any]:
@@ -685,6 +754,7 @@ def _empty_import(connection_id: str) -> dict[str, Any]:
         "job_ids": [],
         "jobs": [],
         "batches": [],
+        "skipped_files": [],
         "waited": False,
         "timed_out": False,
     }
@@ -752,6 +822,8 @@ def export(
     ] = None,
     wait: WaitOpt = False,
     timeout: TimeoutOpt = None,
+    journal: JournalOpt = None,
+    on_uncertain: UncertainOpt = None,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -762,6 +834,7 @@ def export(
       {"connection_id", "status": "completed|partial|failed|cancelled|pending|in_progress",
        "total_files", "completed_files", "failed_files",
        "job_ids": [...], "jobs": [JOB, ...], "message",
+       "skipped_files": [...],   (with --journal --on-uncertain skip: not done)
        "waited": true|false, "timed_out": true|false}
       JOB is the shape 'aionvision-cloud job --help' shows.
     """
@@ -773,19 +846,26 @@ def export(
 
     settings = _settings(ctx, as_json, verbose)
     _check_timeout(timeout, wait, "export")
+    resume = _journal_args(journal, on_uncertain, "export")
     if folder_name is not None and not folder_name.strip():
         _usage("--folder-name must not be empty", "export")
     with _client(settings) as client:
         cs = client.cloud_storage
         if folder_id is not None and "/" in folder_id:
             folder_id = DriveBrowser(cs, connection_id).resolve(folder_id).id
-        result = cs.export_files(
-            connection_id,
-            image_ids,
-            folder_id=folder_id,
-            folder_name=folder_name,
-            batch_size=batch_size,
-        )
+        from aionvision_cloud.errors import UncertainBatchError
+
+        try:
+            result = cs.export_files(
+                connection_id,
+                image_ids,
+                folder_id=folder_id,
+                folder_name=folder_name,
+                batch_size=batch_size,
+                **resume,
+            )
+        except UncertainBatchError as exc:
+            _uncertain_error(exc, "export")
         board = JobBoard(job_ids=result.job_ids, total_files=len(image_ids))
         for b in result.batches:
             board.latest[b.job_id] = Job(
@@ -811,6 +891,7 @@ def export(
                 "job_ids": list(board.job_ids),
                 "jobs": [job_json(j) for j in board.jobs()],
                 "message": result.message,
+                "skipped_files": list(result.skipped_files),
                 "waited": wait,
                 "timed_out": not finished,
             }
@@ -827,6 +908,7 @@ def export(
             _say(f"Export {status.value}: {count(board.total_files, 'image')}{in_jobs}.")
         if result.message:
             _say(result.message)
+        _report_skipped(result.skipped_files, "images", "exported")
         if wait:
             _jobs_table(jobs)
         elif board.running():

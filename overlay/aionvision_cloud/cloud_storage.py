@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import _inputs as inputs
+from ._bulk import BulkOutcome, send_in_batches
+from ._journal import ON_UNCERTAIN, BatchRecord, Journal, JournalOperation, OnUncertain
 from ._models import (
     AuthStart,
     CloudFile,
@@ -29,7 +33,14 @@ from ._models import (
 from ._picker import DriveLister, build_query, check_endpoint, unwrap_proxy_response
 from ._polling import FAILURE_STATUSES, JobWaiter, overall_progress
 from ._settings import Settings
-from .errors import APIResponseValidationError, InvalidInputError, JobFailedError
+from .errors import (
+    AionvisionError,
+    APIResponseValidationError,
+    InvalidInputError,
+    JobFailedError,
+    JobTimeoutError,
+)
+from .status import JobStatus
 
 __all__ = ["CloudStorage"]
 
@@ -42,10 +53,69 @@ if TYPE_CHECKING:
 
     ProviderLike = str | Provider
 
+JournalPath = str | os.PathLike[str]
 
-def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+
+@contextlib.contextmanager
+def _journal(
+    path: JournalPath | None,
+    on_uncertain: str,
+    kind: str,
+    connection_id: str,
+    options: Mapping[str, Any],
+) -> Iterator[JournalOperation | None]:
+    """The journal's record of this operation, open for the call (None without a journal)."""
+    if on_uncertain not in ON_UNCERTAIN:
+        raise InvalidInputError(f"on_uncertain must be one of {', '.join(ON_UNCERTAIN)}")
+    if path is None:
+        yield None
+        return
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidInputError("journal must be a file path (str or os.PathLike)")
+    with Journal(path) as journal:
+        yield journal.operation(kind, connection_id, options)
+
+
+def _import_batch(record: BatchRecord) -> ImportBatch:
+    return ImportBatch(
+        files_sent=len(record.items),
+        is_async=record.job_id is not None,
+        image_ids=record.image_ids,
+        job_id=record.job_id,
+        file_ids=record.items,
+        from_journal=True,
+    )
+
+
+def _export_batch(record: BatchRecord) -> ExportBatch:
+    return ExportBatch(
+        job_id=record.job_id or "",
+        images_sent=len(record.items),
+        image_ids=record.items,
+        from_journal=True,
+    )
+
+
+def _import_result(outcome: BulkOutcome[ImportBatch], jobs: Sequence[Job] = ()) -> ImportResult:
+    return ImportResult(
+        batches=outcome.batches,
+        jobs=tuple(jobs),
+        failed=outcome.failed,
+        not_sent=outcome.not_sent,
+        uncertain=outcome.uncertain,
+        skipped_files=outcome.skipped,
+    )
+
+
+def _export_result(outcome: BulkOutcome[ExportBatch], jobs: Sequence[Job] = ()) -> ExportResult:
+    return ExportResult(
+        batches=outcome.batches,
+        jobs=tuple(jobs),
+        failed=outcome.failed,
+        not_sent=outcome.not_sent,
+        uncertain=outcome.uncertain,
+        skipped_files=outcome.skipped,
+    )
 
 
 class CloudStorage:
@@ -308,15 +378,39 @@ class CloudStorage:
         tags: Sequence[str] | None = None,
         collection_id: str | None = None,
         batch_size: int | None = None,
+        journal: JournalPath | None = None,
+        on_uncertain: OnUncertain = "raise",
     ) -> ImportResult:
         """``POST /cloud-storage/import`` for ``files`` (``CloudFile`` objects or dicts with
         ``id`` and ``name``), one request per batch of ``batch_size`` files.
 
         Returns an ``ImportResult`` with every batch's answer: image ids for batches the
         service did at once, job ids for the rest (wait with ``wait_for_job`` or use
-        ``import_and_wait``). Raises ``InvalidInputError`` for bad input before sending;
-        when a later batch fails, the batches already sent have been imported.
+        ``import_and_wait``). Raises ``InvalidInputError`` for bad input before sending. Any
+        later error carries ``exc.partial``, an ``ImportResult`` with the batches accepted so
+        far, the ``failed`` batch and why, and the files ``not_sent``.
+
+        ``journal`` names a file recording each batch before it is sent and once accepted:
+        calling again with the same journal (and arguments) skips what was accepted and sends
+        the rest. A batch an earlier run sent without an answer is uncertain: ``on_uncertain``
+        is ``"raise"`` (``UncertainBatchError``, nothing sent), ``"resend"`` (it may be imported
+        twice) or ``"skip"`` (its files are reported in ``skipped_files``, not imported).
         """
+        cid, to_send, size, options = self._check_import(
+            connection_id, files, auto_describe, tags, collection_id, batch_size
+        )
+        with _journal(journal, on_uncertain, "import", cid, options) as op:
+            return _import_result(self._send_imports(cid, to_send, size, options, op, on_uncertain))
+
+    def _check_import(
+        self,
+        connection_id: str,
+        files: Iterable[CloudFile | Mapping[str, Any]],
+        auto_describe: bool | None,
+        tags: Sequence[str] | None,
+        collection_id: str | None,
+        batch_size: int | None,
+    ) -> tuple[str, list[Any], int, dict[str, Any]]:
         cid = inputs.check_id(connection_id, "connection_id")
         to_send = inputs.to_import_files(files)
         size = self.batch_size if batch_size is None else inputs.check_batch_size(batch_size)
@@ -326,22 +420,45 @@ class CloudStorage:
         )
         if auto_describe is not None and not isinstance(auto_describe, bool):
             raise InvalidInputError("auto_describe must be a bool")
+        options = {"auto_describe": auto_describe, "tags": tag_list, "collection_id": coll}
+        return cid, to_send, size, options
+
+    def _send_imports(
+        self,
+        cid: str,
+        to_send: Sequence[Any],
+        size: int,
+        options: Mapping[str, Any],
+        op: JournalOperation | None,
+        on_uncertain: OnUncertain,
+    ) -> BulkOutcome[ImportBatch]:
         from aionvision_cloud_api.models.import_request import ImportRequest
         from aionvision_cloud_api.types import UNSET
 
-        batches: list[ImportBatch] = []
-        for chunk in _chunks(to_send, size):
+        def send(chunk: Sequence[Any]) -> ImportBatch:
             body = ImportRequest(connection_id=cid, files=list(chunk))
+            auto_describe = options["auto_describe"]
             body.auto_describe = UNSET if auto_describe is None else auto_describe
-            if tag_list is not None:
-                body.tags = tag_list
-            if coll is not None:
-                body.collection_id = coll
+            if options["tags"] is not None:
+                body.tags = options["tags"]
+            if options["collection_id"] is not None:
+                body.collection_id = options["collection_id"]
             data = self._rq.call("import_files", body=body)
             if not isinstance(data, Mapping):
                 raise APIResponseValidationError("import response is not a JSON object")
-            batches.append(ImportBatch.from_json(data, len(chunk)))
-        return ImportResult(batches=tuple(batches))
+            return ImportBatch.from_json(data, len(chunk), [f.id for f in chunk])
+
+        return send_in_batches(
+            to_send,
+            key=lambda f: str(f.id),
+            size=size,
+            send=send,
+            accepted_ids=lambda b: (b.job_id, b.image_ids),
+            from_journal=_import_batch,
+            journal=op,
+            on_uncertain=on_uncertain,
+            partial=_import_result,
+        )
 
     def export_files(
         self,
@@ -351,14 +468,31 @@ class CloudStorage:
         folder_id: str | None = None,
         folder_name: str | None = None,
         batch_size: int | None = None,
+        journal: JournalPath | None = None,
+        on_uncertain: OnUncertain = "raise",
     ) -> ExportResult:
         """``POST /cloud-storage/export`` for ``image_ids`` into the Drive folder ``folder_id``
         (or a new one named ``folder_name``), one request and one job per batch of
         ``batch_size`` images.
 
         Returns an ``ExportResult`` with the job ids. Raises ``InvalidInputError`` for bad input
-        before sending.
+        before sending; later errors carry ``exc.partial``, and ``journal``/``on_uncertain``
+        work as in :meth:`import_files`, with image ids for file ids.
         """
+        cid, ids, size, options = self._check_export(
+            connection_id, image_ids, folder_id, folder_name, batch_size
+        )
+        with _journal(journal, on_uncertain, "export", cid, options) as op:
+            return _export_result(self._send_exports(cid, ids, size, options, op, on_uncertain))
+
+    def _check_export(
+        self,
+        connection_id: str,
+        image_ids: Iterable[str],
+        folder_id: str | None,
+        folder_name: str | None,
+        batch_size: int | None,
+    ) -> tuple[str, list[str], int, dict[str, Any]]:
         cid = inputs.check_id(connection_id, "connection_id")
         ids = inputs.check_ids(image_ids, "image_ids")
         size = self.batch_size if batch_size is None else inputs.check_batch_size(batch_size)
@@ -366,20 +500,41 @@ class CloudStorage:
             inputs.check_id(folder_id, "folder_id")
         if folder_name is not None:
             inputs.check_id(folder_name, "folder_name")
+        return cid, ids, size, {"folder_id": folder_id, "folder_name": folder_name}
+
+    def _send_exports(
+        self,
+        cid: str,
+        ids: Sequence[str],
+        size: int,
+        options: Mapping[str, Any],
+        op: JournalOperation | None,
+        on_uncertain: OnUncertain,
+    ) -> BulkOutcome[ExportBatch]:
         from aionvision_cloud_api.models.export_request import ExportRequest
 
-        batches: list[ExportBatch] = []
-        for chunk in _chunks(ids, size):
+        def send(chunk: Sequence[str]) -> ExportBatch:
             body = ExportRequest(connection_id=cid, image_ids=list(chunk))
-            if folder_id is not None:
-                body.folder_id = folder_id
-            if folder_name is not None:
-                body.folder_name = folder_name
+            if options["folder_id"] is not None:
+                body.folder_id = options["folder_id"]
+            if options["folder_name"] is not None:
+                body.folder_name = options["folder_name"]
             data = self._rq.call("export_files", body=body)
             if not isinstance(data, Mapping):
                 raise APIResponseValidationError("export response is not a JSON object")
-            batches.append(ExportBatch.from_json(data, len(chunk)))
-        return ExportResult(batches=tuple(batches))
+            return ExportBatch.from_json(data, len(chunk), chunk)
+
+        return send_in_batches(
+            ids,
+            key=str,
+            size=size,
+            send=send,
+            accepted_ids=lambda b: (b.job_id, ()),
+            from_journal=_export_batch,
+            journal=op,
+            on_uncertain=on_uncertain,
+            partial=_export_result,
+        )
 
     # The official SDK's names for starting an import or export without waiting.
     start_import = import_files
@@ -423,33 +578,65 @@ class CloudStorage:
 
     def _wait_all(
         self,
-        job_ids: Sequence[str],
+        batches: Sequence[ImportBatch] | Sequence[ExportBatch],
         *,
         total_files: int,
         sync_done: tuple[int, int],
         timeout: float | None,
         poll_interval: float | None,
         on_progress: Callable[[Progress], object] | None,
+        op: JournalOperation | None,
+        partial: Callable[[tuple[Job, ...]], object],
     ) -> tuple[Job, ...]:
+        """Wait for every job; jobs the journal saw end are not polled again. Any error carries
+        ``partial(jobs)`` with every job in its last known state; a timeout also lists them."""
+        initial = {b.job_id: b.status for b in batches if b.job_id}
+        job_ids = list(initial)
         budget = self._settings.wait_timeout if timeout is None else timeout
         deadline = self._clock.monotonic() + budget
+        known = op.finished_jobs() if op is not None else {}
         finished: list[Job] = []
 
         def report(job: Job | None) -> None:
             if on_progress is not None:
                 on_progress(overall_progress(total_files, finished, job, len(job_ids), sync_done))
 
+        def last_states(current: Job | None) -> tuple[Job, ...]:
+            done = {j.job_id: j for j in finished}
+            if current is not None:
+                done[current.job_id] = current
+            return tuple(
+                done.get(jid) or Job(job_id=jid, status=initial[jid] or JobStatus.PENDING)
+                for jid in job_ids
+            )
+
         if not job_ids:
             report(None)
         for jid in job_ids:
-            job = self._waiter.wait(
-                jid,
-                timeout=budget,
-                poll_interval=poll_interval,
-                on_progress=report if on_progress is not None else None,
-                raise_on_failure=False,
-                deadline=deadline,
-            )
+            if jid in known:
+                finished.append(Job.from_json(known[jid]))
+                continue
+            try:
+                job = self._waiter.wait(
+                    jid,
+                    timeout=budget,
+                    poll_interval=poll_interval,
+                    on_progress=report if on_progress is not None else None,
+                    raise_on_failure=False,
+                    deadline=deadline,
+                )
+            except JobTimeoutError as exc:
+                jobs = last_states(exc.job)
+                timed_out = JobTimeoutError(
+                    jid, budget, exc.job, jobs=jobs, last_error=exc.last_error
+                )
+                timed_out.partial = partial(jobs)
+                raise timed_out from exc
+            except AionvisionError as exc:
+                exc.partial = partial(last_states(None))
+                raise
+            if op is not None:
+                op.job_seen(jid, job.raw, job.is_terminal)
             finished.append(job)
         return tuple(finished)
 
@@ -466,32 +653,36 @@ class CloudStorage:
         poll_interval: float | None = None,
         on_progress: Callable[[Progress], object] | None = None,
         raise_on_failure: bool = True,
+        journal: JournalPath | None = None,
+        on_uncertain: OnUncertain = "raise",
     ) -> ImportResult:
         """:meth:`import_files`, then wait for every job it started (within one ``timeout``).
 
         Returns the ``ImportResult`` with the terminal ``jobs``; ``completed_files`` and
         ``failed_files`` count all files, however the service ran them. ``on_progress`` gets a
         ``Progress`` over all files. Raises ``JobFailedError`` (carrying the result) when a job
-        failed or was cancelled, unless ``raise_on_failure`` is False, and ``JobTimeoutError``.
+        failed or was cancelled, unless ``raise_on_failure`` is False, and ``JobTimeoutError``
+        (listing every job in ``jobs``); every error carries ``exc.partial``. With a
+        ``journal`` a re-run also re-follows the jobs still running (see :meth:`import_files`).
         """
         _check_wait_args(timeout, poll_interval)
-        result = self.import_files(
-            connection_id,
-            files,
-            auto_describe=auto_describe,
-            tags=tags,
-            collection_id=collection_id,
-            batch_size=batch_size,
+        cid, to_send, size, options = self._check_import(
+            connection_id, files, auto_describe, tags, collection_id, batch_size
         )
-        jobs = self._wait_all(
-            result.job_ids,
-            total_files=result.total_files,
-            sync_done=result.sync_counts,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            on_progress=on_progress,
-        )
-        result = ImportResult(batches=result.batches, jobs=jobs)
+        with _journal(journal, on_uncertain, "import", cid, options) as op:
+            outcome = self._send_imports(cid, to_send, size, options, op, on_uncertain)
+            sent = _import_result(outcome)
+            jobs = self._wait_all(
+                outcome.batches,
+                total_files=sent.total_files,
+                sync_done=sent.sync_counts,
+                timeout=timeout,
+                poll_interval=poll_interval,
+                on_progress=on_progress,
+                op=op,
+                partial=lambda seen: _import_result(outcome, seen),
+            )
+        result = _import_result(outcome, jobs)
         _raise_first_failure(jobs, result, raise_on_failure)
         return result
 
@@ -507,30 +698,32 @@ class CloudStorage:
         poll_interval: float | None = None,
         on_progress: Callable[[Progress], object] | None = None,
         raise_on_failure: bool = True,
+        journal: JournalPath | None = None,
+        on_uncertain: OnUncertain = "raise",
     ) -> ExportResult:
         """:meth:`export_files`, then wait for every job it started (within one ``timeout``).
 
         Returns the ``ExportResult`` with the terminal ``jobs`` and summed ``completed_files`` /
         ``failed_files``; ``on_progress`` gets a ``Progress`` over all images. Raises as
-        :meth:`import_and_wait` does.
+        :meth:`import_and_wait` does; ``journal`` as there.
         """
         _check_wait_args(timeout, poll_interval)
-        result = self.export_files(
-            connection_id,
-            image_ids,
-            folder_id=folder_id,
-            folder_name=folder_name,
-            batch_size=batch_size,
+        cid, ids, size, options = self._check_export(
+            connection_id, image_ids, folder_id, folder_name, batch_size
         )
-        jobs = self._wait_all(
-            result.job_ids,
-            total_files=sum(b.images_sent for b in result.batches),
-            sync_done=(0, 0),
-            timeout=timeout,
-            poll_interval=poll_interval,
-            on_progress=on_progress,
-        )
-        result = ExportResult(batches=result.batches, jobs=jobs)
+        with _journal(journal, on_uncertain, "export", cid, options) as op:
+            outcome = self._send_exports(cid, ids, size, options, op, on_uncertain)
+            jobs = self._wait_all(
+                outcome.batches,
+                total_files=sum(b.images_sent for b in outcome.batches),
+                sync_done=(0, 0),
+                timeout=timeout,
+                poll_interval=poll_interval,
+                on_progress=on_progress,
+                op=op,
+                partial=lambda seen: _export_result(outcome, seen),
+            )
+        result = _export_result(outcome, jobs)
         _raise_first_failure(jobs, result, raise_on_failure)
         return result
 
@@ -548,4 +741,6 @@ def _raise_first_failure(jobs: Sequence[Job], result: object, raise_on_failure: 
         return
     for job in jobs:
         if job.status in FAILURE_STATUSES:
-            raise JobFailedError(job, result=result)
+            exc = JobFailedError(job, result=result)
+            exc.partial = result
+            raise exc

@@ -15,15 +15,18 @@
     │   ├── RateLimitError               429, ``retry_after``
     │   └── ServerError                  5xx
     ├── JobFailedError                   a job ended failed or cancelled; ``job``
-    ├── JobTimeoutError (TimeoutError)   a job was not finished in time; ``job``
+    ├── JobTimeoutError (TimeoutError)   a job was not finished in time; ``job``, ``jobs``
+    ├── JournalError                     the journal file cannot be used (or is in use)
+    ├── UncertainBatchError              an earlier run's batch went unanswered: resend or skip?
     ├── WaitBudgetExceededError          a ``DeadlineClock`` ran out (also a TimeoutError)
     └── OAuthError                       the OAuth flow failed; ``error``
         ├── OAuthStateMismatchError      the returned ``state`` differs (possible CSRF)
         └── OAuthTimeoutError            no browser came back in time (also a TimeoutError)
 
-Messages never hold a secret: :func:`redact` removes the values it is told about (the API key,
-the OAuth code and state the request carried) and anything shaped like a key or token from
-anything the server echoes back or a transport error says.
+Errors from bulk calls carry ``partial``: the result so far (accepted batches, the failed batch
+and why, the items not sent). Messages never hold a secret: :func:`redact` removes the values it
+is told about (the API key, the OAuth code and state the request carried) and anything shaped
+like a key or token from anything the server echoes back or a transport error says.
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ __all__ = [
     "InvalidInputError",
     "JobFailedError",
     "JobTimeoutError",
+    "JournalError",
     "NotFoundError",
     "OAuthError",
     "OAuthStateMismatchError",
@@ -61,6 +65,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
+    "UncertainBatchError",
     "ValidationError",
     "WaitBudgetExceededError",
 ]
@@ -80,6 +85,10 @@ class FieldError:
 
 class AionvisionError(Exception):
     """Root of every error this package raises."""
+
+    #: Set on errors from a bulk call (``import_files``, ``export_and_wait``, ...): the partial
+    #: ``ImportResult``/``ExportResult``, i.e. what was accepted, what failed, what was not sent.
+    partial: Any = None
 
     def __init__(
         self,
@@ -205,14 +214,65 @@ class JobFailedError(AionvisionError):
 
 
 class JobTimeoutError(AionvisionError, TimeoutError):
-    """The job was not finished within the timeout; ``job`` is the last state seen (or None)."""
+    """The job was not finished within the timeout; ``job`` is the last state seen (or None).
 
-    def __init__(self, job_id: str, timeout: float, job: Job | None) -> None:
-        seen = f", last status {job.status.value}" if job is not None else ""
-        super().__init__(f"job {job_id} not finished after {timeout:g}s{seen}")
+    Waiting for several jobs, ``jobs`` holds every one of them in its last known state (those
+    not polled yet as the import or export answered), and ``unfinished`` those still running.
+    ``last_error`` is the error of the last poll when it failed (a 5xx, a dropped connection).
+    """
+
+    def __init__(
+        self,
+        job_id: str,
+        timeout: float,
+        job: Job | None,
+        *,
+        jobs: Iterable[Job] = (),
+        last_error: Exception | None = None,
+    ) -> None:
         self.job_id = job_id
         self.timeout = timeout
         self.job = job
+        self.jobs: tuple[Job, ...] = tuple(jobs)
+        self.last_error = last_error
+        if len(self.jobs) > 1:
+            running = self.unfinished
+            names = ", ".join(f"{j.job_id} {j.status.value}" for j in running[:5])
+            more = f" and {len(running) - 5} more" if len(running) > 5 else ""
+            text = (
+                f"{len(running)} of {len(self.jobs)} jobs not finished after {timeout:g}s: "
+                f"{names}{more}"
+            )
+        else:
+            seen = f", last status {job.status.value}" if job is not None else ""
+            text = f"job {job_id} not finished after {timeout:g}s{seen}"
+        if last_error is not None:
+            text += f"; the last poll failed: {last_error}"
+        super().__init__(text)
+
+    @property
+    def unfinished(self) -> tuple[Job, ...]:
+        return tuple(j for j in self.jobs if not j.is_terminal)
+
+
+class JournalError(AionvisionError):
+    """The journal file cannot be opened, read or written (or another process holds it)."""
+
+
+class UncertainBatchError(AionvisionError):
+    """The journal holds batches an earlier run sent without getting an answer: the service may
+    or may not have acted on them. Nothing was sent; ``batches`` are those journal records."""
+
+    def __init__(self, batches: Iterable[Any]) -> None:
+        self.batches = tuple(batches)
+        files = sum(len(b.items) for b in self.batches)
+        super().__init__(
+            f"{len(self.batches)} batch(es) ({files} files) of an earlier run were sent without "
+            "an answer, so the service may have acted on them: call again with "
+            "on_uncertain='resend' (those files may arrive twice) or on_uncertain='skip' "
+            "(they are reported as not done)",
+            code="UNCERTAIN_BATCHES",
+        )
 
 
 class WaitBudgetExceededError(AionvisionError, TimeoutError):

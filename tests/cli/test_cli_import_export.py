@@ -20,6 +20,7 @@ IMPORT_KEYS = {
     "job_ids",
     "jobs",
     "batches",
+    "skipped_files",
     "waited",
     "timed_out",
 }
@@ -32,6 +33,7 @@ EXPORT_KEYS = {
     "job_ids",
     "jobs",
     "message",
+    "skipped_files",
     "waited",
     "timed_out",
 }

@@ -16,7 +16,8 @@ class ImportResponse:
     """
     Attributes:
         is_async (bool):
-        image_ids (list[str] | None | Unset): Set when the import finished synchronously.
+        image_ids (list[str] | None | Unset): Set when the import finished synchronously. An import that became a job
+            may also carry the ids its images will get; those are final only once the job has completed.
         job_id (None | str | Unset): Set when the import became a background job.
         status (None | str | Unset): The job's status when the import became a job.
         total_files (int | Unset):

@@ -1,0 +1,436 @@
+"""`make faults`: complete workflows against the emulator under injected faults, and killed runs.
+
+Each workflow imports its own set of Drive files (import, wait, export, wait) with a journal,
+re-running the same call after any failure, as a user would. Some runs are killed with SIGKILL at
+a random instant and re-run with their journal. The figures come from the emulator's own counters
+(images per source file, exports per image, faults by kind); the client's journals only say
+which batches were uncertain and what became of them.
+
+    python bench/faults.py                       # 200 workflows + 20 killed runs
+    python bench/faults.py --workflows 20 --kills 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from aionvision_cloud import Client, RetryPolicy
+from aionvision_cloud._journal import Journal, OnUncertain
+from aionvision_cloud.errors import AionvisionError
+from aionvision_cloud_emulator.config import ALL_FAULT_KINDS
+from aionvision_cloud_emulator.server import RunningEmulator, run_emulator
+from aionvision_cloud_emulator.testing import client_for, connect, folder_id, list_all, session_for
+
+FILES_PER_WORKFLOW = 13  # batches of 8 (a background job) and 5 (synchronous)
+BATCH_SIZE = 8
+MAX_RUNS = 12  # attempts per phase before a workflow gives up with a clear error
+HTTP_TIMEOUT = 1.0  # a `slow` fault outlasts it, so slow answers become read timeouts
+SLOW_FAULT = 1.2
+KILL_WINDOW = 2.5  # seconds after start in which a killed run dies (interpreter start included)
+
+
+@attrs.define
+class Workflow:
+    """One import-then-export of ``files``; ``resumes`` counts re-runs after a failure."""
+
+    index: int
+    files: list[dict[str, str]]
+    journal: str
+    policy: OnUncertain  # what to do with uncertain batches on a re-run: resend or skip
+    killed: bool = False
+    resumes: int = 0
+    image_ids: list[str] = attrs.Factory(list)
+    skipped: list[str] = attrs.Factory(list)
+    status: str | None = None  # terminal status of the export, or None
+    error: str | None = None  # the clear error it ended with, if any
+
+
+# -- one workflow, in this process or in a child ------------------------------------------------
+
+
+def _client(base_url: str, api_key: str) -> Client:
+    return Client(
+        api_key=api_key,
+        base_url=base_url,
+        timeout=HTTP_TIMEOUT,
+        retry_policy=RetryPolicy(max_retries=4, initial_backoff=0.05, max_backoff=0.5),
+        polling_interval=0.05,
+        polling_max_interval=0.3,
+        allow_insecure_http=True,
+    )
+
+
+def run_phases(client: Client, conn_id: str, wf: Workflow) -> None:
+    """Import, wait, export, wait; every failure is followed by a re-run of the same call."""
+    cs = client.cloud_storage
+    last: AionvisionError | None = None
+    imported = None
+    for _ in range(MAX_RUNS):
+        try:
+            imported = cs.import_and_wait(
+                conn_id,
+                wf.files,
+                batch_size=BATCH_SIZE,
+                timeout=60,
+                journal=wf.journal,
+                on_uncertain=wf.policy,
+            )
+            break
+        except AionvisionError as exc:
+            last = exc
+            wf.resumes += 1
+    if imported is None:
+        wf.error = f"import: {type(last).__name__}: {last}"
+        return
+    wf.image_ids = list(imported.image_ids)
+    wf.skipped = list(imported.skipped_files)
+    if not wf.image_ids:  # every batch skipped: nothing to export
+        wf.status = imported.status.value
+        return
+    exported = None
+    for _ in range(MAX_RUNS):
+        try:
+            exported = cs.export_and_wait(
+                conn_id,
+                wf.image_ids,
+                batch_size=BATCH_SIZE,
+                timeout=60,
+                journal=wf.journal,
+                on_uncertain=wf.policy,
+            )
+            break
+        except AionvisionError as exc:
+            last = exc
+            wf.resumes += 1
+    if exported is None:
+        wf.error = f"export: {type(last).__name__}: {last}"
+        return
+    wf.skipped += list(exported.skipped_files)
+    wf.status = exported.status.value
+
+
+def child_main(spec_json: str) -> int:
+    """A workflow in a child process (the one that gets killed); prints the outcome as JSON."""
+    spec = json.loads(spec_json)
+    wf = Workflow(**spec["workflow"])
+    with _client(spec["base_url"], spec["api_key"]) as client:
+        run_phases(client, spec["conn_id"], wf)
+    print(json.dumps(attrs.asdict(wf)), flush=True)
+    return 0
+
+
+# -- the campaign --------------------------------------------------------------------------------
+
+
+class _RetryCounter(logging.Handler):
+    """Counts the transport's retries from its DEBUG lines (attempt 2 and later)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.retries = 0
+        self._lock2 = threading.Lock()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        args = record.args if isinstance(record.args, tuple) else ()
+        if "attempt" in str(record.msg) and len(args) >= 5 and int(str(args[4])) > 1:
+            with self._lock2:
+                self.retries += 1
+
+
+def _child_run(emu: RunningEmulator, conn_id: str, wf: Workflow, kill_after: float | None) -> bool:
+    """Run ``wf`` in a child process; SIGKILL it after ``kill_after`` seconds if given. True when
+    the child finished (and ``wf`` took its outcome)."""
+    spec = {
+        "base_url": emu.base_url,
+        "api_key": emu.api_key,
+        "conn_id": conn_id,
+        "workflow": attrs.asdict(wf),
+    }
+    proc = subprocess.Popen(  # noqa: S603 - our own interpreter and script
+        [sys.executable, __file__, "--child", json.dumps(spec)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        out, _ = proc.communicate(timeout=kill_after)
+    except subprocess.TimeoutExpired:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        return False
+    if proc.returncode != 0 or not out.strip():
+        raise RuntimeError(f"workflow child failed with exit code {proc.returncode}")
+    done = json.loads(out.strip().splitlines()[-1])
+    wf.resumes += done["resumes"]
+    wf.image_ids, wf.skipped = done["image_ids"], done["skipped"]
+    wf.status, wf.error = done["status"], done["error"]
+    return True
+
+
+@attrs.define
+class Report:
+    workflows: list[Workflow]
+    stats: dict[str, Any]
+    retries: int
+    seconds: float
+    ratio: float
+
+
+def run_campaign(
+    *,
+    workflows: int = 200,
+    kills: int = 20,
+    ratio: float = 0.2,
+    seed: int = 1,
+    threads: int = 8,
+    workdir: str | None = None,
+) -> Report:
+    started = time.monotonic()
+    rng = random.Random(seed)
+    total = workflows + kills
+    tmp = tempfile.TemporaryDirectory(prefix="aion-faults-") if workdir is None else None
+    root = Path(workdir if workdir is not None else tmp.name if tmp is not None else ".")
+    counter = _RetryCounter()
+    log = logging.getLogger("aionvision_cloud")
+    log.addHandler(counter)
+    old_level = log.level
+    log.setLevel(logging.DEBUG)
+    knobs: dict[str, Any] = {
+        "seed": seed,
+        "job_pace": 2000.0,
+        "job_start_delay": 0.0,
+        "async_image_ids": True,
+        "fault_latency": SLOW_FAULT,
+        "big_folder_size": max(3000, total * FILES_PER_WORKFLOW),
+    }
+    try:
+        with run_emulator(**knobs) as emu:
+            with client_for(emu) as api:
+                conn_id = str(connect(api)["connection"]["id"])
+                sid = session_for(api, conn_id)
+                big = folder_id(api, sid, "Camera Uploads")
+                drive = list_all(api, sid, f"'{big}' in parents", 1000)
+            files = [{"id": f["id"], "name": f["name"]} for f in drive]
+            assert len(files) >= total * FILES_PER_WORKFLOW, "the big folder is too small"
+            plan = [
+                Workflow(
+                    index=i,
+                    files=files[i * FILES_PER_WORKFLOW : (i + 1) * FILES_PER_WORKFLOW],
+                    journal=str(root / f"workflow-{i}.journal"),
+                    # A quarter of the users skip uncertain batches, the rest resend them.
+                    policy="skip" if i % 4 == 3 else "resend",
+                    killed=i >= workflows,
+                )
+                for i in range(total)
+            ]
+            emu.admin.configure(fault_ratio=ratio, fault_kinds=list(ALL_FAULT_KINDS))
+
+            def in_process(wf: Workflow) -> None:
+                with _client(emu.base_url, emu.api_key) as client:
+                    run_phases(client, conn_id, wf)
+
+            def killed(wf: Workflow) -> None:
+                _child_run(emu, conn_id, wf, kill_after=rng.uniform(0.3, KILL_WINDOW))
+                for _ in range(3):  # the re-run with the journal (a child again)
+                    wf.resumes += 1
+                    if _child_run(emu, conn_id, wf, kill_after=None):
+                        return
+
+            with ThreadPoolExecutor(threads) as pool:
+                list(pool.map(in_process, plan[:workflows]))
+            with ThreadPoolExecutor(max(1, threads // 2)) as pool:
+                list(pool.map(killed, plan[workflows:]))
+            emu.admin.configure(fault_ratio=0.0)
+            stats = emu.admin.stats()
+    finally:
+        log.removeHandler(counter)
+        log.setLevel(old_level)
+    report = Report(plan, stats, counter.retries, time.monotonic() - started, ratio)
+    report.stats["journals"] = {wf.index: _journal_view(wf.journal) for wf in plan}
+    if tmp is not None:
+        tmp.cleanup()
+    return report
+
+
+def _journal_view(path: str) -> list[dict[str, Any]]:
+    """Each batch once uncertain: its files and what became of it (resent, skipped, open)."""
+    if not os.path.exists(path):
+        return []
+    with Journal(path) as journal:
+        rows = journal.uncertain_batches()
+    return [{"items": list(r.items), "resolution": r.resolution or "open"} for r in rows]
+
+
+# -- the table -----------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Figures:
+    workflows: int
+    killed_runs: int
+    completed: int
+    clear_errors: int
+    unfinished: int
+    faults: dict[str, int]
+    retries: int
+    resumes: int
+    files: int
+    imported_once: int
+    duplicates: int
+    duplicates_unexplained: int
+    lost: int
+    skipped_reported: int
+    uncertain: int
+    resent: int
+    skipped: int
+    skipped_but_imported: int
+    still_open: int
+    exported_once: int
+    export_duplicates: int
+    export_duplicates_unexplained: int
+    exports_lost: int
+    export_skipped: int
+
+
+def figures(report: Report) -> Figures:
+    imports: dict[str, int] = report.stats["imports_by_source_file"]
+    exports: dict[str, int] = report.stats["exports_by_image"]
+    journals: dict[int, list[dict[str, Any]]] = report.stats["journals"]
+    counts: Counter[str] = Counter()
+    for wf in report.workflows:
+        uncertain = journals.get(wf.index, [])
+        resent_items = {i for u in uncertain if u["resolution"] == "resent" for i in u["items"]}
+        counts["uncertain"] += len(uncertain)
+        counts["resent"] += sum(u["resolution"] == "resent" for u in uncertain)
+        counts["skipped"] += sum(u["resolution"] == "skipped" for u in uncertain)
+        counts["still_open"] += sum(u["resolution"] == "open" for u in uncertain)
+        # A skipped batch the server had acted on: its files exist, though reported as not.
+        counts["skipped_but_imported"] += sum(
+            u["resolution"] == "skipped"
+            and any(imports.get(i, 0) or exports.get(i, 0) for i in u["items"])
+            for u in uncertain
+        )
+        finished = wf.status is not None
+        counts["completed"] += finished
+        counts["clear_errors"] += wf.error is not None
+        counts["unfinished"] += not finished and wf.error is None
+        reported_missing = set(wf.skipped)
+        for f in wf.files:
+            n = imports.get(f["id"], 0)
+            counts["files"] += 1
+            counts["imported_once"] += n == 1
+            if n > 1:
+                counts["duplicates"] += n - 1
+                counts["duplicates_unexplained"] += (n - 1) * (f["id"] not in resent_items)
+            if n == 0 and finished and f["id"] not in reported_missing:
+                counts["lost"] += 1
+            counts["skipped_reported"] += f["id"] in reported_missing
+        for image_id in wf.image_ids:
+            n = exports.get(image_id, 0)
+            counts["export_skipped"] += image_id in reported_missing
+            counts["exported_once"] += n == 1
+            if n > 1:
+                counts["export_duplicates"] += n - 1
+                counts["export_duplicates_unexplained"] += (n - 1) * (image_id not in resent_items)
+            if n == 0 and finished and image_id not in reported_missing:
+                counts["exports_lost"] += 1
+    return Figures(
+        workflows=sum(not wf.killed for wf in report.workflows),
+        killed_runs=sum(wf.killed for wf in report.workflows),
+        faults=dict(sorted(report.stats["faults_injected"].items())),
+        retries=report.retries,
+        resumes=sum(wf.resumes for wf in report.workflows),
+        **{k: counts[k] for k in attrs.fields_dict(Figures) if k in counts},
+        **{k: 0 for k in attrs.fields_dict(Figures) if k not in counts and k not in _OWN},
+    )
+
+
+_OWN = {"workflows", "killed_runs", "faults", "retries", "resumes"}
+
+
+def table(report: Report) -> str:
+    f = figures(report)
+    faults = ", ".join(f"{k} {v}" for k, v in f.faults.items())
+    rows = [
+        ("workflows (import, wait, export, wait)", f"{f.workflows} + {f.killed_runs} SIGKILLed"),
+        ("  ended in a terminal status", f.completed),
+        ("  ended in a clear error", f.clear_errors),
+        ("  neither", f.unfinished),
+        ("requests the emulator served", report.stats["requests_total"]),
+        (f"faults injected (fault ratio {report.ratio:g})", sum(f.faults.values())),
+        ("  by kind", faults),
+        ("retries (client transport)", f.retries),
+        ("resumes (re-runs with the journal)", f.resumes),
+        ("files to import", f.files),
+        ("files imported exactly once", f.imported_once),
+        ("duplicate imports", f.duplicates),
+        ("  outside uncertain batches resent", f.duplicates_unexplained),
+        ("files lost", f.lost),
+        ("files reported as not imported (skipped)", f.skipped_reported),
+        ("uncertain batches", f.uncertain),
+        ("  resent", f.resent),
+        ("  skipped", f.skipped),
+        ("  skipped, though the server had acted on them", f.skipped_but_imported),
+        ("  still undecided", f.still_open),
+        ("images exported exactly once", f.exported_once),
+        ("duplicate exports", f.export_duplicates),
+        ("  outside uncertain batches resent", f.export_duplicates_unexplained),
+        ("images lost on export", f.exports_lost),
+        ("images reported as not exported (skipped)", f.export_skipped),
+        ("wall time", f"{report.seconds:.0f} s"),
+    ]
+    width = max(len(str(k)) for k, _ in rows)
+    lines = [f"| {'figure':<{width}} | value |", f"|{'-' * (width + 2)}|-------|"]
+    lines += [f"| {k:<{width}} | {v} |" for k, v in rows]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--workflows", type=int, default=200)
+    p.add_argument("--kills", type=int, default=20)
+    p.add_argument("--ratio", type=float, default=0.2, help="share of requests that fail")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--threads", type=int, default=8)
+    p.add_argument("--child", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.child:
+        return child_main(args.child)
+    report = run_campaign(
+        workflows=args.workflows,
+        kills=args.kills,
+        ratio=args.ratio,
+        seed=args.seed,
+        threads=args.threads,
+    )
+    print(table(report))
+    f = figures(report)
+    ok = (
+        f.lost == 0
+        and f.exports_lost == 0
+        and f.duplicates_unexplained == 0
+        and f.export_duplicates_unexplained == 0
+        and f.unfinished == 0
+    )
+    print("targets met" if ok else "TARGETS MISSED", flush=True)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,288 @@
+"""A local journal that makes bulk imports and exports resumable and idempotent.
+
+Each batch is written down *before* it is sent (``sending``) and again when the service answers
+(``accepted`` with its job id and image ids, or ``rejected`` when the service certainly did not
+act). A batch still ``sending`` when the journal is reopened, or one whose answer was lost
+(``uncertain``), may or may not have been acted on: the caller decides to resend it (risking one
+duplicate batch) or to skip it (its files are reported as not imported).
+
+SQLite from the standard library, WAL with ``synchronous=FULL``: every state change is one
+committed, fsynced transaction, so a process killed at any instant leaves the journal at the
+last completed step. One process at a time: the file is locked exclusively while open.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal
+
+import attrs
+
+from .errors import InvalidInputError, JournalError
+
+__all__ = ["BatchRecord", "Journal", "JournalOperation", "OnUncertain", "ResumePlan"]
+
+#: What to do with a batch that was sent but never answered.
+OnUncertain = Literal["raise", "resend", "skip"]
+ON_UNCERTAIN: tuple[str, ...] = ("raise", "resend", "skip")
+
+BatchState = Literal["sending", "accepted", "rejected", "uncertain"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS batches (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    operation TEXT NOT NULL,
+    items TEXT NOT NULL,
+    state TEXT NOT NULL,
+    job_id TEXT,
+    image_ids TEXT NOT NULL DEFAULT '[]',
+    error TEXT,
+    resolution TEXT,
+    created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP);
+CREATE INDEX IF NOT EXISTS batches_by_operation ON batches (operation, id);
+CREATE TABLE IF NOT EXISTS jobs (
+    job_id TEXT PRIMARY KEY, operation TEXT NOT NULL, raw TEXT NOT NULL, terminal INTEGER NOT NULL);
+"""
+
+
+@attrs.frozen
+class BatchRecord:
+    """One batch as the journal knows it. ``items`` are file ids (imports) or image ids."""
+
+    id: int
+    items: tuple[str, ...]
+    state: BatchState
+    job_id: str | None = None
+    image_ids: tuple[str, ...] = ()
+    error: str | None = None
+    #: For a batch once uncertain: ``resent`` or ``skipped``, as the caller chose.
+    resolution: str | None = None
+
+    @property
+    def is_open_question(self) -> bool:
+        """Sent, never answered, and nobody has decided yet."""
+        return self.state in ("sending", "uncertain") and self.resolution is None
+
+
+@attrs.frozen
+class ResumePlan:
+    """What a re-run does: ``accepted`` batches are kept as they are, ``to_send`` goes out,
+    ``skipped`` files are reported as not imported, ``resent`` batches are sent once more."""
+
+    accepted: tuple[BatchRecord, ...]
+    to_send: tuple[str, ...]
+    skipped: tuple[str, ...]
+    resent: tuple[BatchRecord, ...]
+    uncertain: tuple[BatchRecord, ...]
+
+
+def operation_key(kind: str, connection_id: str, options: Mapping[str, Any]) -> str:
+    """The same import or export (same kind, connection and options) maps to the same key, so a
+    re-run finds its batches; the file list is left out so files added since are picked up."""
+    canonical = json.dumps([kind, connection_id, dict(options)], sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+class Journal:
+    """The journal file; ``path`` is chosen by the caller and created when missing."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        if isinstance(path, (str, os.PathLike)) and str(path).strip() not in ("", ":memory:"):
+            self.path = os.fspath(path)
+        else:
+            raise InvalidInputError("journal must be a file path (str or os.PathLike)")
+        parent = os.path.dirname(os.path.abspath(self.path))
+        if not os.path.isdir(parent):
+            raise InvalidInputError(f"journal folder {parent!r} does not exist")
+        try:
+            # isolation_level=None: transactions are spelt out below, one per state change.
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=0.5)
+            # Held until close: a second process on the same journal fails at once, clearly.
+            self._db.execute("PRAGMA locking_mode=EXCLUSIVE")
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("BEGIN EXCLUSIVE")
+            self._db.execute("COMMIT")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.OperationalError as exc:
+            raise JournalError(f"cannot open journal {self.path!r}: {exc}") from None
+        except sqlite3.DatabaseError as exc:
+            raise JournalError(f"{self.path!r} is not a journal: {exc}") from None
+
+    def __repr__(self) -> str:
+        return f"Journal({self.path!r})"
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def operation(
+        self, kind: str, connection_id: str, options: Mapping[str, Any]
+    ) -> JournalOperation:
+        return JournalOperation(self, operation_key(kind, connection_id, options))
+
+    def uncertain_batches(self) -> list[BatchRecord]:
+        """Every batch, of any operation, that was ever sent without a certain answer."""
+        rows = self._read(
+            "SELECT id, items, state, job_id, image_ids, error, resolution FROM batches"
+            " WHERE state IN ('sending', 'uncertain') OR resolution IS NOT NULL ORDER BY id",
+            (),
+        )
+        return [_record(r) for r in rows]
+
+    # -- low level, one transaction each ---------------------------------------------------------
+
+    def _write(self, sql: str, args: tuple[Any, ...]) -> int:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                cursor = self._db.execute(sql, args)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise JournalError(f"cannot write journal {self.path!r}: {exc}") from None
+        return int(cursor.lastrowid or 0)
+
+    def _read(self, sql: str, args: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        try:
+            return list(self._db.execute(sql, args).fetchall())
+        except sqlite3.Error as exc:
+            raise JournalError(f"cannot read journal {self.path!r}: {exc}") from None
+
+
+def _record(row: tuple[Any, ...]) -> BatchRecord:
+    id_, items, state, job_id, image_ids, error, resolution = row
+    return BatchRecord(
+        id=int(id_),
+        items=tuple(json.loads(items)),
+        state=state,
+        job_id=job_id,
+        image_ids=tuple(json.loads(image_ids)),
+        error=error,
+        resolution=resolution,
+    )
+
+
+class JournalOperation:
+    """The batches of one import or export inside a journal."""
+
+    def __init__(self, journal: Journal, key: str) -> None:
+        self.journal = journal
+        self.key = key
+
+    def __repr__(self) -> str:
+        return f"JournalOperation({self.journal.path!r}, {self.key[:8]}...)"
+
+    def batches(self) -> list[BatchRecord]:
+        rows = self.journal._read(
+            "SELECT id, items, state, job_id, image_ids, error, resolution FROM batches"
+            " WHERE operation = ? ORDER BY id",
+            (self.key,),
+        )
+        return [_record(r) for r in rows]
+
+    def plan(self, items: Sequence[str], on_uncertain: OnUncertain) -> ResumePlan:
+        """Sort this call's items by what the journal knows of them; the latest batch holding
+        an item decides. Open questions are settled (and recorded) as ``on_uncertain`` says;
+        with ``"raise"`` they are only returned, and nothing is recorded."""
+        if on_uncertain not in ON_UNCERTAIN:
+            raise InvalidInputError(f"on_uncertain must be one of {', '.join(ON_UNCERTAIN)}")
+        latest: dict[str, BatchRecord] = {}
+        records = self.batches()
+        for record in records:
+            if record.resolution == "resent":
+                continue  # its items went out again in a later batch
+            for item in record.items:
+                latest[item] = record
+        wanted = set(items)
+        involved = {r.id: r for r in records if any(latest.get(i) is r for i in wanted)}
+        accepted = tuple(r for r in involved.values() if r.state == "accepted")
+        uncertain = tuple(r for r in involved.values() if r.is_open_question)
+        resent: list[BatchRecord] = []
+        skipped_ids: set[str] = set()
+        send_again: set[str] = set()
+        for r in involved.values():
+            if r.resolution == "skipped":
+                skipped_ids.update(r.items)
+            elif r.state == "rejected":
+                send_again.update(r.items)
+        if on_uncertain != "raise":
+            for r in uncertain:
+                self.resolve(r.id, "resent" if on_uncertain == "resend" else "skipped")
+                if on_uncertain == "resend":
+                    resent.append(r)
+                    send_again.update(r.items)
+                else:
+                    skipped_ids.update(r.items)
+            uncertain = ()
+        open_ids = {i for r in uncertain for i in r.items}
+        to_send = tuple(
+            i
+            for i in items
+            if (i not in latest or i in send_again) and i not in open_ids and i not in skipped_ids
+        )
+        return ResumePlan(
+            accepted=accepted,
+            to_send=to_send,
+            skipped=tuple(i for i in items if i in skipped_ids),
+            resent=tuple(resent),
+            uncertain=uncertain,
+        )
+
+    def begin(self, items: Iterable[str]) -> int:
+        """Record a batch about to be sent; returns its id. Written before the request."""
+        return self.journal._write(
+            "INSERT INTO batches (operation, items, state) VALUES (?, ?, 'sending')",
+            (self.key, json.dumps(list(items))),
+        )
+
+    def accepted(self, batch_id: int, job_id: str | None, image_ids: Sequence[str]) -> None:
+        self.journal._write(
+            "UPDATE batches SET state = 'accepted', job_id = ?, image_ids = ? WHERE id = ?",
+            (job_id, json.dumps(list(image_ids)), batch_id),
+        )
+
+    def rejected(self, batch_id: int, error: str) -> None:
+        """The service certainly did not act (a 4xx, a 429 or 503, or nothing was sent)."""
+        self.journal._write(
+            "UPDATE batches SET state = 'rejected', error = ? WHERE id = ?", (error, batch_id)
+        )
+
+    def uncertain(self, batch_id: int, error: str) -> None:
+        """Sent, but the answer was lost or was an error after which the service may have
+        acted (a 500, a dropped connection, a read timeout)."""
+        self.journal._write(
+            "UPDATE batches SET state = 'uncertain', error = ? WHERE id = ?", (error, batch_id)
+        )
+
+    def resolve(self, batch_id: int, resolution: Literal["resent", "skipped"]) -> None:
+        self.journal._write(
+            "UPDATE batches SET resolution = ? WHERE id = ?", (resolution, batch_id)
+        )
+
+    # -- jobs ------------------------------------------------------------------------------------
+
+    def job_seen(self, job_id: str, raw: Mapping[str, Any], terminal: bool) -> None:
+        """The last state of a job, so a re-run need not poll jobs that already ended."""
+        self.journal._write(
+            "INSERT INTO jobs (job_id, operation, raw, terminal) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (job_id) DO UPDATE SET raw = excluded.raw, terminal = excluded.terminal",
+            (job_id, self.key, json.dumps(dict(raw), default=str), int(terminal)),
+        )
+
+    def finished_jobs(self) -> dict[str, dict[str, Any]]:
+        rows = self.journal._read(
+            "SELECT job_id, raw FROM jobs WHERE operation = ? AND terminal = 1", (self.key,)
+        )
+        return {str(job_id): json.loads(raw) for job_id, raw in rows}

@@ -1,0 +1,59 @@
+"""import/export --journal: a lost answer, then the re-run asks, then resends or skips."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from cli_testkit import Result
+
+from aionvision_cloud_emulator.server import RunningEmulator
+
+
+def _files(cli: Callable[..., Result], conn_id: str) -> list[str]:
+    body = cli("browse", conn_id, "--folder", "Photos/Family", "--json").json()
+    return [f"{f['id']}:{f['name']}" for f in body["files"]][:4]
+
+
+@pytest.mark.parametrize("choice", ["resend", "skip"])
+def test_import_with_journal_resumes_after_a_lost_answer(
+    cli: Callable[..., Result], conn_id: str, emu: RunningEmulator, tmp_path: Path, choice: str
+) -> None:
+    specs = _files(cli, conn_id)
+    args = ["import", conn_id, *[a for s in specs for a in ("--file", s)], "--batch-size", "2"]
+    journal = ["--journal", str(tmp_path / "import.journal")]
+    emu.admin.configure(fault_ratio=1.0, fault_kinds=["500_after"])
+    first = cli(*args, *journal)
+    emu.admin.configure(fault_ratio=0.0)
+    assert first.code != 0
+    assert "500" in first.error_line
+    asked = cli(*args, *journal)
+    assert asked.code != 0
+    assert "--on-uncertain resend" in asked.error_line
+    done = cli(*args, *journal, "--on-uncertain", choice, "--json").json()
+    lost_batch = [s.split(":")[0] for s in specs[:2]]
+    stats = emu.admin.stats()
+    if choice == "resend":
+        assert done["skipped_files"] == []
+        assert set(stats["duplicate_imports"]) == set(lost_batch)
+    else:
+        assert done["skipped_files"] == lost_batch
+        assert stats["duplicate_imports"] == {}
+    # The lost batch's own ids never came back; a resent batch answers with new ones.
+    assert len(done["image_ids"]) == (4 if choice == "resend" else 2)
+    # Once more: everything is in the journal, nothing is sent.
+    before = stats["requests_by_operation"].get("import_files", 0)
+    assert cli(*args, *journal, "--json").code == 0
+    assert emu.admin.stats()["requests_by_operation"].get("import_files", 0) == before
+
+
+def test_on_uncertain_needs_a_journal_and_a_known_choice(
+    cli: Callable[..., Result], conn_id: str
+) -> None:
+    bad = cli("import", conn_id, "--file", "x:y.jpg", "--on-uncertain", "resend")
+    assert bad.code == 2
+    assert "--journal" in bad.error_line
+    worse = cli("export", conn_id, "img_1", "--journal", "j", "--on-uncertain", "maybe")
+    assert worse.code == 2
+    assert "resend or skip" in worse.error_line
