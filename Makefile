@@ -61,6 +61,11 @@ demo: $(STAMP)
 clean:
 	rm -rf $(VENV) .regen-check .pytest_cache .mypy_cache .ruff_cache build dist
 
+# Benchmarks (minutes; not part of `make test`): prints every figure and writes bench/results.md.
+.PHONY: bench
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
 # The OAuth pages in headless Chromium (tests/browser/): Debian's chromium and chromium-driver,
 # installed on first use (root, or sudo where there is one); nothing downloads a browser.
 # `make test` runs the same tests too whenever the browser is there, and skips them otherwise.

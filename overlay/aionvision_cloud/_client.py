@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 import re
-import urllib.request
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import httpx
 
-from aionvision_cloud_api import AuthenticatedClient
+if TYPE_CHECKING:
+    from aionvision_cloud_api import AuthenticatedClient
 
 from ._clock import Clock, SystemClock
 from ._http import ErrorMappingTransport, Requester, StatusErrorHook
@@ -44,15 +45,21 @@ ENV_POLLING_INTERVAL = "AIONVISION_POLLING_INTERVAL"
 ENV_POLLING_TIMEOUT = "AIONVISION_POLLING_TIMEOUT"
 
 
-class _AuthenticatedClient(AuthenticatedClient):
-    """The generated client, with a repr that cannot show the token."""
+@functools.cache
+def _authenticated_client_class() -> type[AuthenticatedClient]:
+    """The generated client, with a repr that cannot show the token. Built on the first
+    ``Client()``, so that ``import aionvision_cloud`` does not load the generated package."""
+    from aionvision_cloud_api import AuthenticatedClient
 
-    __slots__ = ()
+    class _AuthenticatedClient(AuthenticatedClient):
+        __slots__ = ()
 
-    def __repr__(self) -> str:
-        return f"AuthenticatedClient(base_url={self._base_url!r}, token='[redacted]')"
+        def __repr__(self) -> str:
+            return f"AuthenticatedClient(base_url={self._base_url!r}, token='[redacted]')"
 
-    __str__ = __repr__
+        __str__ = __repr__
+
+    return _AuthenticatedClient
 
 
 def _is_loopback(host: str) -> bool:
@@ -113,6 +120,8 @@ def _environment_proxy(base_url: str) -> str | None:
     host = parts.hostname or ""
     if _is_loopback(host):
         return None
+    import urllib.request  # ~50 ms of imports, needed only for a non-loopback host
+
     proxies = urllib.request.getproxies()
     if urllib.request.proxy_bypass(host):
         return None
@@ -194,7 +203,7 @@ class Client:
         # included; the caller's own response hooks run first.
         hooks = dict(extra.pop("event_hooks", None) or {})
         hooks["response"] = [*hooks.get("response", ()), StatusErrorHook(self.clock, (key,))]
-        self.api: AuthenticatedClient = _AuthenticatedClient(
+        self.api: AuthenticatedClient = _authenticated_client_class()(
             base_url=self.base_url,
             token=key,
             timeout=timeout,

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from aionvision_cloud_api import AuthenticatedClient
+if TYPE_CHECKING:
+    from aionvision_cloud_api import AuthenticatedClient
 
 from ._clock import Clock
 from ._operations import build
@@ -37,6 +38,11 @@ from .errors import (
 __all__ = ["ErrorMappingTransport", "Requester", "StatusErrorHook"]
 
 
+def _where(request: httpx.Request) -> str:
+    # The path only: a query string may carry an OAuth code. Built only for an error message.
+    return f"{request.method} {request.url.path}"
+
+
 class ErrorMappingTransport(httpx.BaseTransport):
     """Wraps the retry transport; raises the typed error for what the retries could not fix."""
 
@@ -45,15 +51,15 @@ class ErrorMappingTransport(httpx.BaseTransport):
         self._secrets = tuple(secrets)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        # The path only: a query string may carry an OAuth code.
-        where = f"{request.method} {request.url.path}"
         try:
             return self.inner.handle_request(request)
         except httpx.TimeoutException as exc:
-            raise APITimeoutError(f"{where} timed out ({type(exc).__name__})") from exc
+            raise APITimeoutError(f"{_where(request)} timed out ({type(exc).__name__})") from exc
         except httpx.TransportError as exc:
             detail = redact(str(exc), self._secrets)
-            raise APIConnectionError(f"{where} failed: {type(exc).__name__}: {detail}") from exc
+            raise APIConnectionError(
+                f"{_where(request)} failed: {type(exc).__name__}: {detail}"
+            ) from exc
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         # Fails clearly: client.api is synchronous.

@@ -10,11 +10,12 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
-from aionvision_cloud_api.models.import_file import ImportFile
-from aionvision_cloud_api.models.provider import Provider
+if TYPE_CHECKING:
+    from aionvision_cloud_api.models.import_file import ImportFile
+    from aionvision_cloud_api.models.provider import Provider
 
 from ._models import CloudFile, opt_int
 from .errors import InvalidInputError
@@ -37,7 +38,6 @@ __all__ = [
     "to_import_files",
 ]
 
-PROVIDERS = tuple(p.value for p in Provider)
 
 Error = type[InvalidInputError]
 
@@ -181,9 +181,12 @@ def check_bool(value: object, name: str) -> bool:
 
 
 def check_provider(provider: object) -> Provider:
+    from aionvision_cloud_api.models.provider import Provider
+
     value = provider.value if isinstance(provider, Provider) else provider
-    if not isinstance(value, str) or value not in PROVIDERS:
-        raise InvalidInputError(f"unknown provider {provider!r}; supported: {', '.join(PROVIDERS)}")
+    providers = tuple(p.value for p in Provider)
+    if not isinstance(value, str) or value not in providers:
+        raise InvalidInputError(f"unknown provider {provider!r}; supported: {', '.join(providers)}")
     return Provider(value)
 
 
@@ -241,6 +244,8 @@ def _import_file(item: object, index: int) -> ImportFile:
         check_string(mime, f"{where}.mime_type", "mime_type")
     if size is not None and size > MAX_FILE_SIZE:
         raise InvalidInputError(f"{where} has a size above 5 TiB, the API's limit")
+    from aionvision_cloud_api.models.import_file import ImportFile
+
     imported = ImportFile(id=file_id, name=name)
     if mime:
         imported.mime_type = mime

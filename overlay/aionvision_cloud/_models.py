@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from typing import Any, Self
 
 import attrs
-from dateutil.parser import isoparse
 
 from .errors import APIResponseValidationError
 from .status import JobStatus
@@ -76,10 +75,18 @@ def opt_bool(value: object) -> bool | None:
 def opt_datetime(value: object) -> datetime | None:
     if not isinstance(value, str) or not value.strip():
         return None
+    text = value.strip()
     try:
-        parsed = isoparse(value.strip())
-    except (ValueError, OverflowError):
-        return None
+        # The C parser reads every RFC 3339 timestamp the service writes, many times faster.
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        # Rarer ISO 8601 spellings; dateutil is imported only when one turns up.
+        from dateutil.parser import isoparse
+
+        try:
+            parsed = isoparse(text)
+        except (ValueError, OverflowError):
+            return None
     # A naive timestamp from this API means UTC.
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 

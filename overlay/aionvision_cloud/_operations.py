@@ -10,36 +10,55 @@ an operation, which shows at once what the overlay must follow.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import importlib
+from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from aionvision_cloud_api.api.cloud_storage import (
-    complete_auth,
-    disconnect,
-    export_files,
-    get_job,
-    get_picker_token,
-    import_files,
-    initiate_auth,
-    list_connections,
-    picker_proxy,
-)
-
 __all__ = ["NOT_USED", "OPERATIONS", "SIGNATURES", "build"]
 
-OPERATIONS: Mapping[str, Callable[..., dict[str, Any]]] = MappingProxyType(
-    {
-        "initiate_auth": initiate_auth._get_kwargs,
-        "complete_auth": complete_auth._get_kwargs,
-        "list_connections": list_connections._get_kwargs,
-        "disconnect": disconnect._get_kwargs,
-        "get_picker_token": get_picker_token._get_kwargs,
-        "picker_proxy": picker_proxy._get_kwargs,
-        "import_files": import_files._get_kwargs,
-        "export_files": export_files._get_kwargs,
-        "get_job": get_job._get_kwargs,
-    }
+_PACKAGE = "aionvision_cloud_api.api.cloud_storage"
+
+RequestBuilder = Callable[..., dict[str, Any]]
+
+
+class _Operations(Mapping[str, RequestBuilder]):
+    """Operation name -> the generated ``_get_kwargs``, each module imported on first use: they
+    pull in every generated model, which ``import aionvision_cloud`` need not pay for. An import
+    error is raised as it is, at that first use."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self._names = names
+        self._loaded: dict[str, RequestBuilder] = {}
+
+    def __getitem__(self, name: str) -> RequestBuilder:
+        builder = self._loaded.get(name)
+        if builder is None:
+            if name not in self._names:
+                raise KeyError(name)
+            module = importlib.import_module(f"{_PACKAGE}.{name}")
+            builder = self._loaded[name] = module._get_kwargs
+        return builder
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+OPERATIONS: Mapping[str, RequestBuilder] = _Operations(
+    (
+        "initiate_auth",
+        "complete_auth",
+        "list_connections",
+        "disconnect",
+        "get_picker_token",
+        "picker_proxy",
+        "import_files",
+        "export_files",
+        "get_job",
+    )
 )
 
 # What the overlay's calls assume; module paths left out, UNSET for the generator's "not given".

@@ -1,4 +1,5 @@
-"""Waiting for jobs: a quick first poll, then growing intervals, 429-aware, deadline-bounded.
+"""Waiting for jobs: a quick first poll, then a poll just after the job should finish (see
+``_schedule``), 429-aware, deadline-bounded.
 
 A status read is idempotent, so a poll that meets a 5xx, a timeout or a dropped connection (after
 the transport's own retries) is simply tried again later; only the deadline, a 4xx or a terminal
@@ -11,6 +12,7 @@ from collections.abc import Callable, Sequence
 from ._clock import Clock
 from ._inputs import check_positive
 from ._models import Job, Progress
+from ._schedule import PollSchedule
 from .errors import (
     APIConnectionError,
     JobFailedError,
@@ -21,8 +23,6 @@ from .errors import (
 from .status import JobStatus
 
 __all__ = ["FAILURE_STATUSES", "JobWaiter", "overall_progress"]
-
-GROWTH = 1.5
 
 FAILURE_STATUSES = frozenset({JobStatus.FAILED, JobStatus.CANCELLED})
 
@@ -72,7 +72,7 @@ class JobWaiter:
         timeout = self.timeout if timeout is None else timeout
         interval = self.poll_interval if poll_interval is None else poll_interval
         cap = self.max_interval if max_interval is None else max_interval
-        cap = max(cap, interval)
+        schedule = PollSchedule(interval, cap)
         if deadline is None:
             deadline = self._clock.monotonic() + timeout
         last: Job | None = None
@@ -80,15 +80,14 @@ class JobWaiter:
         reported: tuple[object, ...] | None = None
         while True:
             # The first poll goes out at once, so short jobs return fast.
-            wait = interval
             try:
                 job = self._fetch(job_id)
             except RateLimitError as exc:
-                wait = exc.retry_after if exc.retry_after is not None else interval
+                wait = exc.retry_after if exc.retry_after is not None else schedule.fallback()
             except (ServerError, APIConnectionError) as exc:
                 # Transient (APITimeoutError is an APIConnectionError): back off, poll again.
                 last_error = exc
-                interval = min(cap, interval * GROWTH)
+                wait = schedule.fallback()
             else:
                 last, last_error = job, None
                 if on_progress is not None and _progress_key(job) != reported:
@@ -98,7 +97,7 @@ class JobWaiter:
                     if raise_on_failure and job.status in FAILURE_STATUSES:
                         raise JobFailedError(job)
                     return job
-                interval = min(cap, interval * GROWTH)
+                wait = schedule.after(job, self._clock.monotonic())
             remaining = deadline - self._clock.monotonic()
             if remaining <= 0:
                 raise JobTimeoutError(job_id, timeout, last, last_error=last_error)

@@ -25,14 +25,17 @@ from __future__ import annotations
 
 import logging
 import random
+from typing import TYPE_CHECKING, cast
 
 import attrs
 import httpx
-import tenacity
 
 from ._clock import Clock, SystemClock
 from ._inputs import check_count, check_positive, check_seconds
 from .errors import ConfigurationError, parse_retry_after, request_id_of
+
+if TYPE_CHECKING:
+    import tenacity
 
 __all__ = ["RetryPolicy", "RetryTransport"]
 
@@ -93,9 +96,9 @@ def _retry_on_error(request: httpx.Request, exc: httpx.TransportError) -> bool:
     return _method_is_idempotent(request) and isinstance(exc, TRANSIENT_ERRORS)
 
 
-class _StopOverBudget(tenacity.stop.stop_base):
+class _StopOverBudget:
     """Stop rather than wait past the total budget; a long Retry-After then reaches the caller as
-    a RateLimitError carrying retry_after."""
+    a RateLimitError carrying retry_after. (tenacity's ``stop_any`` takes any such callable.)"""
 
     def __init__(self, clock: Clock, started: float, budget: float) -> None:
         self.clock, self.started, self.budget = clock, started, budget
@@ -123,7 +126,29 @@ class RetryTransport(httpx.BaseTransport):
         self._rng = rng if rng is not None else random.Random()  # noqa: S311
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        # The fast path: one attempt and no retry machinery, which most requests need. The loop
+        # is built only once a first attempt has failed in a way worth retrying.
         first_started = self.clock.monotonic()
+        first: httpx.Response | httpx.TransportError
+        try:
+            first = self._attempt(request, 1)
+        except httpx.TransportError as exc:
+            if self.policy.max_retries == 0 or not _retry_on_error(request, exc):
+                raise
+            first = exc
+        else:
+            if self.policy.max_retries == 0 or not _retry_on_status(request, first.status_code):
+                return first
+        return self._retry(request, first_started, first)
+
+    def _retry(
+        self,
+        request: httpx.Request,
+        first_started: float,
+        first: httpx.Response | httpx.TransportError,
+    ) -> httpx.Response:
+        """The retry loop, its first attempt's outcome already known."""
+        import tenacity  # only here: requests that succeed at once never need it
 
         def should_retry(state: tenacity.RetryCallState) -> bool:
             outcome = state.outcome
@@ -156,7 +181,11 @@ class RetryTransport(httpx.BaseTransport):
             sleep=self.clock.sleep,
             stop=tenacity.stop_any(
                 tenacity.stop_after_attempt(self.policy.max_retries + 1),
-                _StopOverBudget(self.clock, first_started, self.policy.max_total_wait),
+                # Duck-typed: stop_any only calls it, and tenacity stays out of the import.
+                cast(
+                    "tenacity.stop.stop_base",
+                    _StopOverBudget(self.clock, first_started, self.policy.max_total_wait),
+                ),
             ),
             wait=delay,
             retry=should_retry,
@@ -167,6 +196,10 @@ class RetryTransport(httpx.BaseTransport):
         def once() -> httpx.Response:
             nonlocal tries
             tries += 1
+            if tries == 1:  # replay the attempt already made
+                if isinstance(first, httpx.TransportError):
+                    raise first
+                return first
             return self._attempt(request, tries)
 
         response: httpx.Response = retrying(once)
@@ -174,6 +207,8 @@ class RetryTransport(httpx.BaseTransport):
 
     def _attempt(self, request: httpx.Request, attempt: int) -> httpx.Response:
         """One try, logged with its attempt number, status or error, and request id."""
+        if not logger.isEnabledFor(logging.DEBUG):
+            return self._send_buffered(request)  # no log line: no timing, no header lookups
         started = self.clock.monotonic()
         try:
             response = self._send_buffered(request)
@@ -190,18 +225,16 @@ class RetryTransport(httpx.BaseTransport):
         if response.is_stream_consumed:
             # Already in memory (a mock built with content=...): nothing left to fail.
             return response
+        stream = response.stream
+        assert isinstance(stream, httpx.SyncByteStream)  # a sync transport's answer
         try:
-            raw = b"".join(response.iter_raw())
+            raw = b"".join(stream)
         finally:
-            response.close()
-        # Raw bytes plus the original headers: httpx still decodes any Content-Encoding once.
-        return httpx.Response(
-            response.status_code,
-            headers=response.headers,
-            content=raw,
-            request=request,
-            extensions=response.extensions,
-        )
+            stream.close()
+        # The same response over the bytes read: httpx still decodes any Content-Encoding once,
+        # and no second Response (headers copied, body read twice) is built.
+        response.stream = httpx.ByteStream(raw)
+        return response
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         # An httpx.AsyncClient built from client.api would land here: fail clearly, not with an

@@ -21,7 +21,9 @@ __all__ = [
 ]
 
 DEFAULT_BATCH_SIZE = 100  # the PROFESSIONAL plan's files-per-batch limit
-DEFAULT_POLL_INTERVAL = 2.0  # seconds before the second poll of a job
+# Seconds before the second poll of a job whose progress says nothing yet (pending); later
+# intervals grow from it, or follow the job's progress (see _schedule).
+DEFAULT_POLL_INTERVAL = 0.5
 DEFAULT_MAX_INTERVAL = 15.0  # seconds between polls at most
 DEFAULT_WAIT_TIMEOUT = 600.0  # seconds wait_for_job waits by default (not the HTTP timeout)
 

@@ -5,16 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any
-
-from aionvision_cloud_api.models.complete_auth_request import CompleteAuthRequest
-from aionvision_cloud_api.models.export_request import ExportRequest
-from aionvision_cloud_api.models.import_request import ImportRequest
-from aionvision_cloud_api.models.initiate_auth_request import InitiateAuthRequest
-from aionvision_cloud_api.models.picker_proxy_request import PickerProxyRequest
-from aionvision_cloud_api.models.picker_proxy_request_params import PickerProxyRequestParams
-from aionvision_cloud_api.models.provider import Provider
-from aionvision_cloud_api.types import UNSET
+from typing import TYPE_CHECKING, Any
 
 from . import _inputs as inputs
 from ._bulk import BulkOutcome, send_in_batches
@@ -39,7 +30,6 @@ from ._models import (
     required_id,
     unwrap,
 )
-from ._oauth import LoopbackServer, announce, code_from_redirect, redirect_uri_of
 from ._picker import DriveLister, build_query, check_endpoint, unwrap_proxy_response
 from ._polling import FAILURE_STATUSES, JobWaiter, overall_progress
 from ._settings import Settings
@@ -56,7 +46,13 @@ __all__ = ["CloudStorage"]
 
 DEFAULT_CONNECT_TIMEOUT = 300.0
 
-ProviderLike = str | Provider
+# The generated request models (their package imports every model), the OAuth loopback server and
+# the browser are imported where they are used, so `import aionvision_cloud` stays cheap.
+if TYPE_CHECKING:
+    from aionvision_cloud_api.models.provider import Provider
+
+    ProviderLike = str | Provider
+
 JournalPath = str | os.PathLike[str]
 
 
@@ -167,6 +163,8 @@ class CloudStorage:
         uri = inputs.check_redirect_uri(
             self.default_redirect_uri(prov) if redirect_uri is None else redirect_uri
         )
+        from aionvision_cloud_api.models.initiate_auth_request import InitiateAuthRequest
+
         body = InitiateAuthRequest(provider=prov, redirect_uri=uri)
         data = unwrap(self._rq.call("initiate_auth", prov, body=body), "auth")
         return AuthStart(
@@ -196,6 +194,8 @@ class CloudStorage:
         uri = inputs.check_redirect_uri(
             self.default_redirect_uri(prov) if redirect_uri is None else redirect_uri
         )
+        from aionvision_cloud_api.models.complete_auth_request import CompleteAuthRequest
+
         body = CompleteAuthRequest(code=code, state=state, redirect_uri=uri)
         data = self._rq.call("complete_auth", prov, body=body)
         if not isinstance(data, Mapping):
@@ -217,6 +217,8 @@ class CloudStorage:
         ``redirect_uri`` defaults to the URL without its query. Then as :meth:`complete_auth`.
         """
         prov = inputs.check_provider(provider)
+        from ._oauth import code_from_redirect, redirect_uri_of
+
         code = code_from_redirect(redirect_url, expected_state, redirect_uri)
         uri = redirect_uri if redirect_uri is not None else redirect_uri_of(redirect_url)
         return self.complete_auth(prov, code, expected_state, uri)
@@ -238,6 +240,8 @@ class CloudStorage:
         """
         prov = inputs.check_provider(provider)
         inputs.check_positive("timeout", timeout)
+        from ._oauth import LoopbackServer, announce
+
         with LoopbackServer(port) as server:
             start = self.start_auth(prov, server.redirect_uri)
             announce(start.authorization_url, open_browser)
@@ -258,6 +262,8 @@ class CloudStorage:
         that also has ``connections`` and ``total_count``. Raises ``InvalidInputError`` for an
         unknown provider, ``APIResponseValidationError`` when the answer has no list.
         """
+        from aionvision_cloud_api.types import UNSET
+
         prov = inputs.check_provider(provider) if provider is not None else UNSET
         inputs.check_bool(active_only, "active_only")
         data = self._rq.call("list_connections", provider=prov, active_only=active_only)
@@ -317,6 +323,11 @@ class CloudStorage:
         session_id = inputs.check_id(session_id, "session_id")
         if params is not None and not isinstance(params, Mapping):
             raise InvalidInputError("params must be a mapping")
+        from aionvision_cloud_api.models.picker_proxy_request import PickerProxyRequest
+        from aionvision_cloud_api.models.picker_proxy_request_params import (
+            PickerProxyRequestParams,
+        )
+
         body = PickerProxyRequest(session_id=session_id, endpoint=endpoint)
         if params is not None:
             if not all(isinstance(k, str) for k in params):
@@ -421,6 +432,9 @@ class CloudStorage:
         op: JournalOperation | None,
         on_uncertain: OnUncertain,
     ) -> BulkOutcome[ImportBatch]:
+        from aionvision_cloud_api.models.import_request import ImportRequest
+        from aionvision_cloud_api.types import UNSET
+
         def send(chunk: Sequence[Any]) -> ImportBatch:
             body = ImportRequest(connection_id=cid, files=list(chunk))
             auto_describe = options["auto_describe"]
@@ -497,6 +511,8 @@ class CloudStorage:
         op: JournalOperation | None,
         on_uncertain: OnUncertain,
     ) -> BulkOutcome[ExportBatch]:
+        from aionvision_cloud_api.models.export_request import ExportRequest
+
         def send(chunk: Sequence[str]) -> ExportBatch:
             body = ExportRequest(connection_id=cid, image_ids=list(chunk))
             if options["folder_id"] is not None:

@@ -260,7 +260,8 @@ def test_polling_settings_reach_wait_for_job(
     api: FakeAPI, clock: FakeClock, make_client: Any
 ) -> None:
     client = make_client(polling_interval=3.0, polling_max_interval=3.0, polling_timeout=7.0)
-    api.on("GET", "/cloud-storage/jobs/job_1", json_response(200, job_body("job_1")))
+    # Pending: no progress to estimate from, so the intervals are the configured ones.
+    api.on("GET", "/cloud-storage/jobs/job_1", json_response(200, job_body("job_1", "pending")))
     from aionvision_cloud import JobTimeoutError
 
     with pytest.raises(JobTimeoutError):
