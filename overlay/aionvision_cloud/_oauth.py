@@ -93,6 +93,9 @@ def open_in_browser(url: str) -> bool:
 
 class _CallbackHandler(http.server.BaseHTTPRequestHandler):
     server: _CallbackHTTPServer
+    # Connections are served one at a time, so an idle one (a browser's speculative preconnect,
+    # or any local process) must not hold the real redirect behind it until the flow times out.
+    timeout = 2.0
 
     def do_GET(self) -> None:
         path = urlsplit(self.path).path

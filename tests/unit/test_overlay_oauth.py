@@ -241,6 +241,28 @@ def test_server_binds_loopback_only() -> None:
         assert server.redirect_uri.startswith("http://127.0.0.1:")
 
 
+def test_an_idle_connection_does_not_stall_the_redirect() -> None:
+    # Chromium may open a connection it never uses; the one-shot server must get past it.
+    with LoopbackServer() as server:
+        port = server._server.server_port
+        idle = socket.create_connection(("127.0.0.1", port))
+        got: list[int] = []
+
+        def browser() -> None:
+            with httpx.Client(timeout=10) as http:
+                got.append(http.get(f"{server.redirect_uri}?code=c&state=s").status_code)
+
+        thread = threading.Thread(target=browser)
+        thread.start()
+        try:
+            url = server.wait_for_redirect(timeout=8)
+        finally:
+            idle.close()
+            thread.join(10)
+    assert url.endswith("?code=c&state=s")
+    assert got == [200]
+
+
 # -- complete_auth_from_redirect -------------------------------------------------------------------
 
 
