@@ -11,6 +11,7 @@ the moment of failure), and deleted when it passes.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -81,9 +82,30 @@ class Shots:
             shutil.copyfile(path, Path(SCREENSHOT_DIR) / name)
 
 
+#: Seconds a step may take on a loaded 2-core machine before a wait fails.
+STEP_WAIT = 20
+
+
+def wait_for_text(driver: Any, text: str) -> None:
+    """Wait until the page shows `text`, across a navigation that is still under way.
+
+    Selenium's `text_to_be_present_in_element` holds on to the old page's <body>; when a click
+    navigates while it reads, Chromium answers a generic error ("Node with given id does not
+    belong to the document") that the wait does not ignore, so each read asks the page afresh.
+    """
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    script = "return document.body ? document.body.innerText : ''"
+    WebDriverWait(driver, STEP_WAIT, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: text in d.execute_script(script), message=f"the page never showed {text!r}"
+    )
+
+
 @pytest.fixture
 def browser(request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A headless Chromium with a fresh profile; `browser.shots` records the steps."""
+    """A headless Chromium with a fresh profile; `browser.shots` records the steps and
+    `browser.wait_for_text(text)` waits for the page to show `text`."""
     reason = _missing()
     if reason:
         if os.environ.get("AIONVISION_REQUIRE_BROWSER"):
@@ -104,6 +126,7 @@ def browser(request: pytest.FixtureRequest) -> Iterator[Any]:
     folder = ARTIFACTS / request.node.name.replace("/", "_")
     shutil.rmtree(folder, ignore_errors=True)
     driver.shots = Shots(driver, folder)
+    driver.wait_for_text = functools.partial(wait_for_text, driver)
     try:
         yield driver
     finally:

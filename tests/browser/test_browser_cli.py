@@ -78,9 +78,7 @@ def test_cli_connect_allow_prints_the_connection(browser: Any, emu: RunningEmula
         WebDriverWait(browser, WAIT).until(ec.element_to_be_clickable((By.ID, "allow")))
         browser.shots.take("cli-consent")
         browser.find_element(By.ID, "allow").click()
-        WebDriverWait(browser, WAIT).until(
-            ec.text_to_be_present_in_element((By.TAG_NAME, "body"), "You can close this window")
-        )
+        browser.wait_for_text("You can close this window")
         browser.shots.take("cli-loopback-finished")
         assert proc.stdout is not None
         out = proc.stdout.read()
@@ -96,9 +94,7 @@ def test_cli_connect_cancel_is_one_error_line(browser: Any, emu: RunningEmulator
         browser.get(url)
         WebDriverWait(browser, WAIT).until(ec.element_to_be_clickable((By.ID, "cancel")))
         browser.find_element(By.ID, "cancel").click()
-        WebDriverWait(browser, WAIT).until(
-            ec.text_to_be_present_in_element((By.TAG_NAME, "body"), "Authorization failed")
-        )
+        browser.wait_for_text("Authorization failed")
         assert proc.stdout is not None
         out = proc.stdout.read()
     assert proc.returncode == 1

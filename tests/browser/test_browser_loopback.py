@@ -51,12 +51,6 @@ def connecting(
                 future.result(timeout=timeout + WAIT)
 
 
-def _wait_text(browser: Any, text: str) -> None:
-    WebDriverWait(browser, WAIT).until(
-        ec.text_to_be_present_in_element((By.TAG_NAME, "body"), text)
-    )
-
-
 def _open_consent(browser: Any, url: str) -> None:
     browser.get(url)
     WebDriverWait(browser, WAIT).until(ec.element_to_be_clickable((By.ID, "allow")))
@@ -73,7 +67,7 @@ def test_allow_returns_the_new_connection(browser: Any, emu: RunningEmulator) ->
         assert "See and download all your Google Drive files" in scopes
         assert "only the specific Google Drive files you use with this app" in scopes
         browser.find_element(By.ID, "allow").click()
-        _wait_text(browser, "You can close this window")
+        browser.wait_for_text("You can close this window")
         finished = browser.shots.take("loopback-finished")
         redirect_uri = parse_qs(urlsplit(url).query)["redirect_uri"][0]
         assert browser.current_url.startswith(redirect_uri + "?")
@@ -95,7 +89,7 @@ def test_cancel_raises_oauth_error(browser: Any, emu: RunningEmulator) -> None:
     with connecting(emu) as (url, future):
         _open_consent(browser, url)
         browser.find_element(By.ID, "cancel").click()
-        _wait_text(browser, "Authorization failed")
+        browser.wait_for_text("Authorization failed")
         browser.shots.take("loopback-cancelled")
         with pytest.raises(OAuthError) as caught:
             future.result(timeout=WAIT)

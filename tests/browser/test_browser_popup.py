@@ -185,9 +185,7 @@ def test_callback_without_an_opener_shows_a_page_and_keeps_nothing(
     browser.get(started["authorization_url"])  # a tab of its own: no window.opener
     WebDriverWait(browser, WAIT).until(ec.element_to_be_clickable((By.ID, "allow")))
     browser.find_element(By.ID, "allow").click()
-    WebDriverWait(browser, WAIT).until(
-        ec.text_to_be_present_in_element((By.TAG_NAME, "body"), "You can close this window")
-    )
+    browser.wait_for_text("You can close this window")
     browser.shots.take("callback-no-opener")
     assert browser.current_url.startswith(emu.base_url + CALLBACK + "?")
     assert browser.execute_script("return location.hash;") == ""
