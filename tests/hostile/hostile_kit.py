@@ -1,43 +1,26 @@
-"""Shared pieces of the hostile-input suite: a counting transport, a fake clock, a client.
+"""Shared pieces of the hostile-input suite: a counting transport and a client on it.
 
-Imported as ``hostile_kit`` (conftest puts this folder on ``sys.path``; importlib mode does not).
+Imported as ``hostile_kit`` (conftest puts this folder and ``tests/unit`` on ``sys.path``;
+importlib mode does not).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+
+# The overlay unit tests' fake clock and answer builder (conftest puts tests/unit on sys.path).
+from overlay_testkit import FakeClock as FakeClock
+from overlay_testkit import json_response as json_response
 
 from aionvision_cloud import Client, RetryPolicy
 
 API_KEY = "aion_hostile_KEY_0123456789abcdefXYZ"
 BASE_URL = "https://api.example.test/api/v2"
-START = datetime(2025, 1, 15, 10, 30, tzinfo=UTC)
 
 Handler = Callable[[httpx.Request], httpx.Response]
-
-
-class FakeClock:
-    """Time that only moves when someone sleeps."""
-
-    def __init__(self) -> None:
-        self.t = 0.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.t
-
-    def now(self) -> datetime:
-        return START + timedelta(seconds=self.t)
-
-    def sleep(self, seconds: float) -> None:
-        assert seconds >= 0
-        self.sleeps.append(seconds)
-        self.t += seconds
 
 
 class Counting:
@@ -54,14 +37,6 @@ class Counting:
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self)
-
-
-def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> httpx.Response:
-    return httpx.Response(
-        status,
-        content=json.dumps(body).encode(),
-        headers={"content-type": "application/json", **(headers or {})},
-    )
 
 
 def make_client(counting: Counting, clock: FakeClock, *, retries: int = 0, **kw: Any) -> Client:
