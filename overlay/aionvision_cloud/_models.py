@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any, Generic, Self, TypeVar
 
 import attrs
 
@@ -424,17 +424,16 @@ def _merge_ids(parts: Sequence[tuple[str, ...]]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(i for part in parts for i in part))
 
 
+#: The batch type of a bulk result.
+_Batch = TypeVar("_Batch", "ImportBatch", "ExportBatch")
+
+
 @attrs.frozen
-class ImportResult:
-    """The outcome of ``import_files`` (one entry in ``batches`` per accepted request) and,
-    after ``import_and_wait``, of the jobs it waited for (``jobs``, terminal).
+class _BulkResult(Generic[_Batch]):
+    """What import and export results share: the accepted batches, the jobs waited for, and
+    what a failure or a journal left open."""
 
-    A failed call attaches a partial one to its exception (``exc.partial``): the batches
-    accepted so far, the batch that ``failed`` and why, the files ``not_sent``. With a journal,
-    ``uncertain`` lists earlier batches sent without an answer and what became of them, and
-    ``skipped_files`` the files of those the caller chose to skip (not imported)."""
-
-    batches: tuple[ImportBatch, ...]
+    batches: tuple[_Batch, ...]
     jobs: tuple[Job, ...] = ()
     failed: BatchFailure | None = None
     not_sent: tuple[str, ...] = ()
@@ -449,6 +448,22 @@ class ImportResult:
             and not self.not_sent
             and all(u.resolution is not None for u in self.uncertain)
         )
+
+    @property
+    def message(self) -> str | None:
+        """The batches' messages, joined."""
+        return "; ".join(b.message for b in self.batches if b.message) or None
+
+
+@attrs.frozen
+class ImportResult(_BulkResult[ImportBatch]):
+    """The outcome of ``import_files`` (one entry in ``batches`` per accepted request) and,
+    after ``import_and_wait``, of the jobs it waited for (``jobs``, terminal).
+
+    A failed call attaches a partial one to its exception (``exc.partial``): the batches
+    accepted so far, the batch that ``failed`` and why, the files ``not_sent``. With a journal,
+    ``uncertain`` lists earlier batches sent without an answer and what became of them, and
+    ``skipped_files`` the files of those the caller chose to skip (not imported)."""
 
     @property
     def job_ids(self) -> tuple[str, ...]:
@@ -514,11 +529,6 @@ class ImportResult:
         return self.sync_counts[1] + sum(j.failed_files or 0 for j in self.jobs)
 
     @property
-    def message(self) -> str | None:
-        """The batches' messages, joined."""
-        return "; ".join(b.message for b in self.batches if b.message) or None
-
-    @property
     def status(self) -> JobStatus:
         """COMPLETED when every batch finished; otherwise the jobs' combined state."""
         return combined_status(
@@ -558,25 +568,10 @@ class ExportBatch:
 
 
 @attrs.frozen
-class ExportResult:
+class ExportResult(_BulkResult[ExportBatch]):
     """The outcome of ``export_files`` (one batch per accepted request) and, after
     ``export_and_wait``, the terminal jobs. Partial results on exceptions and the journal's
     fields as in ``ImportResult``, with image ids for file ids."""
-
-    batches: tuple[ExportBatch, ...]
-    jobs: tuple[Job, ...] = ()
-    failed: BatchFailure | None = None
-    not_sent: tuple[str, ...] = ()
-    uncertain: tuple[UncertainBatch, ...] = ()
-    skipped_files: tuple[str, ...] = ()
-
-    @property
-    def is_complete(self) -> bool:
-        return (
-            self.failed is None
-            and not self.not_sent
-            and all(u.resolution is not None for u in self.uncertain)
-        )
 
     @property
     def job_ids(self) -> tuple[str, ...]:
@@ -598,11 +593,6 @@ class ExportResult:
     def failed_files(self) -> int:
         """Images that failed in the jobs waited for (0 before ``export_and_wait``)."""
         return sum(j.failed_files or 0 for j in self.jobs)
-
-    @property
-    def message(self) -> str | None:
-        """The batches' messages, joined."""
-        return "; ".join(b.message for b in self.batches if b.message) or None
 
     @property
     def status(self) -> JobStatus:
