@@ -18,7 +18,6 @@ import time
 import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Any
 
 import attrs
@@ -27,6 +26,7 @@ from cassette_kit import EPOCH, VirtualClock
 from vcr.request import Request as VcrRequest
 
 from aionvision_cloud import Clock
+from aionvision_cloud._clock import SystemClock
 from aionvision_cloud_emulator import faults as emulator_faults
 from aionvision_cloud_emulator import jobs as emulator_jobs
 from aionvision_cloud_emulator.config import EmulatorConfig
@@ -185,18 +185,6 @@ class EmulatorBackend(Backend):
         emulator_jobs.cancel(self.emu, job_id)
 
 
-class _RealClock:
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-    def sleep(self, seconds: float) -> None:
-        if seconds > 0:
-            time.sleep(seconds)
-
-
 class ServiceBackend(Backend):
     """The real service. A person opens the consent page; faults cannot be forced there."""
 
@@ -210,7 +198,7 @@ class ServiceBackend(Backend):
         self._ask = ask
 
     def new_clock(self) -> Clock:
-        return _RealClock()
+        return SystemClock()
 
     def consent(self, authorization_url: str, cassette: Any) -> str:
         print(
