@@ -24,10 +24,10 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -77,50 +77,57 @@ def _client(base_url: str, api_key: str) -> Client:
     )
 
 
-def run_phases(client: Client, conn_id: str, wf: Workflow) -> None:
-    """Import, wait, export, wait; every failure is followed by a re-run of the same call."""
-    cs = client.cloud_storage
+R = TypeVar("R")
+
+
+def _rerun(wf: Workflow, step: str, call: Callable[[], R]) -> R | None:
+    """Run ``call``; after a failure run it again (the journal makes that a resume)."""
     last: AionvisionError | None = None
-    imported = None
     for _ in range(MAX_RUNS):
         try:
-            imported = cs.import_and_wait(
-                conn_id,
-                wf.files,
-                batch_size=BATCH_SIZE,
-                timeout=60,
-                journal=wf.journal,
-                on_uncertain=wf.policy,
-            )
-            break
+            return call()
         except AionvisionError as exc:
             last = exc
             wf.resumes += 1
+    wf.error = f"{step}: {type(last).__name__}: {last}"
+    return None
+
+
+def run_phases(client: Client, conn_id: str, wf: Workflow) -> None:
+    """Import, wait, export, wait; every failure is followed by a re-run of the same call."""
+    cs = client.cloud_storage
+    imported = _rerun(
+        wf,
+        "import",
+        lambda: cs.import_and_wait(
+            conn_id,
+            wf.files,
+            batch_size=BATCH_SIZE,
+            timeout=60,
+            journal=wf.journal,
+            on_uncertain=wf.policy,
+        ),
+    )
     if imported is None:
-        wf.error = f"import: {type(last).__name__}: {last}"
         return
     wf.image_ids = list(imported.image_ids)
     wf.skipped = list(imported.skipped_files)
     if not wf.image_ids:  # every batch skipped: nothing to export
         wf.status = imported.status.value
         return
-    exported = None
-    for _ in range(MAX_RUNS):
-        try:
-            exported = cs.export_and_wait(
-                conn_id,
-                wf.image_ids,
-                batch_size=BATCH_SIZE,
-                timeout=60,
-                journal=wf.journal,
-                on_uncertain=wf.policy,
-            )
-            break
-        except AionvisionError as exc:
-            last = exc
-            wf.resumes += 1
+    exported = _rerun(
+        wf,
+        "export",
+        lambda: cs.export_and_wait(
+            conn_id,
+            wf.image_ids,
+            batch_size=BATCH_SIZE,
+            timeout=60,
+            journal=wf.journal,
+            on_uncertain=wf.policy,
+        ),
+    )
     if exported is None:
-        wf.error = f"export: {type(last).__name__}: {last}"
         return
     wf.skipped += list(exported.skipped_files)
     wf.status = exported.status.value
