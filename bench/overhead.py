@@ -22,6 +22,7 @@ from _util import ROOT, alternate, median, ratio_of_rounds, table, us, verdict
 
 from aionvision_cloud import Client
 from aionvision_cloud_api.api.cloud_storage import get_job as gen_get_job
+from aionvision_cloud_emulator import testing
 
 JOB_ID = "job_0123456789ab"
 FIELDS = "nextPageToken, files(id, name, mimeType, size, parents, modifiedTime)"
@@ -32,17 +33,13 @@ def fixtures() -> dict[str, Any]:
     """Real answers from the emulator: a running job, 100 connections, a 1,000-file page."""
     with in_thread(job_start_delay=0, job_pace=1, sync_import_limit=0) as emu:
         sid = emu.raw.get(f"/cloud-storage/connections/{emu.connection_id}/picker-token").json()
-        page = emu.raw.post(
-            "/cloud-storage/picker-proxy",
-            json={
-                "session_id": sid["session"]["session_id"],
-                "endpoint": "files",
-                "params": {
-                    "q": f"'{emu.big_folder_id}' in parents and trashed = false",
-                    "pageSize": 1000,
-                    "fields": FIELDS,
-                },
-            },
+        page = testing.proxy(
+            emu.raw,
+            sid["session"]["session_id"],
+            "files",
+            q=f"'{emu.big_folder_id}' in parents and trashed = false",
+            pageSize=1000,
+            fields=FIELDS,
         ).json()
         first = page["files"][0]
         started = emu.raw.post(

@@ -16,6 +16,7 @@ from _emu import Emu, in_thread
 from _util import CountingTransport, median, table, verdict
 
 from aionvision_cloud import Client
+from aionvision_cloud_emulator import testing
 
 # Files a second: the contract allows 1,000 files an import, so a ~60 s job sets the pace.
 PACE = 16.5
@@ -103,19 +104,9 @@ def _race(
 
 
 def _drive_files(emu: Emu) -> list[dict[str, Any]]:
-    sid = emu.raw.get(f"/cloud-storage/connections/{emu.connection_id}/picker-token").json()
-    page = emu.raw.post(
-        "/cloud-storage/picker-proxy",
-        json={
-            "session_id": sid["session"]["session_id"],
-            "endpoint": "files",
-            "params": {
-                "q": f"'{emu.big_folder_id}' in parents",
-                "pageSize": 1000,
-                "fields": "files(id, name)",
-            },
-        },
-    ).json()
+    sid = testing.session_for(emu.raw, emu.connection_id)
+    q = f"'{emu.big_folder_id}' in parents"
+    page = testing.proxy(emu.raw, sid, "files", q=q, pageSize=1000, fields="files(id, name)").json()
     return [{"id": f["id"], "name": f["name"]} for f in page["files"]]
 
 
