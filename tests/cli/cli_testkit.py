@@ -27,3 +27,21 @@ class Result:
         assert lines[-1] == errors[0], self.err
         assert "Traceback" not in self.err
         return errors[0]
+
+
+#: The keys of one job in every `--json` answer that shows jobs.
+JOB_KEYS = {
+    "job_id",
+    "status",
+    "raw_status",
+    "type",
+    "connection_id",
+    "total_files",
+    "completed_files",
+    "failed_files",
+    "error",
+    "created_at",
+    "updated_at",
+    "completed_at",
+    "image_ids",
+}

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 
 import pytest
-from cli_testkit import Result
+from cli_testkit import JOB_KEYS, Result
 
 from aionvision_cloud_emulator.server import RunningEmulator
 
@@ -36,21 +36,6 @@ EXPORT_KEYS = {
     "skipped_files",
     "waited",
     "timed_out",
-}
-JOB_KEYS = {
-    "job_id",
-    "status",
-    "raw_status",
-    "type",
-    "connection_id",
-    "total_files",
-    "completed_files",
-    "failed_files",
-    "error",
-    "created_at",
-    "updated_at",
-    "completed_at",
-    "image_ids",
 }
 
 

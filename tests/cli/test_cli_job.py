@@ -9,25 +9,9 @@ import time
 from collections.abc import Callable
 
 import pytest
-from cli_testkit import Result
+from cli_testkit import JOB_KEYS, Result
 
 from aionvision_cloud_emulator.server import RunningEmulator
-
-JOB_KEYS = {
-    "job_id",
-    "status",
-    "raw_status",
-    "type",
-    "connection_id",
-    "total_files",
-    "completed_files",
-    "failed_files",
-    "error",
-    "created_at",
-    "updated_at",
-    "completed_at",
-    "image_ids",
-}
 
 
 def start_import(cli: Callable[..., Result], conn_id: str, folder: str) -> list[str]:
