@@ -44,3 +44,34 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
             return str(super()._split_scope(nodeid))
 
     return FileScheduling(config, log)
+
+
+def _share_default_ssl_contexts() -> None:
+    """Every httpx client built in a test loads certifi's CA bundle anew (about 30 ms each,
+    encode/httpx#3627), and the suite builds some 900 of them, all for loopback http or a mock
+    transport. One context per kind of default is built here and shared: the same object httpx
+    would have built, only once."""
+    try:
+        from httpx._transports import default
+    except ImportError:  # another httpx layout: keep its own behaviour
+        return
+    build = getattr(default, "create_ssl_context", None)
+    if build is None:
+        return
+    import functools
+    import os
+
+    @functools.cache
+    def shared(trust_env: bool, cert_file: str | None, cert_dir: str | None) -> Any:
+        return build(verify=True, cert=None, trust_env=trust_env)
+
+    def create_ssl_context(verify: Any = True, cert: Any = None, trust_env: bool = True) -> Any:
+        if verify is True and cert is None:
+            env = (os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+            return shared(trust_env, *env) if trust_env else shared(False, None, None)
+        return build(verify=verify, cert=cert, trust_env=trust_env)
+
+    default.create_ssl_context = create_ssl_context
+
+
+_share_default_ssl_contexts()
