@@ -58,7 +58,7 @@ REACH = 2.0
 #: changes meanwhile costs a poll or this much at most.
 SHORT = 1.0
 #: Stretches whose paces lie within this relative spread of their run's pace count as steady.
-STEADY = 0.2
+STEADY = 0.1
 #: Slack after the estimated finish: a fixed part (updates land in ticks, answers take time)
 #: plus a share of the time jumped.
 SLACK_FIXED = 0.1
@@ -173,7 +173,10 @@ class PollSchedule:
             return self.fallback()
         since = now - self._offset - last[0]  # service seconds since the last change
         if not moved and since > OVERDUE / pace + SLACK_FIXED:
-            return self.fallback()  # the next file is well overdue: a stall
+            # The next file is well overdue: a stall. Polls stay within the time the rest
+            # would take once it moves again, or a short job could resume and end unseen.
+            rest = remaining / self._best + SLACK_FIXED
+            return self._clamp(min(self.fallback(), max(self.first, rest)))
         left = last[0] + remaining / pace + self._offset - now
         # Nothing can show before the next file is due, even at the fastest pace seen: polling
         # sooner only costs a request.
