@@ -396,3 +396,16 @@ def test_url_that_fails_is_a_clear_error(capsys) -> None:
     code = contract_diff.main(["--url", SERVICE_URL], transport=transport)
     assert code == 2
     assert "503" in capsys.readouterr().err
+
+
+def test_all_lists_the_aspects_that_agree_too(capsys) -> None:
+    assert contract_diff.main(["--all"]) == 0
+    rows = _rows(capsys.readouterr().out)
+    assert (
+        "GET /cloud-storage/jobs/{job_id}",
+        "response 200 job.job_id",
+        "required string",
+        "required string",
+        "same",
+    ) in rows
+    assert flagged(rows, "deliberate")
