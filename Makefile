@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 GEN    := $(BIN)/openapi-python-client generate --path openapi.yaml --config generator-config.yml --meta none --overwrite --fail-on-warning
 PKG    := aionvision_cloud_api
 
-.PHONY: install regen regen-check test lint format emulator clean
+.PHONY: install regen regen-check contract-diff test lint format emulator clean
 
 install: $(STAMP)
 
@@ -35,6 +35,12 @@ regen-check: $(STAMP)
 	  || { echo "generated_client/ differs from 'make regen' output: run 'make regen' and commit"; rm -rf .regen-check; exit 1; }
 	rm -rf .regen-check
 	@echo "generated client is up to date"
+
+# openapi.yaml against the service's published OpenAPI: the vendored copy in tests/data/, or the
+# live one with URL=, e.g. `make contract-diff URL=https://api.aionvision.tech/openapi.json`.
+# Differences made on purpose are listed in tests/contract/deliberate-differences.yaml.
+contract-diff: $(STAMP)
+	$(BIN)/python tests/contract/contract_diff.py $(if $(URL),--url '$(URL)')
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
