@@ -34,11 +34,15 @@ def aionvision_emulator_session() -> Iterator[RunningEmulator]:
 
 
 class _SharedByProfile:
-    """One lazily started instance per profile other than the default, for the session."""
+    """One lazily started instance per profile other than the default, for the session.
 
-    def __init__(self, stack: ExitStack) -> None:
-        self._stack = stack
+    Kept in the config's stash rather than a fixture, so a conftest that imports only
+    `aionvision_emulator` (not the whole plugin) gets it too."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self._stack = ExitStack()
         self._running: dict[str, RunningEmulator] = {}
+        config.add_cleanup(self._stack.close)
 
     def get(self, profile: Profile) -> RunningEmulator:
         if profile not in self._running:
@@ -46,10 +50,13 @@ class _SharedByProfile:
         return self._running[profile]
 
 
-@pytest.fixture(scope="session")
-def _aionvision_emulator_profiles() -> Iterator[_SharedByProfile]:
-    with ExitStack() as stack:
-        yield _SharedByProfile(stack)
+_SHARED = pytest.StashKey[_SharedByProfile]()
+
+
+def _shared(config: pytest.Config) -> _SharedByProfile:
+    if _SHARED not in config.stash:
+        config.stash[_SHARED] = _SharedByProfile(config)
+    return config.stash[_SHARED]
 
 
 @pytest.fixture
@@ -67,6 +74,6 @@ def aionvision_emulator(request: pytest.FixtureRequest) -> Iterator[RunningEmula
     if profile == "document":
         shared = request.getfixturevalue("aionvision_emulator_session")
     else:
-        shared = request.getfixturevalue("_aionvision_emulator_profiles").get(profile)
+        shared = _shared(request.config).get(profile)
     shared.admin.reset()
     yield shared
