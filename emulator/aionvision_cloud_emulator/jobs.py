@@ -167,7 +167,8 @@ def start_import(emu: Emulator, api_key: str, body: dict[str, Any]) -> dict[str,
     items = [{**f, **extras} for f in files]
     announced: list[str] | None = None
     if emu.config.service:
-        # The service creates its image records at once and fills them as files arrive.
+        # The service answers its placeholder ids at once; here each becomes its image's id when
+        # the file arrives, and a file that fails leaves its id unused.
         announced = [emu.store.next_uuid() for _ in items]
     elif emu.config.async_image_ids:
         announced = [emu.store.next_id("img_") for _ in items]
