@@ -55,9 +55,10 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# The local stand-in service on 127.0.0.1:8765 (Ctrl-C stops it).
+# The local stand-in service on 127.0.0.1:8765 (Ctrl-C stops it), profile `service` unless
+# ARGS says otherwise: make emulator ARGS="--profile document --port 9000" (later options win).
 emulator: $(STAMP)
-	$(BIN)/python -m aionvision_cloud_emulator --port 8765
+	$(BIN)/python -m aionvision_cloud_emulator --port 8765 $(ARGS)
 
 # The whole flow through the CLI against a local emulator on a free port; under a minute.
 .PHONY: demo
