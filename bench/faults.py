@@ -8,6 +8,7 @@ which batches were uncertain and what became of them.
 
     python bench/faults.py                       # 200 workflows + 20 killed runs
     python bench/faults.py --workflows 20 --kills 2
+    python bench/faults.py --profile service     # the service's behaviour (default: document)
 """
 
 from __future__ import annotations
@@ -211,6 +212,7 @@ def run_campaign(
     threads: int = 8,
     workdir: str | None = None,
     http_timeout: float = HTTP_TIMEOUT,
+    profile: str = "document",
 ) -> Report:
     """``http_timeout`` is the clients' read timeout; a ``slow`` fault lasts SLOW_FAULT times it."""
     # Imported here, not at the top: a workflow child needs only the client, and the emulator's
@@ -236,6 +238,7 @@ def run_campaign(
     old_level = log.level
     log.setLevel(logging.DEBUG)
     knobs: dict[str, Any] = {
+        "profile": profile,
         "seed": seed,
         "job_pace": 2000.0,
         "job_start_delay": 0.0,
@@ -441,6 +444,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--ratio", type=float, default=0.2, help="share of requests that fail")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--threads", type=int, default=8)
+    p.add_argument(
+        "--profile", choices=("service", "document"), default="document", help="the emulator's"
+    )
     p.add_argument("--child", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
@@ -451,7 +457,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ratio=args.ratio,
         seed=args.seed,
         threads=args.threads,
+        profile=args.profile,
     )
+    print(f"emulator profile: {args.profile}")
     print(table(report))
     f = figures(report)
     ok = (

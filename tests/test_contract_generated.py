@@ -37,6 +37,7 @@ from aionvision_cloud_api.models import (
     CompleteAuthResponse,
     Connection,
     DisconnectResponse,
+    DriveResponse,
     ErrorResponse,
     ExportRequest,
     ExportResponse,
@@ -48,8 +49,8 @@ from aionvision_cloud_api.models import (
     Job,
     JobResponse,
     ListConnectionsResponse,
+    PickerProxyEnvelope,
     PickerProxyRequest,
-    PickerProxyResponse,
     PickerTokenResponse,
     Provider,
 )
@@ -176,7 +177,19 @@ CASES: list[
         {},
         PROXY_REQ,
         {"id": "abc123", "name": "photo1.jpg", "mimeType": "image/jpeg", "size": "2048576"},
-        PickerProxyResponse,
+        DriveResponse,
+    ),
+    (
+        "picker_proxy wrapped",
+        lambda c: picker_proxy.sync_detailed(
+            client=c, body=PickerProxyRequest.from_dict(PROXY_REQ)
+        ),
+        "POST",
+        "/cloud-storage/picker-proxy",
+        {},
+        PROXY_REQ,
+        {"data": {"id": "abc123", "name": "photo1.jpg", "mimeType": "image/jpeg"}},
+        PickerProxyEnvelope,
     ),
     (
         "import_files sync",

@@ -59,14 +59,40 @@ def build_query(folder_id: str | None, query: str | None, mime_prefix: str | Non
     return " and ".join(parts)
 
 
-def unwrap_proxy_response(data: object) -> dict[str, Any]:
-    """The Drive JSON, which ``openapi.yaml`` says the proxy passes on as Drive sent it (an
-    object); anything else is an invalid answer."""
-    if not isinstance(data, Mapping):
+# Top-level keys of the Drive v3 answers the proxy allows (file list, file, export, about). One of
+# them beside ``data`` means the answer is Drive's own (a file's ``data`` is not an envelope).
+_DRIVE_KEYS = frozenset(
+    {"kind", "id", "files", "nextPageToken", "incompleteSearch", "name", "mimeType", "user"}
+)
+
+
+def unwrap_proxy_response(body: object, *, listing: bool = False) -> dict[str, Any]:
+    """The Drive JSON in a picker proxy answer, read the two ways the service is described: wrapped
+    in ``data`` (its published schema, as it runs today) or bare (the API document).
+
+    An answer that is neither raises ``APIResponseValidationError``; so does a ``listing`` (a
+    ``files`` call that asks for its file list) without one, which read as an empty listing would
+    import nothing and report success.
+    """
+    if not isinstance(body, Mapping):
         raise APIResponseValidationError(
-            f"picker proxy response is not a JSON object ({type(data).__name__})"
+            f"picker proxy response is not a JSON object ({type(body).__name__})"
         )
-    return dict(data)
+    inner = body.get("data")
+    if isinstance(inner, Mapping) and _DRIVE_KEYS.isdisjoint(body):
+        drive = dict(inner)
+    elif "data" in body and _DRIVE_KEYS.isdisjoint(body):
+        raise APIResponseValidationError(
+            f"picker proxy response's data is not a JSON object ({type(inner).__name__})"
+        )
+    else:
+        drive = dict(body)
+    if listing and not isinstance(drive.get("files"), list):
+        raise APIResponseValidationError(
+            "picker proxy response to 'files' holds no Drive file list, bare or in a data envelope"
+            f" (keys: {', '.join(sorted(map(str, drive))) or 'none'})"
+        )
+    return drive
 
 
 class DriveLister:
@@ -107,7 +133,10 @@ class DriveLister:
                 params["pageToken"] = token
             page = self._page(params)
             files = page.get("files")
-            for item in files if isinstance(files, list) else []:
+            if not isinstance(files, list):
+                # Never an empty listing for an answer we could not read (see unwrap).
+                raise APIResponseValidationError("Drive listing page holds no file list")
+            for item in files:
                 if not isinstance(item, Mapping) or not item.get("id"):
                     continue
                 cloud_file = CloudFile.from_drive(item)

@@ -314,9 +314,11 @@ class CloudStorage:
         """``POST /cloud-storage/picker-proxy``: call a Drive API ``endpoint`` (``files``,
         ``files/{id}``, ``files/{id}/export``, ``about``) with ``params`` through the session.
 
-        Returns the Drive JSON as Drive sent it. Raises ``InvalidInputError`` for an endpoint
-        outside that list or bad params (before sending), ``AuthenticationError`` once the
-        session has expired, ``APIResponseValidationError`` for an answer that is no object.
+        Returns the Drive JSON as Drive sent it, whether the service wrapped it in ``data`` (as it
+        does today) or not (as the API document shows). Raises ``InvalidInputError`` for an
+        endpoint outside that list or bad params (before sending), ``AuthenticationError`` once
+        the session has expired, ``APIResponseValidationError`` for an answer that is neither
+        (no object; for ``files``, no file list).
         """
         check_endpoint(endpoint)
         session_id = session.session_id if isinstance(session, PickerSession) else session
@@ -333,7 +335,10 @@ class CloudStorage:
             if not all(isinstance(k, str) for k in params):
                 raise InvalidInputError("params keys must be strings")
             body.params = PickerProxyRequestParams.from_dict(dict(params))
-        return unwrap_proxy_response(self._rq.call("picker_proxy", body=body))
+        answer = self._rq.call("picker_proxy", body=body)
+        # Only a listing that asks for its file list must have one (``fields`` may leave it out).
+        listing = endpoint == "files" and "files" in str((params or {}).get("fields", "files"))
+        return unwrap_proxy_response(answer, listing=listing)
 
     def iter_drive_files(
         self,

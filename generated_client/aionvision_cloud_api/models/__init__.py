@@ -4,6 +4,7 @@ from .complete_auth_request import CompleteAuthRequest
 from .complete_auth_response import CompleteAuthResponse
 from .connection import Connection
 from .disconnect_response import DisconnectResponse
+from .drive_response import DriveResponse
 from .error_detail import ErrorDetail
 from .error_detail_details_type_0 import ErrorDetailDetailsType0
 from .error_response import ErrorResponse
@@ -18,9 +19,9 @@ from .initiate_auth_response import InitiateAuthResponse
 from .job import Job
 from .job_response import JobResponse
 from .list_connections_response import ListConnectionsResponse
+from .picker_proxy_envelope import PickerProxyEnvelope
 from .picker_proxy_request import PickerProxyRequest
 from .picker_proxy_request_params import PickerProxyRequestParams
-from .picker_proxy_response import PickerProxyResponse
 from .picker_session import PickerSession
 from .picker_token_response import PickerTokenResponse
 from .provider import Provider
@@ -31,6 +32,7 @@ __all__ = (
     "CompleteAuthResponse",
     "Connection",
     "DisconnectResponse",
+    "DriveResponse",
     "ErrorDetail",
     "ErrorDetailDetailsType0",
     "ErrorResponse",
@@ -45,9 +47,9 @@ __all__ = (
     "Job",
     "JobResponse",
     "ListConnectionsResponse",
+    "PickerProxyEnvelope",
     "PickerProxyRequest",
     "PickerProxyRequestParams",
-    "PickerProxyResponse",
     "PickerSession",
     "PickerTokenResponse",
     "Provider",

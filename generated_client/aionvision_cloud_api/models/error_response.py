@@ -21,16 +21,21 @@ class ErrorResponse:
     Attributes:
         error (ErrorDetail):
         request_id (str | Unset):
+        requires_reauth (bool | Unset): On a 401 from picker-token: the connection's Google authorization has expired or
+            was revoked; connect the account again (a plain retry will not help).
     """
 
     error: ErrorDetail
     request_id: str | Unset = UNSET
+    requires_reauth: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         error = self.error.to_dict()
 
         request_id = self.request_id
+
+        requires_reauth = self.requires_reauth
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -41,6 +46,8 @@ class ErrorResponse:
         )
         if request_id is not UNSET:
             field_dict["request_id"] = request_id
+        if requires_reauth is not UNSET:
+            field_dict["requires_reauth"] = requires_reauth
 
         return field_dict
 
@@ -53,9 +60,12 @@ class ErrorResponse:
 
         request_id = d.pop("request_id", UNSET)
 
+        requires_reauth = d.pop("requires_reauth", UNSET)
+
         error_response = cls(
             error=error,
             request_id=request_id,
+            requires_reauth=requires_reauth,
         )
 
         error_response.additional_properties = d

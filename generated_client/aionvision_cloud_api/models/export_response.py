@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,12 +19,15 @@ class ExportResponse:
         job_status (str | Unset): See Job.status.
         is_async (bool | Unset):
         message (str | Unset):
+        cloud_file_ids (list[str] | None | Unset): The Drive file ids the export created: null while the job runs (the
+            service's reference); absent in the API document.
     """
 
     job_id: str
     job_status: str | Unset = UNSET
     is_async: bool | Unset = UNSET
     message: str | Unset = UNSET
+    cloud_file_ids: list[str] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -35,6 +38,15 @@ class ExportResponse:
         is_async = self.is_async
 
         message = self.message
+
+        cloud_file_ids: list[str] | None | Unset
+        if isinstance(self.cloud_file_ids, Unset):
+            cloud_file_ids = UNSET
+        elif isinstance(self.cloud_file_ids, list):
+            cloud_file_ids = self.cloud_file_ids
+
+        else:
+            cloud_file_ids = self.cloud_file_ids
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -49,6 +61,8 @@ class ExportResponse:
             field_dict["is_async"] = is_async
         if message is not UNSET:
             field_dict["message"] = message
+        if cloud_file_ids is not UNSET:
+            field_dict["cloud_file_ids"] = cloud_file_ids
 
         return field_dict
 
@@ -63,11 +77,29 @@ class ExportResponse:
 
         message = d.pop("message", UNSET)
 
+        def _parse_cloud_file_ids(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                cloud_file_ids_type_0 = cast(list[str], data)
+
+                return cloud_file_ids_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        cloud_file_ids = _parse_cloud_file_ids(d.pop("cloud_file_ids", UNSET))
+
         export_response = cls(
             job_id=job_id,
             job_status=job_status,
             is_async=is_async,
             message=message,
+            cloud_file_ids=cloud_file_ids,
         )
 
         export_response.additional_properties = d

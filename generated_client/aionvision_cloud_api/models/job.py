@@ -30,6 +30,8 @@ class Job:
         created_at (datetime.datetime | Unset):
         updated_at (datetime.datetime | Unset):
         completed_at (datetime.datetime | None | Unset):
+        cloud_file_ids (list[str] | None | Unset): On an export job, the Drive file ids it created once it is done (the
+            service fills them when the export ends); null or absent before.
     """
 
     job_id: str
@@ -44,6 +46,7 @@ class Job:
     created_at: datetime.datetime | Unset = UNSET
     updated_at: datetime.datetime | Unset = UNSET
     completed_at: datetime.datetime | None | Unset = UNSET
+    cloud_file_ids: list[str] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -85,6 +88,15 @@ class Job:
         else:
             completed_at = self.completed_at
 
+        cloud_file_ids: list[str] | None | Unset
+        if isinstance(self.cloud_file_ids, Unset):
+            cloud_file_ids = UNSET
+        elif isinstance(self.cloud_file_ids, list):
+            cloud_file_ids = self.cloud_file_ids
+
+        else:
+            cloud_file_ids = self.cloud_file_ids
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -113,6 +125,8 @@ class Job:
             field_dict["updated_at"] = updated_at
         if completed_at is not UNSET:
             field_dict["completed_at"] = completed_at
+        if cloud_file_ids is not UNSET:
+            field_dict["cloud_file_ids"] = cloud_file_ids
 
         return field_dict
 
@@ -175,6 +189,23 @@ class Job:
 
         completed_at = _parse_completed_at(d.pop("completed_at", UNSET))
 
+        def _parse_cloud_file_ids(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                cloud_file_ids_type_0 = cast(list[str], data)
+
+                return cloud_file_ids_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        cloud_file_ids = _parse_cloud_file_ids(d.pop("cloud_file_ids", UNSET))
+
         job = cls(
             job_id=job_id,
             status=status,
@@ -188,6 +219,7 @@ class Job:
             created_at=created_at,
             updated_at=updated_at,
             completed_at=completed_at,
+            cloud_file_ids=cloud_file_ids,
         )
 
         job.additional_properties = d

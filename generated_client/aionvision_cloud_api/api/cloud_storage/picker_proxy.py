@@ -5,10 +5,11 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.drive_response import DriveResponse
 from ...models.error_response import ErrorResponse
 from ...models.http_validation_error import HTTPValidationError
+from ...models.picker_proxy_envelope import PickerProxyEnvelope
 from ...models.picker_proxy_request import PickerProxyRequest
-from ...models.picker_proxy_response import PickerProxyResponse
 from ...types import Response
 
 
@@ -33,9 +34,29 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorResponse | HTTPValidationError | PickerProxyResponse | None:
+) -> DriveResponse | PickerProxyEnvelope | ErrorResponse | HTTPValidationError | None:
     if response.status_code == 200:
-        response_200 = PickerProxyResponse.from_dict(response.json())
+
+        def _parse_response_200(data: object) -> DriveResponse | PickerProxyEnvelope:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_picker_proxy_response_type_0 = (
+                    PickerProxyEnvelope.from_dict(data)
+                )
+
+                return componentsschemas_picker_proxy_response_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_picker_proxy_response_type_1 = DriveResponse.from_dict(
+                data
+            )
+
+            return componentsschemas_picker_proxy_response_type_1
+
+        response_200 = _parse_response_200(response.json())
 
         return response_200
 
@@ -118,7 +139,9 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorResponse | HTTPValidationError | PickerProxyResponse]:
+) -> Response[
+    DriveResponse | PickerProxyEnvelope | ErrorResponse | HTTPValidationError
+]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -131,7 +154,9 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: PickerProxyRequest,
-) -> Response[ErrorResponse | HTTPValidationError | PickerProxyResponse]:
+) -> Response[
+    DriveResponse | PickerProxyEnvelope | ErrorResponse | HTTPValidationError
+]:
     """Proxy Google Drive API calls
 
      Proxy Google Drive API calls server-side using a picker session. Allowed endpoint patterns: `files`,
@@ -148,7 +173,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorResponse | ErrorResponse | HTTPValidationError | PickerProxyResponse]
+        Response[DriveResponse | PickerProxyEnvelope | ErrorResponse | ErrorResponse | HTTPValidationError]
     """
 
     kwargs = _get_kwargs(
@@ -166,7 +191,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: PickerProxyRequest,
-) -> ErrorResponse | HTTPValidationError | PickerProxyResponse | None:
+) -> DriveResponse | PickerProxyEnvelope | ErrorResponse | HTTPValidationError | None:
     """Proxy Google Drive API calls
 
      Proxy Google Drive API calls server-side using a picker session. Allowed endpoint patterns: `files`,
@@ -183,7 +208,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorResponse | ErrorResponse | HTTPValidationError | PickerProxyResponse
+        DriveResponse | PickerProxyEnvelope | ErrorResponse | ErrorResponse | HTTPValidationError
     """
 
     return sync_detailed(
@@ -196,7 +221,9 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: PickerProxyRequest,
-) -> Response[ErrorResponse | HTTPValidationError | PickerProxyResponse]:
+) -> Response[
+    DriveResponse | PickerProxyEnvelope | ErrorResponse | HTTPValidationError
+]:
     """Proxy Google Drive API calls
 
      Proxy Google Drive API calls server-side using a picker session. Allowed endpoint patterns: `files`,
@@ -213,7 +240,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorResponse | ErrorResponse | HTTPValidationError | PickerProxyResponse]
+        Response[DriveResponse | PickerProxyEnvelope | ErrorResponse | ErrorResponse | HTTPValidationError]
     """
 
     kwargs = _get_kwargs(
@@ -229,7 +256,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: PickerProxyRequest,
-) -> ErrorResponse | HTTPValidationError | PickerProxyResponse | None:
+) -> DriveResponse | PickerProxyEnvelope | ErrorResponse | HTTPValidationError | None:
     """Proxy Google Drive API calls
 
      Proxy Google Drive API calls server-side using a picker session. Allowed endpoint patterns: `files`,
@@ -246,7 +273,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorResponse | ErrorResponse | HTTPValidationError | PickerProxyResponse
+        DriveResponse | PickerProxyEnvelope | ErrorResponse | ErrorResponse | HTTPValidationError
     """
 
     return (

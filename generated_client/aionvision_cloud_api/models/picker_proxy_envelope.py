@@ -1,34 +1,54 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="PickerProxyResponse")
+if TYPE_CHECKING:
+    from ..models.drive_response import DriveResponse
+
+
+T = TypeVar("T", bound="PickerProxyEnvelope")
 
 
 @_attrs_define
-class PickerProxyResponse:
-    """The proxied Google Drive API response, as Drive sent it."""
+class PickerProxyEnvelope:
+    """
+    Attributes:
+        data (DriveResponse): Drive v3's JSON, as Drive sent it.
+    """
 
+    data: DriveResponse
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        data = self.data.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "data": data,
+            }
+        )
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        picker_proxy_response = cls()
+        from ..models.drive_response import DriveResponse
 
-        picker_proxy_response.additional_properties = d
-        return picker_proxy_response
+        d = dict(src_dict)
+        data = DriveResponse.from_dict(d.pop("data"))
+
+        picker_proxy_envelope = cls(
+            data=data,
+        )
+
+        picker_proxy_envelope.additional_properties = d
+        return picker_proxy_envelope
 
     @property
     def additional_keys(self) -> list[str]:
