@@ -16,28 +16,40 @@ class ExportResponse:
     """
     Attributes:
         job_id (str):
-        job_status (str | Unset): See Job.status.
-        is_async (bool | Unset):
-        message (str | Unset):
+        job_status (None | str | Unset): See Job.status.
+        is_async (bool | None | Unset):
+        message (None | str | Unset):
         cloud_file_ids (list[str] | None | Unset): The Drive file ids the export created: null while the job runs (the
             service's reference); absent in the API document.
     """
 
     job_id: str
-    job_status: str | Unset = UNSET
-    is_async: bool | Unset = UNSET
-    message: str | Unset = UNSET
+    job_status: None | str | Unset = UNSET
+    is_async: bool | None | Unset = UNSET
+    message: None | str | Unset = UNSET
     cloud_file_ids: list[str] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         job_id = self.job_id
 
-        job_status = self.job_status
+        job_status: None | str | Unset
+        if isinstance(self.job_status, Unset):
+            job_status = UNSET
+        else:
+            job_status = self.job_status
 
-        is_async = self.is_async
+        is_async: bool | None | Unset
+        if isinstance(self.is_async, Unset):
+            is_async = UNSET
+        else:
+            is_async = self.is_async
 
-        message = self.message
+        message: None | str | Unset
+        if isinstance(self.message, Unset):
+            message = UNSET
+        else:
+            message = self.message
 
         cloud_file_ids: list[str] | None | Unset
         if isinstance(self.cloud_file_ids, Unset):
@@ -71,11 +83,32 @@ class ExportResponse:
         d = dict(src_dict)
         job_id = d.pop("job_id")
 
-        job_status = d.pop("job_status", UNSET)
+        def _parse_job_status(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        is_async = d.pop("is_async", UNSET)
+        job_status = _parse_job_status(d.pop("job_status", UNSET))
 
-        message = d.pop("message", UNSET)
+        def _parse_is_async(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        is_async = _parse_is_async(d.pop("is_async", UNSET))
+
+        def _parse_message(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        message = _parse_message(d.pop("message", UNSET))
 
         def _parse_cloud_file_ids(data: object) -> list[str] | None | Unset:
             if data is None:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,11 +20,11 @@ class ListConnectionsResponse:
     """
     Attributes:
         connections (list[Connection]):
-        total_count (int | Unset):
+        total_count (int | None | Unset):
     """
 
     connections: list[Connection]
-    total_count: int | Unset = UNSET
+    total_count: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -33,7 +33,11 @@ class ListConnectionsResponse:
             connections_item = connections_item_data.to_dict()
             connections.append(connections_item)
 
-        total_count = self.total_count
+        total_count: int | None | Unset
+        if isinstance(self.total_count, Unset):
+            total_count = UNSET
+        else:
+            total_count = self.total_count
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -59,7 +63,14 @@ class ListConnectionsResponse:
 
             connections.append(connections_item)
 
-        total_count = d.pop("total_count", UNSET)
+        def _parse_total_count(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        total_count = _parse_total_count(d.pop("total_count", UNSET))
 
         list_connections_response = cls(
             connections=connections,
