@@ -19,19 +19,24 @@ T = TypeVar("T", bound="ListConnectionsResponse")
 class ListConnectionsResponse:
     """
     Attributes:
-        connections (list[Connection]):
+        connections (list[Connection] | None):
         total_count (int | None | Unset):
     """
 
-    connections: list[Connection]
+    connections: list[Connection] | None
     total_count: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        connections = []
-        for connections_item_data in self.connections:
-            connections_item = connections_item_data.to_dict()
-            connections.append(connections_item)
+        connections: list[dict[str, Any]] | None
+        if isinstance(self.connections, list):
+            connections = []
+            for connections_type_0_item_data in self.connections:
+                connections_type_0_item = connections_type_0_item_data.to_dict()
+                connections.append(connections_type_0_item)
+
+        else:
+            connections = self.connections
 
         total_count: int | None | Unset
         if isinstance(self.total_count, Unset):
@@ -56,12 +61,28 @@ class ListConnectionsResponse:
         from ..models.connection import Connection
 
         d = dict(src_dict)
-        connections = []
-        _connections = d.pop("connections")
-        for connections_item_data in _connections:
-            connections_item = Connection.from_dict(connections_item_data)
 
-            connections.append(connections_item)
+        def _parse_connections(data: object) -> list[Connection] | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                connections_type_0 = []
+                _connections_type_0 = data
+                for connections_type_0_item_data in _connections_type_0:
+                    connections_type_0_item = Connection.from_dict(
+                        connections_type_0_item_data
+                    )
+
+                    connections_type_0.append(connections_type_0_item)
+
+                return connections_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[Connection] | None, data)
+
+        connections = _parse_connections(d.pop("connections"))
 
         def _parse_total_count(data: object) -> int | None | Unset:
             if data is None:
