@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._inputs import check_id
-from ._models import CloudFile, PickerSession
+from ._results import CloudFile
 from .errors import APIResponseValidationError, AuthenticationError, InvalidInputError
+
+if TYPE_CHECKING:
+    from ._models import PickerSession
 
 __all__ = ["DriveLister", "build_query", "check_endpoint", "unwrap_proxy_response"]
 
