@@ -43,4 +43,4 @@ def test_every_generated_operation_is_called_or_deliberately_not() -> None:
             if isinstance(node, ast.ImportFrom) and node.module == generated.__name__:
                 imported.update(a.name for a in node.names)
     assert imported == operations - NOT_CALLED
-    assert NOT_CALLED <= operations
+    assert operations >= NOT_CALLED
