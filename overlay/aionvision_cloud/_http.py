@@ -124,6 +124,10 @@ class Requester:
     docstring), retries happened below that."""
 
     def __init__(self, api: AuthenticatedClient) -> None:
+        # The overlay's subclasses register themselves for ``check`` to re-class answers into;
+        # loaded with the first client, not with ``import aionvision_cloud``.
+        from . import _models  # noqa: F401
+
         self.api = api
         self._last = LastResponse()
         # First among the response hooks, so even an answer a later hook rejects is the one seen.

@@ -311,3 +311,28 @@ def test_connection_list_reads_as_a_list_with_the_official_names() -> None:
     assert a in listed
     assert not ConnectionList([])
     assert "total_count=5" in repr(listed)
+
+
+def test_a_fresh_interpreter_gets_the_overlay_types_and_imports_models_late() -> None:
+    # Nothing imported the overlay's models beforehand: the first client loads them, so answers
+    # are re-classed, and `import aionvision_cloud` alone never pays for the generated models.
+    script = """
+import sys, httpx, aionvision_cloud
+assert "aionvision_cloud_api.models" not in sys.modules
+job = {"job": {"job_id": "job_1", "status": "completed"}}
+client = aionvision_cloud.Client(
+    "aion_" + "k" * 24,
+    base_url="https://api.example.test/api/v2",
+    transport=httpx.MockTransport(lambda r: httpx.Response(200, json=job)),
+)
+got = client.cloud_storage.get_job("job_1")
+print(type(got).__module__, type(got).__name__, got.status is aionvision_cloud.JobStatus.COMPLETED)
+"""
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["aionvision_cloud._models", "Job", "True"]
