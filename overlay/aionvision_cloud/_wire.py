@@ -19,8 +19,6 @@ accepted and printed with no edit here.
 from __future__ import annotations
 
 import builtins
-import functools
-import inspect
 import keyword
 import sys
 import types
@@ -93,8 +91,6 @@ class _InitField:
 class _Field:
     name: str
     spec: _Spec
-    #: The generated class's slot: the value as stored, past any property the overlay puts over it.
-    slot: Any
     has_datetime: bool
 
 
@@ -156,7 +152,7 @@ def _fields(cls: type) -> tuple[_Field, ...]:
         if field.name == "additional_properties":
             continue
         spec = _spec(hints[field.name])
-        out.append(_Field(field.name, spec, cls.__dict__[field.name], datetime in spec.exact))
+        out.append(_Field(field.name, spec, datetime in spec.exact))
     _FIELDS[cls] = found = tuple(out)
     return found
 
@@ -170,6 +166,7 @@ def adopts(cls: type[W]) -> type[W]:
     subclasses that add no state (``__slots__ = ()``), so re-classing copies nothing."""
     base = generated_base(cls)
     _ADOPTED[base] = cls
+    _CHECKERS.clear()  # compiled checkers re-class nested models: they must see this one
     return cls
 
 
@@ -183,21 +180,98 @@ def generated_base(cls: type) -> type:
 def check(value: object, path: str) -> None:
     """Check a parsed answer in place (see the module docstring); raises :class:`Mismatch`."""
     cls = type(value)
+    checker = _CHECKERS.get(cls)
+    if checker is None:
+        checker = _CHECKERS[cls] = _compile(generated_base(cls))
+    checker(value, path)
     overlay = _ADOPTED.get(cls)
     if overlay is not None:
         # Zero-copy re-wrap: the subclass has the same slots (see ``adopts``).
         object.__setattr__(value, "__class__", overlay)
-    else:
-        cls = generated_base(cls)
-    for field in _fields(cls):
-        item = field.slot.__get__(value, cls)
-        kind = type(item)
-        if kind in field.spec.exact:
-            if field.has_datetime and kind is datetime and item.tzinfo is None:
-                # A naive timestamp from this API means UTC.
-                field.slot.__set__(value, item.replace(tzinfo=UTC))
+
+
+_CHECKERS: dict[type, Callable[[object, str], None]] = {}
+
+
+def _checker(cls: type) -> Callable[[object, str], None]:
+    checker = _CHECKERS.get(cls)
+    if checker is None:
+        checker = _CHECKERS[cls] = _compile(cls)
+    return checker
+
+
+def _compile(cls: type) -> Callable[[object, str], None]:
+    """The checker of one generated class: a function testing each field's type inline, and
+    nested models (one, or a list of them) with their own checkers, re-classed as it goes. It
+    is compiled once per class, as attrs compiles ``__init__``, so a listing of a hundred
+    connections is checked in tens of microseconds. Fields are read before the value is
+    re-classed, so no overlay property stands in front of what was parsed."""
+    fields = _fields(cls)
+    ns: dict[str, Any] = {
+        "_slow": _slow_field,
+        "_F": fields,
+        "_datetime": datetime,
+        "_list": list,
+        "_UTC": UTC,
+        "_reclass": object.__setattr__,
+    }
+    lines = ["def check(value, path):"]
+    for i, field in enumerate(fields):
+        spec = field.spec
+        if spec.any:
             continue
-        _check_value(item, field.spec, f"{path}.{field.name}")
+        exact = sorted(spec.exact - {datetime}, key=lambda t: t.__name__)
+        for j, kind in enumerate(exact):
+            ns[f"_T{i}_{j}"] = kind
+        other = " and ".join(f"t is not _T{i}_{j}" for j in range(len(exact))) or "True"
+        lines.append(f"    x = value.{field.name}")
+        lines.append("    t = type(x)")
+        nested = _nested(spec)
+        items = _nested(spec.items) if spec.items is not None else None
+        if field.has_datetime:
+            # A naive timestamp from this API means UTC.
+            lines.append("    if t is _datetime:")
+            lines.append("        if x.tzinfo is None:")
+            lines.append(f"            value.{field.name} = x.replace(tzinfo=_UTC)")
+            lines.append(f"    elif {other}:")
+        elif nested is not None:
+            ns[f"_M{i}"], ns[f"_C{i}"], ns[f"_A{i}"] = nested
+            lines.append(f"    if t is _M{i}:")
+            lines.append(f"        _C{i}(x, path + '.{field.name}')")
+            if nested[2] is not None:
+                lines.append(f"        _reclass(x, '__class__', _A{i})")
+            lines.append(f"    elif {other}:")
+        elif items is not None:
+            ns[f"_M{i}"], ns[f"_C{i}"], ns[f"_A{i}"] = items
+            lines.append("    if t is _list:")
+            lines.append(f"        here = path + '.{field.name}[]'")
+            lines.append("        for e in x:")
+            lines.append(f"            if type(e) is not _M{i}:")
+            lines.append(f"                _slow(x, _F[{i}], path)")
+            lines.append(f"            _C{i}(e, here)")
+            if items[2] is not None:
+                lines.append(f"            _reclass(e, '__class__', _A{i})")
+            lines.append(f"    elif {other}:")
+        else:
+            lines.append(f"    if {other}:")
+        lines.append(f"        _slow(x, _F[{i}], path)")
+    lines.append("    return None")
+    exec("\n".join(lines), ns)  # noqa: S102 - source built above from the model's own fields
+    checker: Callable[[object, str], None] = ns["check"]
+    return checker
+
+
+def _nested(spec: _Spec) -> tuple[type, Callable[[object, str], None], type | None] | None:
+    """One generated model (its checker, its overlay subclass) a field holds, if that is all."""
+    if len(spec.models) != 1 or spec.items is not None or spec.any:
+        return None
+    model = spec.models[0]
+    return model, _checker(model), _ADOPTED.get(model)
+
+
+def _slow_field(item: object, field: _Field, path: str) -> None:
+    """A value the inline test did not pass: a list, a nested model, or a mismatch."""
+    _check_value(item, field.spec, f"{path}.{field.name}")
 
 
 def _check_value(item: object, spec: _Spec, path: str) -> None:
@@ -308,16 +382,23 @@ def body(
     return model
 
 
-@functools.cache
+_PARAMETERS: dict[Callable[..., Any], dict[str, _Spec]] = {}
+
+
 def _parameters(function: Callable[..., Any]) -> dict[str, _Spec]:
     """A generated ``sync_detailed``'s keyword-only parameters (its query), ``client`` aside."""
-    ns = _namespace(function)
-    hints = typing.get_type_hints(function, globalns=ns)
-    return {
+    known = _PARAMETERS.get(function)
+    if known is not None:
+        return known
+    import inspect  # ~10 ms, needed only by the first call that takes query parameters
+
+    hints = typing.get_type_hints(function, globalns=_namespace(function))
+    _PARAMETERS[function] = known = {
         name: _spec(hints[name])
         for name, p in inspect.signature(function).parameters.items()
         if p.kind is inspect.Parameter.KEYWORD_ONLY and name != "client"
     }
+    return known
 
 
 def params(

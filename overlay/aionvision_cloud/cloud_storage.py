@@ -62,6 +62,41 @@ if TYPE_CHECKING:
 JournalPath = str | os.PathLike[str]
 
 
+class _Lazy:
+    """A module (or, with ``package=True``, a package's submodules) imported on first use:
+    the generated operations and models, and the overlay's subclasses of them, load every
+    generated model. After the first lookup each name is a plain attribute, so a call pays
+    no import statement (a function-level ``from ... import`` costs a few microseconds)."""
+
+    def __init__(self, name: str, *, package: bool = False) -> None:
+        self._name = name
+        self._package = package
+
+    def __getattr__(self, attr: str) -> Any:
+        import importlib
+
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        if self._package:
+            value: Any = importlib.import_module(f"{self._name}.{attr}")
+        else:
+            value = getattr(importlib.import_module(self._name), attr)
+        setattr(self, attr, value)
+        return value
+
+
+#: The generated operations (``_ops.get_job.sync_detailed``), the generated models, the
+#: overlay's subclasses of them.
+_ops: Any = _Lazy("aionvision_cloud_api.api.cloud_storage", package=True)
+if TYPE_CHECKING:
+    import aionvision_cloud_api.models as _gen
+
+    from . import _models as _ours
+else:
+    _gen = _Lazy("aionvision_cloud_api.models")
+    _ours = _Lazy("aionvision_cloud._models")
+
+
 @contextlib.contextmanager
 def _journal(
     path: JournalPath | None,
@@ -83,9 +118,8 @@ def _journal(
 
 
 def _import_batch(record: BatchRecord) -> ImportBatch:
-    from ._models import ImportBatch
 
-    return ImportBatch(
+    return _ours.ImportBatch(
         is_async=record.job_id is not None,
         image_ids=list(record.image_ids),
         job_id=record.job_id,
@@ -96,9 +130,8 @@ def _import_batch(record: BatchRecord) -> ImportBatch:
 
 
 def _export_batch(record: BatchRecord) -> ExportBatch:
-    from ._models import ExportBatch
 
-    return ExportBatch(
+    return _ours.ExportBatch(
         job_id=record.job_id or "",
         images_sent=len(record.items),
         image_ids=record.items,
@@ -152,19 +185,15 @@ class _Plan(Generic[Item]):
         return {**self.named, **self.fields}
 
     def import_body(self, chunk: Sequence[Any]) -> ImportRequest:
-        from aionvision_cloud_api.models.import_request import ImportRequest
-
         required = {"connection_id": self.cid, "files": list(chunk)}
         return wire.body(
-            ImportRequest, "import_files", required, wire.given(**self.named), self.fields
+            _gen.ImportRequest, "import_files", required, wire.given(**self.named), self.fields
         )
 
     def export_body(self, chunk: Sequence[Any]) -> ExportRequest:
-        from aionvision_cloud_api.models.export_request import ExportRequest
-
         required = {"connection_id": self.cid, "image_ids": list(chunk)}
         return wire.body(
-            ExportRequest, "export_files", required, wire.given(**self.named), self.fields
+            _gen.ExportRequest, "export_files", required, wire.given(**self.named), self.fields
         )
 
 
@@ -216,22 +245,22 @@ class CloudStorage:
         uri = inputs.check_redirect_uri(
             self.default_redirect_uri(prov) if redirect_uri is None else redirect_uri
         )
-        from aionvision_cloud_api.api.cloud_storage import initiate_auth
-        from aionvision_cloud_api.models.initiate_auth_request import InitiateAuthRequest
-
-        from ._models import AuthStart
 
         body = wire.body(
-            InitiateAuthRequest, "start_auth", {"provider": prov, "redirect_uri": uri}, {}, fields
+            _gen.InitiateAuthRequest,
+            "start_auth",
+            {"provider": prov, "redirect_uri": uri},
+            {},
+            fields,
         )
 
         def read(answer: object) -> AuthStart:
-            start = wire.rebuild(AuthStart, answer, "initiate_auth", redirect_uri=uri)
+            start = wire.rebuild(_ours.AuthStart, answer, "initiate_auth", redirect_uri=uri)
             wire.core_id(start.authorization_url, "authorization_url")
             wire.core_id(start.state, "state")
             return start
 
-        return self._rq.call(initiate_auth, read, prov, body=body)
+        return self._rq.call(_ops.initiate_auth, read, prov, body=body)
 
     # The official SDK's name for step 1.
     initiate_auth = start_auth
@@ -259,20 +288,16 @@ class CloudStorage:
         uri = inputs.check_redirect_uri(
             self.default_redirect_uri(prov) if redirect_uri is None else redirect_uri
         )
-        from aionvision_cloud_api.api.cloud_storage import complete_auth
-        from aionvision_cloud_api.models.complete_auth_request import CompleteAuthRequest
-
-        from ._models import CompleteAuthResult
 
         required = {"code": code, "state": state, "redirect_uri": uri}
-        body = wire.body(CompleteAuthRequest, "complete_auth", required, {}, fields)
+        body = wire.body(_gen.CompleteAuthRequest, "complete_auth", required, {}, fields)
 
         def read(answer: object) -> CompleteAuthResult:
-            result = wire.expect(CompleteAuthResult, answer, "complete_auth")
+            result = wire.expect(_ours.CompleteAuthResult, answer, "complete_auth")
             wire.core_id(result.connection.id, "connection.id")
             return result
 
-        return self._rq.call(complete_auth, read, prov, body=body)
+        return self._rq.call(_ops.complete_auth, read, prov, body=body)
 
     def complete_auth_from_redirect(
         self,
@@ -336,27 +361,26 @@ class CloudStorage:
         ``InvalidInputError`` for an unknown provider or parameter, ``APIResponseValidationError``
         when the answer has no list.
         """
-        from aionvision_cloud_api.api.cloud_storage import list_connections
-
-        from ._models import ConnectionList
 
         prov = inputs.check_provider(provider) if provider is not None else wire.UNSET
         inputs.check_bool(active_only, "active_only")
         query = wire.params(
-            list_connections.sync_detailed,
+            _ops.list_connections.sync_detailed,
             "list_connections",
             ("provider", "active_only"),
             params,
         )
 
         def read(answer: object) -> ConnectionList:
-            listed = wire.expect(ConnectionList, answer, "list_connections")
-            for i, conn in enumerate(listed):
-                wire.core_id(conn.id, f"connections[{i}].id")
+            listed = wire.expect(_ours.ConnectionList, answer, "list_connections")
+            # Each id is a string (checked); an empty one is the only thing left to refuse.
+            if not all(conn.id for conn in listed):
+                ids = [conn.id for conn in listed]
+                wire.core_id("", f"connections[{ids.index('')}].id")
             return listed
 
         return self._rq.call(
-            list_connections, read, provider=prov, active_only=active_only, **query
+            _ops.list_connections, read, provider=prov, active_only=active_only, **query
         )
 
     def disconnect(self, connection_id: str) -> DisconnectResult:
@@ -366,18 +390,15 @@ class CloudStorage:
         for a blank id, ``NotFoundError`` when there is no such connection.
         """
         cid = inputs.check_id(connection_id, "connection_id")
-        from aionvision_cloud_api.api.cloud_storage import disconnect
-
-        from ._models import DisconnectResult
 
         try:
             return self._rq.call(
-                disconnect, lambda a: wire.expect(DisconnectResult, a, "disconnect"), cid
+                _ops.disconnect, lambda a: wire.expect(_ours.DisconnectResult, a, "disconnect"), cid
             )
         except APIResponseValidationError as exc:
             # A 2xx without a body (a 204, say) still means the connection is gone.
             if exc.response is not None and not exc.response.content:
-                return DisconnectResult(success=True)
+                return _ours.DisconnectResult(success=True)
             raise
 
     # -- picker ----------------------------------------------------------------------------------
@@ -390,16 +411,15 @@ class CloudStorage:
         connection.
         """
         cid = inputs.check_id(connection_id, "connection_id")
-        from aionvision_cloud_api.api.cloud_storage import get_picker_token
-
-        from ._models import PickerSession
 
         def read(answer: Any) -> PickerSession:
-            session = wire.rebuild(PickerSession, answer.session, "session", connection_id=cid)
+            session = wire.rebuild(
+                _ours.PickerSession, answer.session, "session", connection_id=cid
+            )
             wire.core_id(session.session_id, "session.session_id")
             return session
 
-        return self._rq.call(get_picker_token, read, cid)
+        return self._rq.call(_ops.get_picker_token, read, cid)
 
     def picker_proxy(
         self,
@@ -423,23 +443,18 @@ class CloudStorage:
         session_id = inputs.check_id(session_id, "session_id")
         if params is not None and not isinstance(params, Mapping):
             raise InvalidInputError("params must be a mapping")
-        from aionvision_cloud_api.api.cloud_storage import picker_proxy
-        from aionvision_cloud_api.models.picker_proxy_request import PickerProxyRequest
-        from aionvision_cloud_api.models.picker_proxy_request_params import (
-            PickerProxyRequestParams,
-        )
 
         optional: dict[str, object] = {}
         if params is not None:
             if not all(isinstance(k, str) for k in params):
                 raise InvalidInputError("params keys must be strings")
-            optional["params"] = PickerProxyRequestParams.from_dict(dict(params))
+            optional["params"] = _gen.PickerProxyRequestParams.from_dict(dict(params))
         required = {"session_id": session_id, "endpoint": endpoint}
-        body = wire.body(PickerProxyRequest, "picker_proxy", required, optional, fields)
+        body = wire.body(_gen.PickerProxyRequest, "picker_proxy", required, optional, fields)
         # Only a listing that asks for its file list must have one (``fields`` may leave it out).
         listing = endpoint == "files" and "files" in str((params or {}).get("fields", "files"))
         return self._rq.call(
-            picker_proxy,
+            _ops.picker_proxy,
             # The envelope or Drive's own JSON, as parsed: back to JSON, then read both ways.
             lambda answer: unwrap_proxy_response(answer.to_dict(), listing=listing),
             body=body,
@@ -541,21 +556,18 @@ class CloudStorage:
     def _send_imports(
         self, plan: _Plan[ImportFile], op: JournalOperation | None, on_uncertain: OnUncertain
     ) -> BulkOutcome[ImportBatch]:
-        from aionvision_cloud_api.api.cloud_storage import import_files
-
-        from ._models import ImportBatch
 
         def send(chunk: Sequence[ImportFile]) -> ImportBatch:
             def read(answer: object) -> ImportBatch:
                 file_ids = tuple(f.id for f in chunk)
                 batch = wire.rebuild(
-                    ImportBatch, answer, "import", files_sent=len(chunk), file_ids=file_ids
+                    _ours.ImportBatch, answer, "import", files_sent=len(chunk), file_ids=file_ids
                 )
                 if batch.is_async and _job_id(batch) is None:
                     raise wire.Unreadable("an asynchronous import's answer has no job_id")
                 return batch
 
-            return self._rq.call(import_files, read, body=plan.import_body(chunk))
+            return self._rq.call(_ops.import_files, read, body=plan.import_body(chunk))
 
         return send_in_batches(
             plan.items,
@@ -620,19 +632,20 @@ class CloudStorage:
     def _send_exports(
         self, plan: _Plan[str], op: JournalOperation | None, on_uncertain: OnUncertain
     ) -> BulkOutcome[ExportBatch]:
-        from aionvision_cloud_api.api.cloud_storage import export_files
-
-        from ._models import ExportBatch
 
         def send(chunk: Sequence[str]) -> ExportBatch:
             def read(answer: object) -> ExportBatch:
                 batch = wire.rebuild(
-                    ExportBatch, answer, "export", images_sent=len(chunk), image_ids=tuple(chunk)
+                    _ours.ExportBatch,
+                    answer,
+                    "export",
+                    images_sent=len(chunk),
+                    image_ids=tuple(chunk),
                 )
                 wire.core_id(batch.job_id, "job_id")
                 return batch
 
-            return self._rq.call(export_files, read, body=plan.export_body(chunk))
+            return self._rq.call(_ops.export_files, read, body=plan.export_body(chunk))
 
         return send_in_batches(
             plan.items,
@@ -659,9 +672,8 @@ class CloudStorage:
         Raises ``InvalidInputError`` for a blank id, ``NotFoundError`` for an unknown job.
         """
         jid = inputs.check_id(job_id, "job_id")
-        from aionvision_cloud_api.api.cloud_storage import get_job
 
-        return self._rq.call(get_job, _read_job, jid)
+        return self._rq.call(_ops.get_job, _read_job, jid)
 
     def wait_for_job(
         self,
@@ -702,7 +714,6 @@ class CloudStorage:
     ) -> tuple[Job, ...]:
         """Wait for every job; jobs the journal saw end are not polled again. Any error carries
         ``partial(jobs)`` with every job in its last known state; a timeout also lists them."""
-        from ._models import Job
 
         initial = {b.job_id: b.status for b in batches if isinstance(b.job_id, str) and b.job_id}
         job_ids = list(initial)
@@ -720,7 +731,7 @@ class CloudStorage:
             if current is not None:
                 done[current.job_id] = current
             return tuple(
-                done.get(jid) or Job(job_id=jid, status=initial[jid] or JobStatus.PENDING)
+                done.get(jid) or _ours.Job(job_id=jid, status=initial[jid] or JobStatus.PENDING)
                 for jid in job_ids
             )
 
@@ -728,7 +739,7 @@ class CloudStorage:
             report(None)
         for jid in job_ids:
             if jid in known:
-                finished.append(Job.from_dict(known[jid]))
+                finished.append(_ours.Job.from_dict(known[jid]))
                 continue
             try:
                 job = self._waiter.wait(
@@ -845,9 +856,8 @@ class CloudStorage:
 
 
 def _read_job(answer: Any) -> Job:
-    from ._models import Job
 
-    job = wire.expect(Job, answer.job, "job")
+    job = wire.expect(_ours.Job, answer.job, "job")
     wire.core_id(job.job_id, "job.job_id")
     return job
 

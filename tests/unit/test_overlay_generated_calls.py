@@ -37,10 +37,14 @@ def test_no_private_generated_name_is_used() -> None:
 
 def test_every_generated_operation_is_called_or_deliberately_not() -> None:
     operations = {m.name for m in pkgutil.iter_modules(generated.__path__)}
-    imported: set[str] = set()
+    called: set[str] = set()
     for tree in _sources().values():
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module == generated.__name__:
-                imported.update(a.name for a in node.names)
-    assert imported == operations - NOT_CALLED
+                called.update(a.name for a in node.names)
+            # cloud_storage's lazy handle on the operations: _ops.get_job.sync_detailed
+            is_op = isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+            if is_op and node.value.id == "_ops":  # type: ignore[attr-defined]
+                called.add(node.attr)  # type: ignore[attr-defined]
+    assert called == operations - NOT_CALLED
     assert operations >= NOT_CALLED
