@@ -126,14 +126,15 @@ class Connection(WireModel, _Connection):
 class ConnectionList(WireModel, _ListConnectionsResponse):
     """What ``list_connections`` returns: the answer (``connections``, ``total_count``, the
     official SDK's names), which also reads as a sequence of its connections: ``[0]``, ``len``,
-    iteration, ``==`` with a list (a null list reads as empty). A string index reads an unknown
-    answer key, as on every generated model."""
+    iteration, ``==`` with a list. A string index reads an unknown answer key, as on every
+    generated model."""
 
     __slots__ = ()
 
     @property
     def _items(self) -> list[Connection]:
-        return self.connections or []  # type: ignore[return-value]
+        # The overlay's Connection once read (``_wire.check`` re-classes them).
+        return self.connections  # type: ignore[return-value]
 
     def __len__(self) -> int:
         return len(self._items)

@@ -402,8 +402,8 @@ def test_complete_auth_bad_input(client: Client, api: FakeAPI, code: Any, state:
     assert api.requests == []
 
 
-def test_list_connections_tolerates_null(client: Client, api: FakeAPI) -> None:
-    api.on("GET", "/cloud-storage/connections", json_response(200, {"connections": None}))
+def test_list_connections_reads_an_empty_list(client: Client, api: FakeAPI) -> None:
+    api.on("GET", "/cloud-storage/connections", json_response(200, {"connections": []}))
     assert client.cloud_storage.list_connections() == []
 
 

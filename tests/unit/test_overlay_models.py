@@ -55,8 +55,9 @@ def test_nulls_left_out_fields_and_extra_keys_are_read(client: Client, api: Fake
         {
             "job": {
                 "job_id": "job_550e8400",
-                "status": None,
-                "total_files": None,
+                "status": "paused_by_admin",
+                "error": None,
+                "cloud_file_ids": None,
                 "completed_at": "2025-01-15T10:30:00",
                 "brand_new_field": {"x": 1},
             }
@@ -64,7 +65,9 @@ def test_nulls_left_out_fields_and_extra_keys_are_read(client: Client, api: Fake
     )
     job = client.cloud_storage.get_job("job_550e8400")
     assert job.status is JobStatus.UNKNOWN
-    assert job.total_files is None
+    assert job.raw_status == "paused_by_admin"
+    assert (job.error, job.cloud_file_ids) == (None, None)
+    assert job.total_files is UNSET
     assert job.created_at is UNSET
     assert not job.created_at
     # A naive timestamp from this API means UTC.
@@ -94,7 +97,11 @@ def test_to_dict_round_trips_what_the_service_sent(client: Client, api: FakeAPI)
     [
         ({"job_id": "job_1", "status": "done", "total_files": "12"}, "job.total_files"),
         ({"job_id": "job_1", "status": "done", "failed_files": True}, "job.failed_files"),
-        ({"job_id": "job_1", "status": "done", "created_at": "not a date"}, "created_at"),
+        ({"job_id": "job_1", "status": "done", "created_at": "not a date"}, "not a date"),
+        ({"job_id": "job_1", "status": "done", "completed_at": "not a date"}, "completed_at"),
+        # Null where openapi.yaml (and the service's published schema) has no null.
+        ({"job_id": "job_1", "status": None}, "job.status"),
+        ({"job_id": "job_1", "status": "done", "total_files": None}, "job.total_files"),
         ({"job_id": "job_1", "status": 5}, "job.status"),
         ({"job_id": "job_1", "status": "x", "cloud_file_ids": [1]}, "cloud_file_ids[0]"),
         ({"status": "completed"}, "job_id"),
@@ -124,25 +131,37 @@ def test_connections_read_nulls_and_keep_unknown_keys(client: Client, api: FakeA
         "id": "550e8400-e29b-41d4-a716-446655440000",
         "provider": "google_drive",
         "provider_email": None,
-        "is_active": None,
-        "created_at": None,
+        "last_used_at": None,
         "scopes": ["drive.file"],
     }
     api.on("GET", "/cloud-storage/connections", json_response(200, {"connections": [conn]}))
     listed = client.cloud_storage.list_connections()
     assert isinstance(listed, ConnectionList)
     [got] = listed
-    assert (got.created_at, got.is_active, got.last_used_at) == (None, None, UNSET)
+    assert (got.provider_email, got.last_used_at, got.created_at) == (None, None, UNSET)
     assert got.additional_properties["scopes"] == ["drive.file"]
     assert got.to_dict() == conn
     assert listed.total_count is UNSET
 
 
-def test_a_connection_needs_an_id(client: Client, api: FakeAPI) -> None:
-    body = {"connections": [{"provider": "google_drive"}]}
+@pytest.mark.parametrize(
+    ("connections", "where"),
+    [
+        ([{"provider": "google_drive"}], "'id'"),
+        ([{"id": "c1", "provider": "p"}, {"id": 5, "provider": "p"}], "connections[].id"),
+        ([{"id": "", "provider": "p"}], "connections[0].id"),
+        ([{"id": "c1", "provider": "p", "is_active": None}], "connections[].is_active"),
+        (None, "connections"),
+    ],
+)
+def test_a_connection_needs_its_id_and_the_contract_s_types(
+    client: Client, api: FakeAPI, connections: Any, where: str
+) -> None:
+    body = {"connections": connections}
     api.on("GET", "/cloud-storage/connections", json_response(200, body))
-    with pytest.raises(APIResponseValidationError, match="list_connections"):
+    with pytest.raises(APIResponseValidationError, match="list_connections") as info:
         client.cloud_storage.list_connections()
+    assert where in str(info.value)
 
 
 def test_picker_session_hides_secrets_and_knows_expiry() -> None:
@@ -186,6 +205,11 @@ def test_cloud_file_from_drive() -> None:
         ("root",),
     )
     assert f.modified_at == datetime(2024, 5, 1, 10, tzinfo=UTC)
+    # Built past attrs' __init__ for speed, yet the same frozen, hashable value.
+    same = CloudFile("abc", "p.jpg", "image/jpeg", 2048576, ("root",), f.modified_at)
+    assert (f, hash(f)) == (same, hash(same))
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        f.name = "other"  # type: ignore[misc]
     assert not f.is_folder
     folder = CloudFile.from_drive(
         {"id": "d", "name": "D", "mimeType": "application/vnd.google-apps.folder"}

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,21 +20,17 @@ class CompleteAuthResponse:
     """
     Attributes:
         connection (Connection):
-        is_new (bool | None | Unset): False when the same account was already connected and is reused.
+        is_new (bool | Unset): False when the same account was already connected and is reused.
     """
 
     connection: Connection
-    is_new: bool | None | Unset = UNSET
+    is_new: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         connection = self.connection.to_dict()
 
-        is_new: bool | None | Unset
-        if isinstance(self.is_new, Unset):
-            is_new = UNSET
-        else:
-            is_new = self.is_new
+        is_new = self.is_new
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -55,14 +51,7 @@ class CompleteAuthResponse:
         d = dict(src_dict)
         connection = Connection.from_dict(d.pop("connection"))
 
-        def _parse_is_new(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        is_new = _parse_is_new(d.pop("is_new", UNSET))
+        is_new = d.pop("is_new", UNSET)
 
         complete_auth_response = cls(
             connection=connection,

@@ -17,27 +17,26 @@ class Connection:
     """
     Attributes:
         id (str): Opaque connection identifier.
-        provider (None | str): Provider of the connected account, e.g. `google_drive`.
+        provider (str): Provider of the connected account, e.g. `google_drive`.
         provider_email (None | str | Unset):
         provider_display_name (None | str | Unset):
-        is_active (bool | None | Unset):
-        created_at (datetime.datetime | None | Unset):
+        is_active (bool | Unset):
+        created_at (datetime.datetime | Unset):
         last_used_at (datetime.datetime | None | Unset):
     """
 
     id: str
-    provider: None | str
+    provider: str
     provider_email: None | str | Unset = UNSET
     provider_display_name: None | str | Unset = UNSET
-    is_active: bool | None | Unset = UNSET
-    created_at: datetime.datetime | None | Unset = UNSET
+    is_active: bool | Unset = UNSET
+    created_at: datetime.datetime | Unset = UNSET
     last_used_at: datetime.datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
-        provider: None | str
         provider = self.provider
 
         provider_email: None | str | Unset
@@ -52,19 +51,11 @@ class Connection:
         else:
             provider_display_name = self.provider_display_name
 
-        is_active: bool | None | Unset
-        if isinstance(self.is_active, Unset):
-            is_active = UNSET
-        else:
-            is_active = self.is_active
+        is_active = self.is_active
 
-        created_at: None | str | Unset
-        if isinstance(self.created_at, Unset):
-            created_at = UNSET
-        elif isinstance(self.created_at, datetime.datetime):
+        created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
             created_at = self.created_at.isoformat()
-        else:
-            created_at = self.created_at
 
         last_used_at: None | str | Unset
         if isinstance(self.last_used_at, Unset):
@@ -100,12 +91,7 @@ class Connection:
         d = dict(src_dict)
         id = d.pop("id")
 
-        def _parse_provider(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        provider = _parse_provider(d.pop("provider"))
+        provider = d.pop("provider")
 
         def _parse_provider_email(data: object) -> None | str | Unset:
             if data is None:
@@ -127,31 +113,14 @@ class Connection:
             d.pop("provider_display_name", UNSET)
         )
 
-        def _parse_is_active(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
+        is_active = d.pop("is_active", UNSET)
 
-        is_active = _parse_is_active(d.pop("is_active", UNSET))
-
-        def _parse_created_at(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                created_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                return created_at_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
-
-        created_at = _parse_created_at(d.pop("created_at", UNSET))
+        _created_at = d.pop("created_at", UNSET)
+        created_at: datetime.datetime | Unset
+        if isinstance(_created_at, Unset):
+            created_at = UNSET
+        else:
+            created_at = datetime.datetime.fromisoformat(_created_at)
 
         def _parse_last_used_at(data: object) -> datetime.datetime | None | Unset:
             if data is None:

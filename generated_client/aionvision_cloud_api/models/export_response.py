@@ -16,17 +16,17 @@ class ExportResponse:
     """
     Attributes:
         job_id (str):
-        job_status (None | str | Unset): See Job.status.
-        is_async (bool | None | Unset):
-        message (None | str | Unset):
+        job_status (None | str | Unset): See Job.status; null in the service's published schema too.
+        is_async (bool | Unset):
+        message (str | Unset):
         cloud_file_ids (list[str] | None | Unset): The Drive file ids the export created: null while the job runs (the
             service's reference); absent in the API document.
     """
 
     job_id: str
     job_status: None | str | Unset = UNSET
-    is_async: bool | None | Unset = UNSET
-    message: None | str | Unset = UNSET
+    is_async: bool | Unset = UNSET
+    message: str | Unset = UNSET
     cloud_file_ids: list[str] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -39,17 +39,9 @@ class ExportResponse:
         else:
             job_status = self.job_status
 
-        is_async: bool | None | Unset
-        if isinstance(self.is_async, Unset):
-            is_async = UNSET
-        else:
-            is_async = self.is_async
+        is_async = self.is_async
 
-        message: None | str | Unset
-        if isinstance(self.message, Unset):
-            message = UNSET
-        else:
-            message = self.message
+        message = self.message
 
         cloud_file_ids: list[str] | None | Unset
         if isinstance(self.cloud_file_ids, Unset):
@@ -92,23 +84,9 @@ class ExportResponse:
 
         job_status = _parse_job_status(d.pop("job_status", UNSET))
 
-        def _parse_is_async(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
+        is_async = d.pop("is_async", UNSET)
 
-        is_async = _parse_is_async(d.pop("is_async", UNSET))
-
-        def _parse_message(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        message = _parse_message(d.pop("message", UNSET))
+        message = d.pop("message", UNSET)
 
         def _parse_cloud_file_ids(data: object) -> list[str] | None | Unset:
             if data is None:

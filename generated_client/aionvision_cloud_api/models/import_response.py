@@ -20,16 +20,16 @@ class ImportResponse:
             may also carry the ids its images will get; those are final only once the job has completed.
         job_id (None | str | Unset): Set when the import became a background job.
         status (None | str | Unset): The job's status when the import became a job.
-        total_files (int | None | Unset):
-        message (None | str | Unset):
+        total_files (int | Unset):
+        message (str | Unset):
     """
 
     is_async: bool
     image_ids: list[str] | None | Unset = UNSET
     job_id: None | str | Unset = UNSET
     status: None | str | Unset = UNSET
-    total_files: int | None | Unset = UNSET
-    message: None | str | Unset = UNSET
+    total_files: int | Unset = UNSET
+    message: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -56,17 +56,9 @@ class ImportResponse:
         else:
             status = self.status
 
-        total_files: int | None | Unset
-        if isinstance(self.total_files, Unset):
-            total_files = UNSET
-        else:
-            total_files = self.total_files
+        total_files = self.total_files
 
-        message: None | str | Unset
-        if isinstance(self.message, Unset):
-            message = UNSET
-        else:
-            message = self.message
+        message = self.message
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -128,23 +120,9 @@ class ImportResponse:
 
         status = _parse_status(d.pop("status", UNSET))
 
-        def _parse_total_files(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        total_files = d.pop("total_files", UNSET)
 
-        total_files = _parse_total_files(d.pop("total_files", UNSET))
-
-        def _parse_message(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        message = _parse_message(d.pop("message", UNSET))
+        message = d.pop("message", UNSET)
 
         import_response = cls(
             is_async=is_async,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -17,12 +17,12 @@ class InitiateAuthResponse:
     Attributes:
         authorization_url (str): Redirect the user here.
         state (str): CSRF state token; check it against the callback's `state`.
-        provider (None | str | Unset):
+        provider (str | Unset):
     """
 
     authorization_url: str
     state: str
-    provider: None | str | Unset = UNSET
+    provider: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -30,11 +30,7 @@ class InitiateAuthResponse:
 
         state = self.state
 
-        provider: None | str | Unset
-        if isinstance(self.provider, Unset):
-            provider = UNSET
-        else:
-            provider = self.provider
+        provider = self.provider
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -56,14 +52,7 @@ class InitiateAuthResponse:
 
         state = d.pop("state")
 
-        def _parse_provider(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        provider = _parse_provider(d.pop("provider", UNSET))
+        provider = d.pop("provider", UNSET)
 
         initiate_auth_response = cls(
             authorization_url=authorization_url,

@@ -17,34 +17,34 @@ class Job:
     """
     Attributes:
         job_id (str):
-        status (None | str): One of `pending`, `in_progress`, `completed`, `partial`, `failed`, `cancelled`. The service
+        status (str): One of `pending`, `in_progress`, `completed`, `partial`, `failed`, `cancelled`. The service
             normalizes its backend's `processing` to `in_progress` and `completed_with_errors` to `partial`. Kept an open
             string: the live service sends values this list lacks.
-        type_ (None | str | Unset): `import` or `export`.
-        connection_id (None | str | Unset):
-        provider (None | str | Unset):
-        total_files (int | None | Unset):
-        completed_files (int | None | Unset):
-        failed_files (int | None | Unset):
+        type_ (str | Unset): `import` or `export`.
+        connection_id (str | Unset):
+        provider (str | Unset):
+        total_files (int | Unset):
+        completed_files (int | Unset):
+        failed_files (int | Unset):
         error (None | str | Unset):
-        created_at (datetime.datetime | None | Unset):
-        updated_at (datetime.datetime | None | Unset):
+        created_at (datetime.datetime | Unset):
+        updated_at (datetime.datetime | Unset):
         completed_at (datetime.datetime | None | Unset):
         cloud_file_ids (list[str] | None | Unset): On an export job, the Drive file ids it created once it is done (the
             service fills them when the export ends); null or absent before.
     """
 
     job_id: str
-    status: None | str
-    type_: None | str | Unset = UNSET
-    connection_id: None | str | Unset = UNSET
-    provider: None | str | Unset = UNSET
-    total_files: int | None | Unset = UNSET
-    completed_files: int | None | Unset = UNSET
-    failed_files: int | None | Unset = UNSET
+    status: str
+    type_: str | Unset = UNSET
+    connection_id: str | Unset = UNSET
+    provider: str | Unset = UNSET
+    total_files: int | Unset = UNSET
+    completed_files: int | Unset = UNSET
+    failed_files: int | Unset = UNSET
     error: None | str | Unset = UNSET
-    created_at: datetime.datetime | None | Unset = UNSET
-    updated_at: datetime.datetime | None | Unset = UNSET
+    created_at: datetime.datetime | Unset = UNSET
+    updated_at: datetime.datetime | Unset = UNSET
     completed_at: datetime.datetime | None | Unset = UNSET
     cloud_file_ids: list[str] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -52,44 +52,19 @@ class Job:
     def to_dict(self) -> dict[str, Any]:
         job_id = self.job_id
 
-        status: None | str
         status = self.status
 
-        type_: None | str | Unset
-        if isinstance(self.type_, Unset):
-            type_ = UNSET
-        else:
-            type_ = self.type_
+        type_ = self.type_
 
-        connection_id: None | str | Unset
-        if isinstance(self.connection_id, Unset):
-            connection_id = UNSET
-        else:
-            connection_id = self.connection_id
+        connection_id = self.connection_id
 
-        provider: None | str | Unset
-        if isinstance(self.provider, Unset):
-            provider = UNSET
-        else:
-            provider = self.provider
+        provider = self.provider
 
-        total_files: int | None | Unset
-        if isinstance(self.total_files, Unset):
-            total_files = UNSET
-        else:
-            total_files = self.total_files
+        total_files = self.total_files
 
-        completed_files: int | None | Unset
-        if isinstance(self.completed_files, Unset):
-            completed_files = UNSET
-        else:
-            completed_files = self.completed_files
+        completed_files = self.completed_files
 
-        failed_files: int | None | Unset
-        if isinstance(self.failed_files, Unset):
-            failed_files = UNSET
-        else:
-            failed_files = self.failed_files
+        failed_files = self.failed_files
 
         error: None | str | Unset
         if isinstance(self.error, Unset):
@@ -97,21 +72,13 @@ class Job:
         else:
             error = self.error
 
-        created_at: None | str | Unset
-        if isinstance(self.created_at, Unset):
-            created_at = UNSET
-        elif isinstance(self.created_at, datetime.datetime):
+        created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
             created_at = self.created_at.isoformat()
-        else:
-            created_at = self.created_at
 
-        updated_at: None | str | Unset
-        if isinstance(self.updated_at, Unset):
-            updated_at = UNSET
-        elif isinstance(self.updated_at, datetime.datetime):
+        updated_at: str | Unset = UNSET
+        if not isinstance(self.updated_at, Unset):
             updated_at = self.updated_at.isoformat()
-        else:
-            updated_at = self.updated_at
 
         completed_at: None | str | Unset
         if isinstance(self.completed_at, Unset):
@@ -168,66 +135,19 @@ class Job:
         d = dict(src_dict)
         job_id = d.pop("job_id")
 
-        def _parse_status(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
+        status = d.pop("status")
 
-        status = _parse_status(d.pop("status"))
+        type_ = d.pop("type", UNSET)
 
-        def _parse_type_(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        connection_id = d.pop("connection_id", UNSET)
 
-        type_ = _parse_type_(d.pop("type", UNSET))
+        provider = d.pop("provider", UNSET)
 
-        def _parse_connection_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        total_files = d.pop("total_files", UNSET)
 
-        connection_id = _parse_connection_id(d.pop("connection_id", UNSET))
+        completed_files = d.pop("completed_files", UNSET)
 
-        def _parse_provider(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        provider = _parse_provider(d.pop("provider", UNSET))
-
-        def _parse_total_files(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        total_files = _parse_total_files(d.pop("total_files", UNSET))
-
-        def _parse_completed_files(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        completed_files = _parse_completed_files(d.pop("completed_files", UNSET))
-
-        def _parse_failed_files(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        failed_files = _parse_failed_files(d.pop("failed_files", UNSET))
+        failed_files = d.pop("failed_files", UNSET)
 
         def _parse_error(data: object) -> None | str | Unset:
             if data is None:
@@ -238,39 +158,19 @@ class Job:
 
         error = _parse_error(d.pop("error", UNSET))
 
-        def _parse_created_at(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                created_at_type_0 = datetime.datetime.fromisoformat(data)
+        _created_at = d.pop("created_at", UNSET)
+        created_at: datetime.datetime | Unset
+        if isinstance(_created_at, Unset):
+            created_at = UNSET
+        else:
+            created_at = datetime.datetime.fromisoformat(_created_at)
 
-                return created_at_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
-
-        created_at = _parse_created_at(d.pop("created_at", UNSET))
-
-        def _parse_updated_at(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                updated_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                return updated_at_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
-
-        updated_at = _parse_updated_at(d.pop("updated_at", UNSET))
+        _updated_at = d.pop("updated_at", UNSET)
+        updated_at: datetime.datetime | Unset
+        if isinstance(_updated_at, Unset):
+            updated_at = UNSET
+        else:
+            updated_at = datetime.datetime.fromisoformat(_updated_at)
 
         def _parse_completed_at(data: object) -> datetime.datetime | None | Unset:
             if data is None:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,30 +19,21 @@ T = TypeVar("T", bound="ListConnectionsResponse")
 class ListConnectionsResponse:
     """
     Attributes:
-        connections (list[Connection] | None):
-        total_count (int | None | Unset):
+        connections (list[Connection]):
+        total_count (int | Unset):
     """
 
-    connections: list[Connection] | None
-    total_count: int | None | Unset = UNSET
+    connections: list[Connection]
+    total_count: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        connections: list[dict[str, Any]] | None
-        if isinstance(self.connections, list):
-            connections = []
-            for connections_type_0_item_data in self.connections:
-                connections_type_0_item = connections_type_0_item_data.to_dict()
-                connections.append(connections_type_0_item)
+        connections = []
+        for connections_item_data in self.connections:
+            connections_item = connections_item_data.to_dict()
+            connections.append(connections_item)
 
-        else:
-            connections = self.connections
-
-        total_count: int | None | Unset
-        if isinstance(self.total_count, Unset):
-            total_count = UNSET
-        else:
-            total_count = self.total_count
+        total_count = self.total_count
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -61,37 +52,14 @@ class ListConnectionsResponse:
         from ..models.connection import Connection
 
         d = dict(src_dict)
+        connections = []
+        _connections = d.pop("connections")
+        for connections_item_data in _connections:
+            connections_item = Connection.from_dict(connections_item_data)
 
-        def _parse_connections(data: object) -> list[Connection] | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                connections_type_0 = []
-                _connections_type_0 = data
-                for connections_type_0_item_data in _connections_type_0:
-                    connections_type_0_item = Connection.from_dict(
-                        connections_type_0_item_data
-                    )
+            connections.append(connections_item)
 
-                    connections_type_0.append(connections_type_0_item)
-
-                return connections_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[Connection] | None, data)
-
-        connections = _parse_connections(d.pop("connections"))
-
-        def _parse_total_count(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        total_count = _parse_total_count(d.pop("total_count", UNSET))
+        total_count = d.pop("total_count", UNSET)
 
         list_connections_response = cls(
             connections=connections,

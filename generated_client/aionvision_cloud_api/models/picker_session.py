@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -17,47 +17,31 @@ class PickerSession:
     """
     Attributes:
         session_id (str): Opaque picker session id, used with the picker proxy.
-        access_token (None | str | Unset): Google access token for the Picker UI. A secret.
-        app_id (None | str | Unset):
-        developer_key (None | str | Unset): Google API key for the Picker UI. A secret.
-        expires_at (datetime.datetime | None | Unset):
+        access_token (str | Unset): Google access token for the Picker UI. A secret.
+        app_id (str | Unset):
+        developer_key (str | Unset): Google API key for the Picker UI. A secret.
+        expires_at (datetime.datetime | Unset):
     """
 
     session_id: str
-    access_token: None | str | Unset = UNSET
-    app_id: None | str | Unset = UNSET
-    developer_key: None | str | Unset = UNSET
-    expires_at: datetime.datetime | None | Unset = UNSET
+    access_token: str | Unset = UNSET
+    app_id: str | Unset = UNSET
+    developer_key: str | Unset = UNSET
+    expires_at: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         session_id = self.session_id
 
-        access_token: None | str | Unset
-        if isinstance(self.access_token, Unset):
-            access_token = UNSET
-        else:
-            access_token = self.access_token
+        access_token = self.access_token
 
-        app_id: None | str | Unset
-        if isinstance(self.app_id, Unset):
-            app_id = UNSET
-        else:
-            app_id = self.app_id
+        app_id = self.app_id
 
-        developer_key: None | str | Unset
-        if isinstance(self.developer_key, Unset):
-            developer_key = UNSET
-        else:
-            developer_key = self.developer_key
+        developer_key = self.developer_key
 
-        expires_at: None | str | Unset
-        if isinstance(self.expires_at, Unset):
-            expires_at = UNSET
-        elif isinstance(self.expires_at, datetime.datetime):
+        expires_at: str | Unset = UNSET
+        if not isinstance(self.expires_at, Unset):
             expires_at = self.expires_at.isoformat()
-        else:
-            expires_at = self.expires_at
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -82,49 +66,18 @@ class PickerSession:
         d = dict(src_dict)
         session_id = d.pop("session_id")
 
-        def _parse_access_token(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        access_token = d.pop("access_token", UNSET)
 
-        access_token = _parse_access_token(d.pop("access_token", UNSET))
+        app_id = d.pop("app_id", UNSET)
 
-        def _parse_app_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        developer_key = d.pop("developer_key", UNSET)
 
-        app_id = _parse_app_id(d.pop("app_id", UNSET))
-
-        def _parse_developer_key(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        developer_key = _parse_developer_key(d.pop("developer_key", UNSET))
-
-        def _parse_expires_at(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                expires_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                return expires_at_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
-
-        expires_at = _parse_expires_at(d.pop("expires_at", UNSET))
+        _expires_at = d.pop("expires_at", UNSET)
+        expires_at: datetime.datetime | Unset
+        if isinstance(_expires_at, Unset):
+            expires_at = UNSET
+        else:
+            expires_at = datetime.datetime.fromisoformat(_expires_at)
 
         picker_session = cls(
             session_id=session_id,
