@@ -146,12 +146,11 @@ class Requester:
         Whatever the generated parser, the check or ``read`` cannot make of a 2xx answer raises
         ``APIResponseValidationError`` here; error statuses raised their typed errors below.
         """
-        name = operation.__name__.rpartition(".")[2]
         last = self._last
         last.response = None
         try:
             parsed = operation.sync_detailed(*args, client=self.api, **kwargs).parsed
-            check(parsed, name)
+            check(parsed, _name(operation))
             return read(parsed)
         except APIResponseValidationError as exc:
             if exc.response is not None:
@@ -159,7 +158,7 @@ class Requester:
             response = last.take()
             if response is None:
                 raise
-            raise unreadable(name, response, exc.message) from None
+            raise unreadable(_name(operation), response, exc.message) from None
         except AionvisionError:
             raise
         except _PARSE_ERRORS as exc:
@@ -172,7 +171,18 @@ class Requester:
                 reason = f"a body that is not JSON: {exc}"
             else:
                 reason = f"{type(exc).__name__}: {exc}"
-            raise unreadable(name, response, reason) from exc
+            raise unreadable(_name(operation), response, reason) from exc
+
+
+_NAMES: dict[ModuleType, str] = {}
+
+
+def _name(operation: ModuleType) -> str:
+    """The operation's name (its module's), as errors and checked paths say it."""
+    name = _NAMES.get(operation)
+    if name is None:
+        name = _NAMES[operation] = operation.__name__.rpartition(".")[2]
+    return name
 
 
 def unreadable(operation: str, response: httpx.Response, reason: str) -> APIResponseValidationError:
