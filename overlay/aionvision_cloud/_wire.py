@@ -10,10 +10,9 @@ accepted and printed with no edit here.
   nested models come back as the overlay's types too.
 * :func:`body` builds a request model from the overlay's arguments plus any optional field the
   model has, refusing an unknown name before anything is sent.
-* :class:`WireModel` gives the overlay's subclasses a repr without ``UNSET`` noise or secrets
-  (nor unknown keys),
-  and a ``to_dict`` that gives back what the service sent for a mapped field (``status``);
-  :func:`rebuild` makes a parsed answer into a subclass that carries state of its own.
+* :class:`WireModel` gives the overlay's subclasses a repr without ``UNSET`` noise, secrets or
+  unknown keys, and a ``to_dict`` that gives back what the service sent for a mapped field
+  (``status``); :func:`rebuild` makes a parsed answer into a subclass with state of its own.
 """
 
 from __future__ import annotations
@@ -182,7 +181,7 @@ def check(value: object, path: str) -> None:
     cls = type(value)
     checker = _CHECKERS.get(cls)
     if checker is None:
-        checker = _CHECKERS[cls] = _compile(generated_base(cls))
+        checker = _CHECKERS[cls] = _checker(generated_base(cls))
     checker(value, path)
     overlay = _ADOPTED.get(cls)
     if overlay is not None:
@@ -193,10 +192,21 @@ def check(value: object, path: str) -> None:
 _CHECKERS: dict[type, Callable[[object, str], None]] = {}
 
 
+_COMPILING: set[type] = set()
+
+
 def _checker(cls: type) -> Callable[[object, str], None]:
     checker = _CHECKERS.get(cls)
-    if checker is None:
+    if checker is not None:
+        return checker
+    if cls in _COMPILING:
+        # A model that holds itself (a tree): look its checker up when called, not now.
+        return lambda value, path: _CHECKERS[cls](value, path)
+    _COMPILING.add(cls)
+    try:
         checker = _CHECKERS[cls] = _compile(cls)
+    finally:
+        _COMPILING.discard(cls)
     return checker
 
 
@@ -285,6 +295,10 @@ def _check_value(item: object, spec: _Spec, path: str) -> None:
         return
     if spec.models and isinstance(item, spec.models):
         check(item, path)
+        return
+    # A subclass of an allowed type (a str enum given for a request field), but never a bool
+    # for a number: JSON tells them apart.
+    if isinstance(item, tuple(spec.exact)) and (kind is not bool or bool in spec.exact):
         return
     raise Mismatch(path, spec.text, item)
 
