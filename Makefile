@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 GEN    := $(BIN)/openapi-python-client generate --path openapi.yaml --config generator-config.yml --meta none --overwrite --fail-on-warning
 PKG    := aionvision_cloud_api
 
-.PHONY: install regen regen-check test lint format emulator clean
+.PHONY: install regen regen-check contract-diff test lint format emulator clean
 
 install: $(STAMP)
 
@@ -42,6 +42,12 @@ regen-check: $(STAMP)
 	rm -rf .regen-check
 	@echo "generated client is up to date"
 
+# openapi.yaml against the service's published OpenAPI: the vendored copy in tests/data/, or the
+# live one with URL=, e.g. `make contract-diff URL=https://api.aionvision.tech/openapi.json`.
+# Differences made on purpose are listed in tests/contract/deliberate-differences.yaml.
+contract-diff: $(STAMP)
+	$(BIN)/python tests/contract/contract_diff.py $(if $(URL),--url '$(URL)')
+
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
@@ -55,9 +61,10 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# The local stand-in service on 127.0.0.1:8765 (Ctrl-C stops it).
+# The local stand-in service on 127.0.0.1:8765 (Ctrl-C stops it), profile `service` unless
+# ARGS says otherwise: make emulator ARGS="--profile document --port 9000" (later options win).
 emulator: $(STAMP)
-	$(BIN)/python -m aionvision_cloud_emulator --port 8765
+	$(BIN)/python -m aionvision_cloud_emulator --port 8765 $(ARGS)
 
 # The whole flow through the CLI against a local emulator on a free port; under a minute.
 .PHONY: demo

@@ -56,7 +56,17 @@ def in_process(*args: str) -> Iterator[Emu]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    cmd = [sys.executable, "-m", "aionvision_cloud_emulator", "--port", str(port), *args]
+    # The document profile, as in-thread runs get: figures stay comparable with earlier ones.
+    cmd = [
+        sys.executable,
+        "-m",
+        "aionvision_cloud_emulator",
+        "--profile",
+        "document",
+        "--port",
+        str(port),
+        *args,
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: S603
     root = f"http://127.0.0.1:{port}"
     try:

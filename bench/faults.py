@@ -8,6 +8,7 @@ which batches were uncertain and what became of them.
 
     python bench/faults.py                       # 200 workflows + 20 killed runs
     python bench/faults.py --workflows 20 --kills 2
+    python bench/faults.py --profile service     # the service's behaviour (default: document)
 """
 
 from __future__ import annotations
@@ -207,6 +208,7 @@ def run_campaign(
     seed: int = 1,
     threads: int = 8,
     workdir: str | None = None,
+    profile: str = "document",
 ) -> Report:
     started = time.monotonic()
     rng = random.Random(seed)
@@ -219,6 +221,7 @@ def run_campaign(
     old_level = log.level
     log.setLevel(logging.DEBUG)
     knobs: dict[str, Any] = {
+        "profile": profile,
         "seed": seed,
         "job_pace": 2000.0,
         "job_start_delay": 0.0,
@@ -415,6 +418,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--ratio", type=float, default=0.2, help="share of requests that fail")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--threads", type=int, default=8)
+    p.add_argument(
+        "--profile", choices=("service", "document"), default="document", help="the emulator's"
+    )
     p.add_argument("--child", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
@@ -425,7 +431,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ratio=args.ratio,
         seed=args.seed,
         threads=args.threads,
+        profile=args.profile,
     )
+    print(f"emulator profile: {args.profile}")
     print(table(report))
     f = figures(report)
     ok = (

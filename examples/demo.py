@@ -30,6 +30,8 @@ FOLDER = "My Drive/Photos/Vacation 2024"
 EXPORT_FOLDER = "Aionvision demo export"
 # Slow enough to watch the bar move for a few seconds, fast enough to stay well under a minute.
 EMULATOR_KNOBS = {"job_pace": 5.0, "job_start_delay": 0.5}
+# The service as users meet it today (picker answers wrapped in `data`, every import a job).
+PROFILE = "service"
 
 
 class StepFailed(Exception):
@@ -116,8 +118,11 @@ def main() -> int:
     started = time.monotonic()
     print("Starting the emulator on 127.0.0.1 (a free port)...", flush=True)
     try:
-        with run_emulator(**EMULATOR_KNOBS) as emu:
-            print(f"Emulator at {emu.base_url}; every command below gets it as AIONVISION_BASE_URL")
+        with run_emulator(profile=PROFILE, **EMULATOR_KNOBS) as emu:
+            print(
+                f"Emulator at {emu.base_url} (profile {emu.profile}); every command below "
+                "gets it as AIONVISION_BASE_URL"
+            )
             summary = flow(Demo(emu))
     except StepFailed as exc:
         print(f"\nDemo failed: {exc}. The emulator has stopped.", file=sys.stderr)

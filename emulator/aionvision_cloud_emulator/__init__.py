@@ -1,12 +1,13 @@
 """A local emulator of the Aionvision Cloud Storage API, held to openapi.yaml.
 
-Run it with ``python -m aionvision_cloud_emulator`` (or ``aionvision-cloud-emulator``), or
-in-process::
+Run it with ``python -m aionvision_cloud_emulator`` (or ``aionvision-cloud-emulator``; the
+``service`` profile unless ``--profile document``), or in-process (the ``document`` profile
+unless ``profile="service"``)::
 
     from aionvision_cloud_emulator import run_emulator
 
-    with run_emulator(job_pace=100) as emu:
-        ...  # emu.base_url, emu.api_key, emu.admin
+    with run_emulator(profile="service", job_pace=100) as emu:
+        ...  # emu.base_url, emu.api_key, emu.admin, emu.profile
 
 pytest users add ``pytest_plugins = ["aionvision_cloud_emulator.pytest_plugin"]`` and take the
 ``aionvision_emulator`` fixture.

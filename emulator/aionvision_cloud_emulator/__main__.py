@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .config import ALL_FAULT_KINDS, FAULT_KINDS, EmulatorConfig
+from .config import ALL_FAULT_KINDS, FAULT_KINDS, PROFILES, EmulatorConfig
 from .core import Emulator
 from .server import bind, check_loopback, uvicorn_server
 
@@ -24,6 +24,21 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--port", type=int, default=8765, help="0 picks a free port (default: %(default)s)"
+    )
+    # People meet the service as it runs today, so that is what the command line serves;
+    # `document` is the API document's behaviour, the one the cassettes were recorded against.
+    p.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default="service",
+        help="service: as the service runs today (proxy answers in `data`, every import a "
+        "job, key scopes, sessions); document: as the API document says (default: %(default)s)",
+    )
+    p.add_argument(
+        "--session-only",
+        action="store_true",
+        help="service profile: OAuth and picker operations take only a signed-in `session` "
+        "cookie (from the admin API's /_emulator/sessions), not an API key",
     )
     p.add_argument("--db", metavar="PATH", help="keep state in this SQLite file across restarts")
     p.add_argument("--seed", type=int, default=d.seed, help="seeds the fake Drive, ids and faults")
@@ -93,6 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     kinds = tuple(k.strip() for k in args.fault_kinds.split(",") if k.strip())
     try:
         config = EmulatorConfig(
+            profile=args.profile,
+            session_only=args.session_only,
             seed=args.seed,
             sync_import_limit=args.sync_import_limit,
             async_image_ids=args.async_image_ids,
@@ -135,7 +152,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     host, port = sock.getsockname()[:2]
     netloc = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    print(f"Aionvision Cloud Storage emulator on http://{netloc}", flush=True)
+    print(
+        f"Aionvision Cloud Storage emulator on http://{netloc} (profile: {config.profile})",
+        flush=True,
+    )
     print(f"AIONVISION_BASE_URL=http://{netloc}{emu.validator.base_path}", flush=True)
     print(f"AIONVISION_API_KEY={config.default_key}", flush=True)
     print(f"admin API: http://{netloc}/_emulator/stats; Ctrl-C stops", flush=True)

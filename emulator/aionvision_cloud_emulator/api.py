@@ -94,6 +94,15 @@ async def disconnect(call: Call) -> Result:
 async def get_picker_token(call: Call) -> Result:
     emu = call.emu
     conn = jobs.live_connection(emu, call.key, call.path["connection_id"])
+    if conn["grant_revoked"]:
+        raise ApiError(
+            401,
+            "REAUTH_REQUIRED",
+            "Google authorization for this connection has expired or was revoked; "
+            "connect the account again",
+            {"connection_id": conn["id"]},
+            extra={"requires_reauth": True},
+        )
     now = emu.now()
     session = {
         "id": "picker_sess_" + secrets.token_urlsafe(18),
@@ -140,6 +149,15 @@ async def picker_proxy(call: Call) -> Result:
             {"field": "session_id"},
         )
     conn = jobs.live_connection(emu, call.key, session["connection_id"])
+    if conn["grant_revoked"]:
+        # Google refuses the session's access token now: the service reports an expired
+        # session, and the new token it points to answers requires_reauth.
+        raise ApiError(
+            401,
+            "SESSION_EXPIRED",
+            "Picker session expired; get a new one from picker-token",
+            {"field": "session_id"},
+        )
     endpoint = str(call.body["endpoint"]).strip("/")
     params: dict[str, Any] = call.body.get("params") or {}
     kind = ""
@@ -179,7 +197,9 @@ async def picker_proxy(call: Call) -> Result:
             },
         ) from None
     emu.store.touch_connection(conn["id"], emu.now())
-    return Result(200, answer)
+    # The service wraps Drive's answer (its published schema requires `data`); the document
+    # shows it bare.
+    return Result(200, {"data": answer} if emu.config.service else answer)
 
 
 async def import_files(call: Call) -> Result:

@@ -1,6 +1,7 @@
 """The Starlette application: routes from openapi.yaml, and the pipeline every call goes through.
 
-Pipeline of a product call: latency -> injected fault (or delay) -> API key -> rate limit -> request
+Pipeline of a product call: latency -> injected fault (or delay) -> API key (or, under the
+`service` profile, a signed-in session) -> rate limit -> key scopes (`service`) -> request
 validated against the spec -> handler -> (a fault after acting) -> response validated against
 the spec.
 """
@@ -22,7 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import Receive, Scope, Send
 
-from . import admin, jsonguard
+from . import access, admin, jsonguard
 from .api import HANDLERS, KEYLESS, Call, Result
 from .config import AFTER_FAULT_KINDS, KEY_PATTERN, EmulatorConfig
 from .core import Emulator, log
@@ -50,7 +51,25 @@ class DropResponse(Response):
         raise ConnectionDropped
 
 
-def _authenticate(emu: Emulator, request: Request, optional: bool) -> str | None:
+def _authenticate(emu: Emulator, request: Request, op_id: str) -> tuple[str | None, bool]:
+    """The key whose data the call works on, and whether a signed-in session (not the key
+    itself) presented it. Only the service profile looks at the `session` cookie."""
+    if emu.config.service and op_id in access.SESSION_OPERATIONS:
+        token = request.cookies.get(access.SESSION_COOKIE)
+        if token:
+            key = emu.store.web_session_key(access.session_digest(token))
+            if key is None:
+                # The message never repeats the token: sessions are secrets like keys.
+                raise ApiError(
+                    401, "INVALID_SESSION_COOKIE", "Invalid or expired session; sign in again"
+                )
+            return key, True
+        if emu.config.session_only:
+            raise access.session_required()
+    return _bearer(emu, request, optional=op_id in KEYLESS), False
+
+
+def _bearer(emu: Emulator, request: Request, optional: bool) -> str | None:
     header = request.headers.get("authorization")
     if header is None:
         if optional:
@@ -130,8 +149,9 @@ class Pipeline:
                 if fault == "drop":
                     return DropResponse()
                 raise _injected(fault)
+            via_session = False
             try:
-                key = _authenticate(emu, request, optional=op_id in KEYLESS)
+                key, via_session = _authenticate(emu, request, op_id)
             finally:
                 emu.counters.request(key, op_id)
             if key is not None:
@@ -145,6 +165,8 @@ class Pipeline:
                         {"retry_after": wait, "limit_per_minute": emu.config.rate_limit},
                         headers={"Retry-After": str(wait)},
                     )
+                if emu.config.service and not via_session:
+                    access.require(op_id, emu.store.key_scopes(key))
             raw = await request.body()
             _check_body(raw)
             path_params = {k: str(v) for k, v in request.path_params.items()}
@@ -154,6 +176,7 @@ class Pipeline:
                 path_params,
                 request.query_params.multi_items(),
                 request.headers.items(),
+                request.cookies.items(),
                 request.headers.get("content-type", ""),
                 raw or None,
             )

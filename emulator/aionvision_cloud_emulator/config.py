@@ -17,6 +17,11 @@ ResponseHook = Callable[[str, int, Any], Any]
 #: What the service's keys look like: `aion_` and 20+ of [A-Za-z0-9_-].
 KEY_PATTERN = re.compile(r"aion_[A-Za-z0-9_-]{20,}")
 
+#: `service`: as the service runs today (its reference and published OpenAPI of 2026-03-02);
+#: `document`: as the API document describes it, which the cassettes were recorded against.
+Profile = Literal["service", "document"]
+PROFILES: tuple[Profile, ...] = ("service", "document")
+
 FaultKind = Literal["429", "500", "502", "503", "drop", "slow", "500_after", "drop_after"]
 #: Kinds injected when none are named: the request fails before the handler runs.
 FAULT_KINDS: tuple[FaultKind, ...] = ("500", "502", "503", "drop")
@@ -56,6 +61,7 @@ RUNTIME_KNOBS = (
     "oauth_code_ttl",
     "validation_error_style",
     "drive_short_pages",
+    "session_only",
 )
 
 
@@ -80,6 +86,10 @@ class EmulatorConfig:
     """Everything that shapes the emulator's behaviour; all fields have demo-friendly defaults."""
 
     seed: int = 0
+    #: Fixed at startup. `service` also makes every import a job (`sync_import_limit` and
+    #: `async_image_ids` do not apply), wraps proxy answers in `data`, enforces key scopes
+    #: and accepts a signed-in `session` cookie on the four operations that take one.
+    profile: Profile = attrs.field(default="document", validator=attrs.validators.in_(PROFILES))
     #: Imports of at most this many files finish synchronously; more become a job.
     sync_import_limit: int = attrs.field(default=5, validator=attrs.validators.ge(0))
     #: An import that becomes a job also answers with the ids its images will get (as the
@@ -144,6 +154,10 @@ class EmulatorConfig:
     validation_error_style: Literal["envelope", "detail"] = attrs.field(
         default="envelope", validator=attrs.validators.in_(("envelope", "detail"))
     )
+    #: `service` only: initiate auth, complete auth, picker-token and picker-proxy accept only a
+    #: signed-in `session` cookie, not an API key (the reference says so; the SDK's own example
+    #: disagrees, hence off by default).
+    session_only: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
     #: Extra API keys accepted besides the default one.
     api_keys: tuple[str, ...] = attrs.field(
         default=(),
@@ -155,6 +169,15 @@ class EmulatorConfig:
     #: The contract; None: the repository's openapi.yaml (or $AIONVISION_EMULATOR_SPEC).
     spec_path: Path | None = None
     response_hook: ResponseHook | None = None
+
+    def __attrs_post_init__(self) -> None:
+        # Runs on attrs.evolve too, so the admin API cannot switch it on under `document`.
+        if self.session_only and self.profile != "service":
+            raise ValueError("session_only needs the service profile")
+
+    @property
+    def service(self) -> bool:
+        return self.profile == "service"
 
     @property
     def default_key(self) -> str:

@@ -16,6 +16,7 @@ class ApiError(Exception):
         details: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
         body: dict[str, Any] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -25,11 +26,13 @@ class ApiError(Exception):
         self.headers = headers or {}
         #: A complete body that replaces the envelope (the `{"detail": [...]}` 422 shape).
         self.body = body
+        #: Top-level fields beside `error` (`requires_reauth`).
+        self.extra = extra or {}
 
     def to_body(self, request_id: str) -> dict[str, Any]:
         if self.body is not None:
             return self.body
-        return envelope(self.code, self.message, self.details, request_id)
+        return {**envelope(self.code, self.message, self.details, request_id), **self.extra}
 
 
 def envelope(

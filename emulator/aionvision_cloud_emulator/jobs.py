@@ -1,5 +1,9 @@
 """Imports and exports: per-file outcomes, job creation, and the background runner.
 
+Under the `service` profile every import is a job that announces its placeholder image ids
+(UUIDs) at once, job ids are `job_<uuid>`, and an export job carries `cloud_file_ids`: null
+while it runs, the Drive file ids it created once it has ended.
+
 Backend states are `pending` -> `processing` -> `completed` / `completed_with_errors` /
 `failed` (or `cancelled` through the admin API); answers normalize them as the service does.
 Each runner step (some files plus the job's counters) is one transaction.
@@ -9,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from typing import Any
 
 from .clock import iso
@@ -27,7 +32,7 @@ def normalize(status: str) -> str:
 
 
 def job_body(row: Row) -> dict[str, Any]:
-    return {
+    body = {
         "job_id": row["id"],
         "type": row["type"],
         "status": normalize(row["status"]),
@@ -41,6 +46,12 @@ def job_body(row: Row) -> dict[str, Any]:
         "updated_at": iso(row["updated_at"]),
         "completed_at": iso(row["completed_at"]) if row["completed_at"] is not None else None,
     }
+    # Only service-profile export jobs carry the key (their params say so), so a document-profile
+    # job answers exactly as before.
+    if row["params"].get("cloud_file_ids"):
+        found = row.get("cloud_file_ids")
+        body["cloud_file_ids"] = json.loads(found) if found is not None else None
+    return body
 
 
 def check_batch(emu: Emulator, count: int, field: str) -> None:
@@ -132,7 +143,7 @@ def start_import(emu: Emulator, api_key: str, body: dict[str, Any]) -> dict[str,
     now = emu.now()
     emu.store.touch_connection(conn["id"], now)
     extras = {"tags": body.get("tags") or [], "collection_id": body.get("collection_id")}
-    if len(files) <= emu.config.sync_import_limit:
+    if not emu.config.service and len(files) <= emu.config.sync_import_limit:
         view = emu.drive_for(conn)
         image_ids: list[str] = []
         failures: list[str] = []
@@ -155,8 +166,13 @@ def start_import(emu: Emulator, api_key: str, body: dict[str, Any]) -> dict[str,
         }
     items = [{**f, **extras} for f in files]
     announced: list[str] | None = None
-    if emu.config.async_image_ids:
+    if emu.config.service:
+        # The service answers its placeholder ids at once; here each becomes its image's id when
+        # the file arrives, and a file that fails leaves its id unused.
+        announced = [emu.store.next_uuid() for _ in items]
+    elif emu.config.async_image_ids:
         announced = [emu.store.next_id("img_") for _ in items]
+    if announced is not None:
         items = [{**item, "_image_id": i} for item, i in zip(items, announced, strict=True)]
     job = _create_job(emu, api_key, "import", conn, items, {})
     return {
@@ -165,7 +181,7 @@ def start_import(emu: Emulator, api_key: str, body: dict[str, Any]) -> dict[str,
         "status": normalize(job["status"]),
         "total_files": len(files),
         "is_async": True,
-        "message": "Import job created",
+        "message": f"Importing {len(files)} files" if emu.config.service else "Import job created",
     }
 
 
@@ -212,21 +228,28 @@ def start_export(emu: Emulator, api_key: str, body: dict[str, Any]) -> dict[str,
             )
             where = f"new folder {body['folder_name']!r}"
         emu.store.touch_connection(conn["id"], now)
-        job = _create_job(emu, api_key, "export", conn, list(image_ids), {"folder_id": folder_id})
-    return {
+        params: dict[str, Any] = {"folder_id": folder_id}
+        if emu.config.service:
+            params["cloud_file_ids"] = True
+        job = _create_job(emu, api_key, "export", conn, list(image_ids), params)
+    answer: dict[str, Any] = {
         "job_id": job["id"],
         "job_status": normalize(job["status"]),
         "is_async": True,
         "message": f"Export job created; files go to {where} (folder id {folder_id})",
     }
+    if emu.config.service:
+        answer["cloud_file_ids"] = None  # known once the job has ended: see get_job
+    return answer
 
 
 def _create_job(
     emu: Emulator, api_key: str, kind: str, conn: Row, items: list[Any], params: dict[str, Any]
 ) -> Row:
     now = emu.now()
+    job_id = "job_" + emu.store.next_uuid() if emu.config.service else emu.store.next_id("job_", 12)
     row = {
-        "id": emu.store.next_id("job_", 12),
+        "id": job_id,
         "api_key": api_key,
         "type": kind,
         "connection_id": conn["id"],
@@ -239,6 +262,14 @@ def _create_job(
     }
     emu.store.add_job(row, items)
     return {**row, "completed": 0, "failed": 0, "error": None, "completed_at": None}
+
+
+def ended(emu: Emulator, job: Row) -> dict[str, Any]:
+    """Extra columns a job gets when it ends: an export's Drive file ids, if it reports them."""
+    if not job["params"].get("cloud_file_ids"):
+        return {}
+    created = [str(i["result"]) for i in emu.store.job_items(job["id"]) if i["state"] == "done"]
+    return {"cloud_file_ids": json.dumps(created)}
 
 
 def cancel(emu: Emulator, job_id: str) -> Row:
@@ -255,6 +286,7 @@ def cancel(emu: Emulator, job_id: str) -> Row:
             updated_at=now,
             completed_at=now,
             error="Cancelled through the admin API",
+            **ended(emu, job),
         )
         found = emu.store.job(None, job_id)
     assert found is not None
@@ -325,13 +357,19 @@ class JobRunner:
                 return
             job = fresh
             conn = emu.store.connection(job["api_key"], job["connection_id"])
+            lost = None
             if conn is None:
+                lost = "The connection was disconnected while the job ran"
+            elif conn["grant_revoked"]:
+                lost = "Google authorization of the connection was revoked; connect it again"
+            if conn is None or lost is not None:
                 emu.store.update_job(
                     job["id"],
                     status="failed",
-                    error="The connection was disconnected while the job ran",
+                    error=lost,
                     updated_at=now,
                     completed_at=now,
+                    **ended(emu, job),
                 )
                 return
             view = emu.drive_for(conn) if job["type"] == "import" else None
@@ -350,6 +388,7 @@ class JobRunner:
             fields: dict[str, Any] = {"completed": done, "failed": failed, "updated_at": now}
             if done + failed >= job["total"]:
                 fields["completed_at"] = now
+                fields.update(ended(emu, job))
                 if failed == 0:
                     fields["status"] = "completed"
                 elif done == 0:

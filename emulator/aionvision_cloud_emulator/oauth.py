@@ -152,6 +152,9 @@ def complete(emu: Emulator, api_key: str, provider: str, body: dict[str, Any]) -
     existing = emu.store.connection_by_account(api_key, provider, code["account_email"])
     if existing is not None:
         emu.store.touch_connection(existing["id"], now)
+        if existing["grant_revoked"]:
+            # Connecting the account again is what a revoked Google grant asks for.
+            emu.store.set_grant_revoked(existing["id"], False)
         return {
             "connection": connection_body(
                 emu.store.connection(api_key, existing["id"]) or existing

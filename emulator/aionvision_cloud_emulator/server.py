@@ -7,7 +7,7 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -16,7 +16,7 @@ import httpx
 import uvicorn
 
 from .app import create_app
-from .config import EmulatorConfig
+from .config import EmulatorConfig, Profile
 from .core import Emulator
 from .faults import ConnectionDropped
 
@@ -93,8 +93,25 @@ class AdminClient:
     def reset(self) -> None:
         self._call("POST", "/reset")
 
-    def new_key(self, api_key: str | None = None) -> str:
-        return str(self._call("POST", "/keys", {"api_key": api_key} if api_key else {})["api_key"])
+    def new_key(self, api_key: str | None = None, scopes: Sequence[str] | None = None) -> str:
+        """A key the emulator accepts; `scopes` (service profile) limits what it may do."""
+        body: dict[str, Any] = {}
+        if api_key:
+            body["api_key"] = api_key
+        if scopes is not None:
+            body["scopes"] = list(scopes)
+        return str(self._call("POST", "/keys", body)["api_key"])
+
+    def new_session(self, api_key: str | None = None) -> str:
+        """A signed-in session (service profile) for `api_key`'s data (default: the default
+        key), to send as the `session` cookie. A secret, like a key."""
+        body = {"api_key": api_key} if api_key else {}
+        return str(self._call("POST", "/sessions", body)["session"])
+
+    def revoke_grant(self, connection_id: str) -> None:
+        """The user revoked the app's Google access (service profile): picker-token answers
+        401 `requires_reauth` until the account is connected again."""
+        self._call("POST", f"/connections/{connection_id}/revoke-grant")
 
     def cancel_job(self, job_id: str) -> dict[str, Any]:
         result: dict[str, Any] = self._call("POST", f"/jobs/{job_id}/cancel")["job"]
@@ -119,19 +136,30 @@ class RunningEmulator:
     base_url: str
     api_key: str = attrs.field(repr=False)
     admin: AdminClient
+    #: `service` or `document` (see `EmulatorConfig.profile`).
+    profile: Profile
     #: In-process access to state and knobs (same thread-safe objects the server uses).
     emulator: Emulator
 
 
 @contextmanager
 def run_emulator(
-    host: str = "127.0.0.1", port: int = 0, *, log_level: str = "warning", **knobs: Any
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    profile: Profile = "document",
+    log_level: str = "warning",
+    **knobs: Any,
 ) -> Iterator[RunningEmulator]:
     """Start the emulator on a free loopback port in a background thread; stop it on exit.
 
-    `knobs` are `EmulatorConfig` fields (``job_pace=200``, ``rate_limit=10``, ``db_path=...``).
+    `profile` is ``"document"`` by default here (the command line defaults to ``"service"``):
+    the tests and the cassettes recorded from them were written against the document's
+    behaviour, and keep it unless they ask for ``profile="service"``.
+    `knobs` are other `EmulatorConfig` fields (``job_pace=200``, ``rate_limit=10``,
+    ``db_path=...``, ``session_only=True``).
     """
-    emu = Emulator(EmulatorConfig(**knobs))
+    emu = Emulator(EmulatorConfig(profile=profile, **knobs))
     sock = bind(host, port)
     server = uvicorn_server(emu, log_level)
     thread = threading.Thread(
@@ -155,6 +183,7 @@ def run_emulator(
             base_url=root + emu.validator.base_path,
             api_key=emu.config.default_key,
             admin=admin,
+            profile=emu.config.profile,
             emulator=emu,
         )
     finally:

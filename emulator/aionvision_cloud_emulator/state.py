@@ -11,7 +11,7 @@ import hashlib
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -51,6 +51,8 @@ CREATE TABLE IF NOT EXISTS job_items (
     job_id TEXT NOT NULL, idx INTEGER NOT NULL, payload TEXT NOT NULL,
     state TEXT NOT NULL DEFAULT 'pending', result TEXT, error TEXT,
     PRIMARY KEY (job_id, idx));
+CREATE TABLE IF NOT EXISTS web_sessions (
+    digest TEXT PRIMARY KEY, api_key TEXT NOT NULL, created_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS drive_added (
     id TEXT PRIMARY KEY, account TEXT NOT NULL, parent TEXT NOT NULL, name TEXT NOT NULL,
     mime_type TEXT NOT NULL, size INTEGER, created_at REAL NOT NULL);
@@ -62,6 +64,11 @@ _ADDED_COLUMNS = (
     ("oauth_codes", "scopes", "TEXT NOT NULL DEFAULT ''"),
     ("oauth_codes", "code_challenge", "TEXT"),
     ("oauth_codes", "code_challenge_method", "TEXT"),
+    # The service profile: key scopes (JSON list; NULL: every scope), a connection whose Google
+    # grant was revoked, the Drive file ids an export job created (JSON list, once it ended).
+    ("api_keys", "scopes", "TEXT"),
+    ("connections", "grant_revoked", "INTEGER NOT NULL DEFAULT 0"),
+    ("jobs", "cloud_file_ids", "TEXT"),
 )
 
 #: Backend job states that are still moving.
@@ -143,11 +150,33 @@ class Store:
 
     # keys ------------------------------------------------------------------------------------
 
-    def add_key(self, key: str, label: str, now: float) -> None:
-        self._run(
-            "INSERT OR IGNORE INTO api_keys (key, label, created_at) VALUES (?, ?, ?)",
-            (key, label, now),
-        )
+    def add_key(
+        self, key: str, label: str, now: float, scopes: Sequence[str] | None = None
+    ) -> None:
+        """Adds the key once; given scopes replace the ones an existing key had."""
+        with self.transaction():
+            self._db.execute(
+                "INSERT OR IGNORE INTO api_keys (key, label, created_at) VALUES (?, ?, ?)",
+                (key, label, now),
+            )
+            if scopes is not None:
+                self._db.execute(
+                    "UPDATE api_keys SET scopes = ? WHERE key = ?", (json.dumps(list(scopes)), key)
+                )
+
+    def key_scopes(self, key: str) -> frozenset[str] | None:
+        """The key's scopes; None when it has every scope (or is unknown)."""
+        row = self._one("SELECT scopes FROM api_keys WHERE key = ?", (key,))
+        if row is None or row["scopes"] is None:
+            return None
+        return frozenset(json.loads(row["scopes"]))
+
+    def add_web_session(self, digest: str, api_key: str, now: float) -> None:
+        self._insert("web_sessions", {"digest": digest, "api_key": api_key, "created_at": now})
+
+    def web_session_key(self, digest: str) -> str | None:
+        row = self._one("SELECT api_key FROM web_sessions WHERE digest = ?", (digest,))
+        return None if row is None else str(row["api_key"])
 
     def has_key(self, key: str) -> bool:
         return self._one("SELECT 1 AS x FROM api_keys WHERE key = ?", (key,)) is not None
@@ -209,6 +238,12 @@ class Store:
             (conn_id, api_key),
         )
 
+    def live_connection_by_id(self, conn_id: str) -> Row | None:
+        """A live connection of any key (the admin API's view)."""
+        return self._one(
+            "SELECT * FROM connections WHERE id = ? AND revoked_at IS NULL", (conn_id,)
+        )
+
     def connection_by_account(self, api_key: str, provider: str, email: str) -> Row | None:
         return self._one(
             "SELECT * FROM connections WHERE api_key = ? AND provider = ? AND email = ?"
@@ -233,6 +268,9 @@ class Store:
                 (now, conn_id),
             )
             self._db.execute("DELETE FROM picker_sessions WHERE connection_id = ?", (conn_id,))
+
+    def set_grant_revoked(self, conn_id: str, revoked: bool) -> None:
+        self._run("UPDATE connections SET grant_revoked = ? WHERE id = ?", (int(revoked), conn_id))
 
     # picker ----------------------------------------------------------------------------------
 
@@ -344,7 +382,7 @@ class Store:
     # admin -----------------------------------------------------------------------------------
 
     def reset(self) -> None:
-        """Forget everything but the API keys."""
+        """Forget everything but the API keys (signed-in sessions go too)."""
         with self.transaction():
             for table in (
                 "oauth_states",
@@ -356,6 +394,7 @@ class Store:
                 "jobs",
                 "job_items",
                 "drive_added",
+                "web_sessions",
                 "meta",
             ):
                 self._db.execute(f"DELETE FROM {table}")  # noqa: S608

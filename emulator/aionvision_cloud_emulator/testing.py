@@ -86,10 +86,20 @@ def proxy(api: httpx.Client, sid: str, endpoint: str, **params: Any) -> httpx.Re
     )
 
 
+def drive_json(r: httpx.Response) -> dict[str, Any]:
+    """Drive's answer from a picker-proxy response: wrapped in `data` (the service profile)
+    or bare (the document profile)."""
+    body: dict[str, Any] = r.json()
+    if set(body) == {"data"} and isinstance(body["data"], dict):
+        inner: dict[str, Any] = body["data"]
+        return inner
+    return body
+
+
 def folder_id(api: httpx.Client, sid: str, name: str, parent: str = "root") -> str:
     r = proxy(api, sid, "files", q=f"'{parent}' in parents and name = '{name}'", fields="files(id)")
     _ok(r)
-    files = r.json()["files"]
+    files = drive_json(r)["files"]
     if len(files) != 1:
         raise AssertionError(f"expected one folder {name!r}, got {files}")
     return str(files[0]["id"])
@@ -108,7 +118,7 @@ def list_all(api: httpx.Client, sid: str, q: str, page_size: int) -> list[dict[s
             params["pageToken"] = token
         r = proxy(api, sid, "files", **params)
         _ok(r)
-        body = r.json()
+        body = drive_json(r)
         out.extend(body["files"])
         token = body.get("nextPageToken")
         if not token:

@@ -129,6 +129,7 @@ class SpecValidator:
         headers: Iterable[tuple[str, str]],
         content_type: str,
         body: bytes | None,
+        cookies: Iterable[tuple[str, str]] = (),
     ) -> _Request:
         return _Request(
             method=method.lower(),
@@ -138,7 +139,7 @@ class SpecValidator:
             parameters=RequestParameters(
                 query=ImmutableMultiDict(list(query)),
                 header=Headers(list(headers)),
-                cookie=ImmutableMultiDict(),
+                cookie=ImmutableMultiDict(list(cookies)),
                 path=dict(path_params),
             ),
             content_type=content_type,
@@ -152,11 +153,14 @@ class SpecValidator:
         path_params: Mapping[str, str],
         query: Iterable[tuple[str, str]],
         headers: Iterable[tuple[str, str]],
+        cookies: Iterable[tuple[str, str]],
         content_type: str,
         body: bytes | None,
     ) -> RequestCheck | None:
         """None when the request conforms; otherwise what is wrong with it."""
-        request = self._request(method, template, path_params, query, headers, content_type, body)
+        request = self._request(
+            method, template, path_params, query, headers, content_type, body, cookies
+        )
         # Validation only: unmarshalling would also build Python objects, far slower on big bodies.
         errors = list(self._openapi.iter_request_errors(request))
         if not errors:

@@ -19,6 +19,7 @@ from ._clock import Clock, SystemClock
 from ._http import ErrorMappingTransport, Requester, StatusErrorHook
 from ._inputs import check_count, check_positive
 from ._retry import RetryPolicy, RetryTransport
+from ._session import ENV_SESSION_TOKEN, SessionCookie, check_session_token, explain_refusal
 from ._settings import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_MAX_INTERVAL,
@@ -158,6 +159,7 @@ class Client:
         self,
         api_key: str | None = None,
         *,
+        session_token: str | None = None,
         base_url: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_HTTP_TIMEOUT,
         max_retries: int | None = None,
@@ -173,6 +175,9 @@ class Client:
     ) -> None:
         """Check every argument, then build the pooled client and the resources.
 
+        ``session_token`` (or ``AIONVISION_SESSION_TOKEN``) is a signed-in web session, sent
+        as the ``session`` cookie to the four operations the service reserves for one (initiate
+        and complete auth, picker-token, picker-proxy) and nowhere else; the key is still sent.
         ``timeout`` is per HTTP request; ``polling_timeout`` is how long ``wait_for_job`` waits
         by default. Retries: ``max_retries`` (default 3) or a whole ``retry_policy``, not both.
         ``transport`` replaces the network (a ``MockTransport`` in tests); it is given either
@@ -180,6 +185,10 @@ class Client:
         malformed key, a bad URL, a bad value or contradictory arguments.
         """
         key = _check_api_key(api_key if api_key is not None else os.environ.get(ENV_API_KEY))
+        session = check_session_token(
+            session_token if session_token is not None else os.environ.get(ENV_SESSION_TOKEN)
+        )
+        secrets = (key,) if session is None else (key, session)
         if base_url is None:
             base_url = os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
         self.base_url = _check_base_url(base_url, allow_insecure_http)
@@ -202,14 +211,21 @@ class Client:
         # Typed errors for every caller of the pooled client, client.api's generated functions
         # included; the caller's own response hooks run first.
         hooks = dict(extra.pop("event_hooks", None) or {})
-        hooks["response"] = [*hooks.get("response", ()), StatusErrorHook(self.clock, (key,))]
+        base = self.base_url
+        explain = None if session is not None else lambda e, r: explain_refusal(e, r, base)
+        hooks["response"] = [
+            *hooks.get("response", ()),
+            StatusErrorHook(self.clock, secrets, explain),
+        ]
+        if session is not None:
+            hooks["request"] = [*hooks.get("request", ()), SessionCookie(session, base)]
         self.api: AuthenticatedClient = _authenticated_client_class()(
             base_url=self.base_url,
             token=key,
             timeout=timeout,
             headers=headers,
             httpx_args={
-                "transport": ErrorMappingTransport(self._transport, (key,)),
+                "transport": ErrorMappingTransport(self._transport, secrets),
                 "event_hooks": hooks,
                 **extra,
             },
@@ -231,6 +247,7 @@ class Client:
         env = os.environ if env is None else env
         kwargs: dict[str, Any] = {
             "api_key": env.get(ENV_API_KEY),
+            "session_token": env.get(ENV_SESSION_TOKEN, ""),
             "base_url": env.get(ENV_BASE_URL) or DEFAULT_BASE_URL,
         }
         for name, key, kind in (

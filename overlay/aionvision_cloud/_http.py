@@ -35,6 +35,7 @@ from .errors import (
     AionvisionError,
     APIConnectionError,
     APIResponseValidationError,
+    APIStatusError,
     APITimeoutError,
     from_response,
     redact,
@@ -84,17 +85,27 @@ class ErrorMappingTransport(httpx.BaseTransport):
 
 
 class StatusErrorHook:
-    """An httpx response hook raising the typed error for any answer that is not 2xx."""
+    """An httpx response hook raising the typed error for any answer that is not 2xx;
+    ``explain`` may add to the error what the client knows about its cause."""
 
-    def __init__(self, clock: Clock, secrets: Iterable[str]) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        secrets: Iterable[str],
+        explain: Callable[[APIStatusError, httpx.Request], None] | None = None,
+    ) -> None:
         self._clock = clock
         self._secrets = tuple(secrets)
+        self._explain = explain
 
     def __call__(self, response: httpx.Response) -> None:
         if response.is_success:
             return
         response.read()
-        raise from_response(response, secrets=self._secrets, now=self._clock.now())
+        err = from_response(response, secrets=self._secrets, now=self._clock.now())
+        if self._explain is not None:
+            self._explain(err, response.request)
+        raise err
 
     def __repr__(self) -> str:
         return "StatusErrorHook()"

@@ -9,7 +9,9 @@
     ├── APIStatusError                   an error status; ``details``, ``field_errors``, ``headers``
     │   ├── ValidationError              400, 422
     │   ├── AuthenticationError          401
+    │   │   └── ReauthRequiredError      401 ``requires_reauth``: connect the account again
     │   ├── PermissionDeniedError        403
+    │   │   └── InsufficientScopeError   403 naming the scope the key lacks; ``required_scope``
     │   ├── NotFoundError                404
     │   ├── ConflictError                409
     │   ├── RateLimitError               429, ``retry_after``
@@ -54,6 +56,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "FieldError",
+    "InsufficientScopeError",
     "InvalidInputError",
     "JobFailedError",
     "JobTimeoutError",
@@ -64,6 +67,7 @@ __all__ = [
     "OAuthTimeoutError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ReauthRequiredError",
     "ServerError",
     "UncertainBatchError",
     "ValidationError",
@@ -193,8 +197,21 @@ class AuthenticationError(APIStatusError):
     """401: missing, invalid or expired API key (or an expired picker session)."""
 
 
+class ReauthRequiredError(AuthenticationError):
+    """401 with ``requires_reauth``: the connection's Google authorization expired or was
+    revoked. Connect the account again; a retry will not help."""
+
+
 class PermissionDeniedError(APIStatusError):
     """403: the key may not do this."""
+
+
+class InsufficientScopeError(PermissionDeniedError):
+    """403 naming the scope the API key lacks (``required_scope``, e.g. ``cloud_storage:write``)."""
+
+    def __init__(self, message: str, *, required_scope: str, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.required_scope = required_scope
 
 
 class NotFoundError(APIStatusError):
@@ -429,6 +446,28 @@ def _request_secrets(response: httpx.Response) -> tuple[str, ...]:
     return tuple(v for k in SECRET_FIELDS if isinstance(v := body.get(k), str) and v)
 
 
+_SCOPE_IN_TEXT = re.compile(r"'([A-Za-z_]+(?::[A-Za-z_]+)?)' scope|scope '([A-Za-z_:]+)'")
+
+
+def _requires_reauth(body: object, code: str | None, details: Mapping[str, Any]) -> bool:
+    # Top level as the reference shows it; in details or as a code, read too.
+    flag = body.get("requires_reauth") if isinstance(body, Mapping) else None
+    return flag is True or details.get("requires_reauth") is True or code == "REAUTH_REQUIRED"
+
+
+def _required_scope(message: str, code: str | None, details: Mapping[str, Any]) -> str | None:
+    for key in ("required_scope", "scope", "required_scopes", "missing_scopes"):
+        value = details.get(key)
+        if isinstance(value, str) and value:
+            return value
+        if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            return " or ".join(value)
+    found = _SCOPE_IN_TEXT.search(message)
+    if found:
+        return found.group(1) or found.group(2)
+    return None
+
+
 def from_response(
     response: httpx.Response, *, secrets: Iterable[str] = (), now: datetime | None = None
 ) -> APIStatusError:
@@ -487,6 +526,17 @@ def from_response(
             k: redact(v, secrets) for k, v in response.headers.items() if k.lower() != "set-cookie"
         },
     }
+    if status == 401 and _requires_reauth(body, code, details):
+        return ReauthRequiredError(
+            f"{message}: the connection's Google authorization has expired or was revoked; "
+            "connect the account again (cloud_storage.connect(...) or 'aionvision-cloud "
+            "connect'), a retry will not help",
+            **kwargs,
+        )
+    if status == 403 and (scope := _required_scope(message, code, details)) is not None:
+        if scope not in message:
+            message += f" (the API key needs the '{scope}' scope)"
+        return InsufficientScopeError(message, required_scope=scope, **kwargs)
     if status == 429:
         return RateLimitError(
             message,

@@ -55,3 +55,62 @@ def test_users_enable_the_plugin_with_pytest_plugins(
     )
     result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+@pytest.mark.aionvision_emulator(profile="service")
+def test_marker_profile_gives_a_shared_service_instance_first(
+    aionvision_emulator: RunningEmulator,
+) -> None:
+    assert aionvision_emulator.profile == "service"
+    with client_for(aionvision_emulator) as api:
+        conn = connect(api)["connection"]["id"]
+        sid = api.get(f"/cloud-storage/connections/{conn}/picker-token").json()["session"]
+        r = api.post(
+            "/cloud-storage/picker-proxy",
+            json={
+                "session_id": sid["session_id"],
+                "endpoint": "about",
+                "params": {"fields": "user"},
+            },
+        )
+        assert set(r.json()) == {"data"}
+
+
+@pytest.mark.aionvision_emulator(profile="service")
+def test_marker_profile_gives_a_shared_service_instance_second(
+    aionvision_emulator: RunningEmulator,
+) -> None:
+    # The same instance as the test before, reset in between.
+    with client_for(aionvision_emulator) as api:
+        assert api.get("/cloud-storage/connections").json()["total_count"] == 0
+
+
+@pytest.mark.aionvision_emulator(profile="service", session_only=True, big_folder_size=1)
+def test_marker_profile_with_knobs_gets_its_own_instance(
+    aionvision_emulator: RunningEmulator,
+) -> None:
+    assert aionvision_emulator.admin.configure()["session_only"] is True
+
+
+def test_an_unknown_profile_is_a_usage_error(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    pytester.makepyfile(
+        test_user="""
+        import pytest
+
+        pytest_plugins = ["aionvision_cloud_emulator.pytest_plugin"]
+
+        @pytest.mark.aionvision_emulator(profile="service")
+        def test_service(aionvision_emulator):
+            assert aionvision_emulator.profile == "service"
+
+        @pytest.mark.aionvision_emulator(profile="sandbox")
+        def test_sandbox(aionvision_emulator):
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*profile must be one of*"])

@@ -27,8 +27,10 @@ CODE = "4/0AsecretAUTHcode-XYZ"
 STATE = "stateSECRET0123456789"
 ACCESS_TOKEN = "ya29.a0-SECRET-ACCESS-TOKEN"
 DEVELOPER_KEY = "AIzaSy-SECRET-DEVELOPER-KEY"
+SESSION_TOKEN = "webSessionSECRET-0123456789"
 SECRETS = {
     "api_key": API_KEY,
+    "session_token": SESSION_TOKEN,
     "code": CODE,
     "state": STATE,
     "access_token": ACCESS_TOKEN,
@@ -226,7 +228,8 @@ def test_server_error_paths_leak_nothing(call: str, server: str) -> None:
     handler = SERVERS[server]
     if call == "picker_list":
         handler = _picker_then(handler)
-    with make_client(Counting(handler), FakeClock(), retries=1) as client:
+    counting = Counting(handler)
+    with make_client(counting, FakeClock(), retries=1, session_token=SESSION_TOKEN) as client:
         _drive(f"{call}/{server}", client, CALLS[call])
     assert AUDIT.leaks[before:] == []
 
@@ -250,8 +253,9 @@ def test_client_side_error_paths_leak_nothing(path: str) -> None:
         {"api_key": API_KEY + "\r\n"},
         {"base_url": f"https://user:{API_KEY}@api.example.test/"},
         {"timeout": float("inf")},
+        {"session_token": SESSION_TOKEN + "; other=1"},
     ],
-    ids=["short-key", "crlf-key", "key-in-url", "bad-timeout"],
+    ids=["short-key", "crlf-key", "key-in-url", "bad-timeout", "bad-session"],
 )
 @pytest.mark.usefixtures("debug_everywhere")
 def test_configuration_errors_leak_nothing(kwargs: dict[str, Any]) -> None:

@@ -1,0 +1,8 @@
+"""The contract-diff modules import each other by name, as they do when run as a script."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
