@@ -23,9 +23,12 @@ from __future__ import annotations
 
 from collections import deque
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from ._models import Job
 from .status import JobStatus
+
+if TYPE_CHECKING:
+    from ._models import Job
 
 __all__ = ["GROWTH", "MIN_DELAY", "PollSchedule"]
 
@@ -46,12 +49,20 @@ SLACK_SHARE = 0.05
 
 
 def _processed(job: Job) -> tuple[int, int] | None:
-    """(files processed, total files), or None when the counters say nothing."""
-    if job.total_files is None or job.total_files <= 0:
+    """(files processed, total files), or None when the counters say nothing (a counter the
+    service left out or sent as null is not a number)."""
+    total, completed, failed = job.total_files, job.completed_files, job.failed_files
+    if not isinstance(total, int) or total <= 0:
         return None
-    if job.completed_files is None and job.failed_files is None:
+    if not isinstance(completed, int) and not isinstance(failed, int):
         return None
-    return (job.completed_files or 0) + (job.failed_files or 0), job.total_files
+    return (completed if isinstance(completed, int) else 0) + (
+        failed if isinstance(failed, int) else 0
+    ), total
+
+
+def _stamp(value: object) -> datetime | None:
+    return value if isinstance(value, datetime) else None
 
 
 def _window(local: float, before: datetime | None, after: datetime | None) -> float:
@@ -89,10 +100,11 @@ class PollSchedule:
             return self.fallback()
         done, total = counters
         remaining = total - done
-        last, self._last = self._last, (now, job.updated_at, done)
+        updated = _stamp(job.updated_at)
+        last, self._last = self._last, (now, updated, done)
         if last is None:
             return self._first_look(job, done, remaining)
-        window, progress = _window(now - last[0], last[1], job.updated_at), done - last[2]
+        window, progress = _window(now - last[0], last[1], updated), done - last[2]
         if progress <= 0 or window <= 0 or remaining <= 0:
             # A stall (or nothing left to estimate): measure afresh from here once it moves, so
             # the stalled time does not make the pace look slow for the rest of the job.
@@ -110,9 +122,10 @@ class PollSchedule:
         return self._clamp(min(left * FRACTION, soonest))
 
     def _first_look(self, job: Job, done: int, remaining: int) -> float:
-        if done <= 0 or remaining <= 0 or job.created_at is None or job.updated_at is None:
+        created, updated = _stamp(job.created_at), _stamp(job.updated_at)
+        if done <= 0 or remaining <= 0 or created is None or updated is None:
             return self.fallback()
-        age = (job.updated_at - job.created_at).total_seconds()
+        age = (updated - created).total_seconds()
         if age <= 0:
             return self.fallback()
         left = remaining * age / done
