@@ -52,6 +52,7 @@ __all__ = [
 
 PROG = "aionvision-cloud"
 ENV_API_KEY = "AIONVISION_API_KEY"
+ENV_SESSION_TOKEN = "AIONVISION_SESSION_TOKEN"  # noqa: S105 - a variable name
 ENV_BASE_URL = "AIONVISION_BASE_URL"
 _META = "aionvision_cloud.cli"
 
@@ -89,9 +90,12 @@ and progress bars become plain lines.
 class _Settings:
     """Global options; ``--json`` and ``-v`` may also follow the subcommand."""
 
-    def __init__(self, api_key: str | None, base_url: str | None) -> None:
+    def __init__(
+        self, api_key: str | None, base_url: str | None, session_token: str | None = None
+    ) -> None:
         self.api_key = api_key
         self.base_url = base_url
+        self.session_token = session_token
         self.as_json = False
         self.verbose = False
 
@@ -224,6 +228,18 @@ def _root(
             help="The API's base URL [default: https://api.aionvision.tech/api/v2].",
         ),
     ] = None,
+    session_token: Annotated[
+        str | None,
+        typer.Option(
+            "--session-token",
+            envvar=ENV_SESSION_TOKEN,
+            show_envvar=True,
+            metavar="TOKEN",
+            help="A signed-in web session (the service's 'session' cookie), sent only to connect"
+            " and to Drive browsing, which the service may reserve for one. Prefer the"
+            " environment: a command line shows in 'ps'.",
+        ),
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON document on stdout (see each command).")
     ] = False,
@@ -233,7 +249,7 @@ def _root(
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
 ) -> None:
-    ctx.find_root().meta[_META] = _Settings(api_key, base_url)
+    ctx.find_root().meta[_META] = _Settings(api_key, base_url, session_token)
     settings_of(ctx, as_json, verbose)
 
 
@@ -248,6 +264,8 @@ def make_client(settings: _Settings) -> Client:
     overrides: dict[str, Any] = {"api_key": settings.api_key}
     if settings.base_url:
         overrides["base_url"] = settings.base_url
+    if settings.session_token:
+        overrides["session_token"] = settings.session_token
     client = Client.from_env(**overrides)
     _run["base_url"] = client.base_url
     return client
@@ -316,6 +334,7 @@ def _error_line(exc: BaseException) -> str:
         AionvisionError,
         APIConnectionError,
         AuthenticationError,
+        ReauthRequiredError,
     )
 
     if isinstance(exc, CliError):
@@ -324,14 +343,22 @@ def _error_line(exc: BaseException) -> str:
         text = str(exc)
         if isinstance(exc, APIConnectionError) and _run.get("base_url"):
             text += f" (base URL {_run['base_url']})"
-        if isinstance(exc, AuthenticationError):
+        if isinstance(exc, ReauthRequiredError):
+            # The library's advice names the Python call; here the command is what to run.
+            text = (
+                f"{exc.status_code} {exc.code or ''}: the connection's Google authorization has"
+                f" expired or was revoked: run '{PROG} connect' to connect the account again"
+                + (f" (request_id={exc.request_id})" if exc.request_id else "")
+            )
+        elif isinstance(exc, AuthenticationError) and "--session-token" not in text:
             text += f"; check {ENV_API_KEY}"
     else:
         text = f"unexpected {type(exc).__name__}: {exc} (a bug: -v shows the traceback)"
     settings = _run.get("settings")
-    key = settings.api_key if isinstance(settings, _Settings) else None
-    if key and key.strip():
-        text = text.replace(key.strip(), "[redacted]")
+    if isinstance(settings, _Settings):
+        for secret in (settings.api_key, settings.session_token):
+            if secret and secret.strip():
+                text = text.replace(secret.strip(), "[redacted]")
     return "Error: " + " ".join(text.split())
 
 
