@@ -98,11 +98,11 @@ browser-test: $(STAMP)
 record: $(STAMP)
 	@if [ -n "$$AIONVISION_BASE_URL" ] && [ -n "$$AIONVISION_API_KEY" ]; then \
 	  echo "recording against $$AIONVISION_BASE_URL: you will be asked to sign in on a consent page"; \
-	  $(BIN)/python -m pytest tests/integration/test_workflows.py --record-mode=rewrite \
+	  $(BIN)/python -m pytest tests/integration/test_workflows.py tests/integration/test_workflows_service.py --record-mode=rewrite \
 	    -p no:cacheprovider -rs --timeout=1800 -q -s; \
 	else \
 	  env -u AIONVISION_BASE_URL -u AIONVISION_API_KEY $(BIN)/python -m pytest \
-	    tests/integration/test_workflows.py --record-mode=rewrite -p no:cacheprovider -q; \
+	    tests/integration/test_workflows.py tests/integration/test_workflows_service.py --record-mode=rewrite -p no:cacheprovider -q; \
 	fi
 
 .PHONY: faults
