@@ -84,6 +84,12 @@ class Job(WireModel, _Job):
         _JOB_STATUS.__set__(self, value)
 
     @property
+    def type(self) -> str | None:
+        """``import`` or ``export``: the generated ``type_`` under the API's own name, which
+        this client's results have always used (None when the service left it out)."""
+        return self.type_ if isinstance(self.type_, str) else None
+
+    @property
     def raw_status(self) -> str | None:
         """The status as the service sent it."""
         raw = _JOB_STATUS.__get__(self)

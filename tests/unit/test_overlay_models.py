@@ -42,6 +42,7 @@ def test_a_job_is_the_generated_model_with_every_field(client: Client, api: Fake
     for field in attrs.fields(GeneratedJob):
         getattr(job, field.name)
     assert job.type_ == "import"
+    assert job.type == "import"  # the name earlier releases had
     assert job.created_at == datetime(2025, 1, 15, 10, 30, tzinfo=UTC)
     assert job.completed_at is None
     assert job.cloud_file_ids == ["d1"]
