@@ -48,8 +48,10 @@ regen-check: $(STAMP)
 contract-diff: $(STAMP)
 	$(BIN)/python tests/contract/contract_diff.py $(if $(URL),--url '$(URL)')
 
+# Every core (pytest-xdist), a file per worker at a time (see tests/conftest.py). A single file
+# or test runs serially as usual: `.venv/bin/python -m pytest tests/unit/test_overlay_status.py`.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

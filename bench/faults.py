@@ -28,21 +28,21 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
 from aionvision_cloud import Client, RetryPolicy
 from aionvision_cloud._journal import Journal, OnUncertain
 from aionvision_cloud.errors import AionvisionError
-from aionvision_cloud_emulator.config import ALL_FAULT_KINDS
-from aionvision_cloud_emulator.server import RunningEmulator, run_emulator
-from aionvision_cloud_emulator.testing import client_for, connect, folder_id, list_all, session_for
+
+if TYPE_CHECKING:
+    from aionvision_cloud_emulator.server import RunningEmulator
 
 FILES_PER_WORKFLOW = 13  # batches of 8 (a background job) and 5 (synchronous)
 BATCH_SIZE = 8
 MAX_RUNS = 12  # attempts per phase before a workflow gives up with a clear error
-HTTP_TIMEOUT = 1.0  # a `slow` fault outlasts it, so slow answers become read timeouts
+HTTP_TIMEOUT = 1.0  # a `slow` fault outlasts it (by SLOW_FAULT), so slow answers time out
 SLOW_FAULT = 1.2
 KILL_WINDOW = 2.5  # seconds after start in which a killed run dies (interpreter start included)
 
@@ -66,11 +66,11 @@ class Workflow:
 # -- one workflow, in this process or in a child ------------------------------------------------
 
 
-def _client(base_url: str, api_key: str) -> Client:
+def _client(base_url: str, api_key: str, timeout: float = HTTP_TIMEOUT) -> Client:
     return Client(
         api_key=api_key,
         base_url=base_url,
-        timeout=HTTP_TIMEOUT,
+        timeout=timeout,
         retry_policy=RetryPolicy(max_retries=4, initial_backoff=0.05, max_backoff=0.5),
         polling_interval=0.05,
         polling_max_interval=0.3,
@@ -138,7 +138,7 @@ def child_main(spec_json: str) -> int:
     """A workflow in a child process (the one that gets killed); prints the outcome as JSON."""
     spec = json.loads(spec_json)
     wf = Workflow(**spec["workflow"])
-    with _client(spec["base_url"], spec["api_key"]) as client:
+    with _client(spec["base_url"], spec["api_key"], spec["timeout"]) as client:
         run_phases(client, spec["conn_id"], wf)
     print(json.dumps(attrs.asdict(wf)), flush=True)
     return 0
@@ -162,12 +162,15 @@ class _RetryCounter(logging.Handler):
                 self.retries += 1
 
 
-def _child_run(emu: RunningEmulator, conn_id: str, wf: Workflow, kill_after: float | None) -> bool:
+def _child_run(
+    emu: RunningEmulator, conn_id: str, wf: Workflow, kill_after: float | None, timeout: float
+) -> bool:
     """Run ``wf`` in a child process; SIGKILL it after ``kill_after`` seconds if given. True when
     the child finished (and ``wf`` took its outcome)."""
     spec = {
         "base_url": emu.base_url,
         "api_key": emu.api_key,
+        "timeout": timeout,
         "conn_id": conn_id,
         "workflow": attrs.asdict(wf),
     }
@@ -208,8 +211,22 @@ def run_campaign(
     seed: int = 1,
     threads: int = 8,
     workdir: str | None = None,
+    http_timeout: float = HTTP_TIMEOUT,
     profile: str = "document",
 ) -> Report:
+    """``http_timeout`` is the clients' read timeout; a ``slow`` fault lasts SLOW_FAULT times it."""
+    # Imported here, not at the top: a workflow child needs only the client, and the emulator's
+    # imports would triple the start of every child.
+    from aionvision_cloud_emulator.config import ALL_FAULT_KINDS
+    from aionvision_cloud_emulator.server import run_emulator
+    from aionvision_cloud_emulator.testing import (
+        client_for,
+        connect,
+        folder_id,
+        list_all,
+        session_for,
+    )
+
     started = time.monotonic()
     rng = random.Random(seed)
     total = workflows + kills
@@ -226,7 +243,7 @@ def run_campaign(
         "job_pace": 2000.0,
         "job_start_delay": 0.0,
         "async_image_ids": True,
-        "fault_latency": SLOW_FAULT,
+        "fault_latency": SLOW_FAULT * http_timeout,
         "big_folder_size": max(3000, total * FILES_PER_WORKFLOW),
     }
     try:
@@ -252,20 +269,29 @@ def run_campaign(
             emu.admin.configure(fault_ratio=ratio, fault_kinds=list(ALL_FAULT_KINDS))
 
             def in_process(wf: Workflow) -> None:
-                with _client(emu.base_url, emu.api_key) as client:
+                with _client(emu.base_url, emu.api_key, http_timeout) as client:
                     run_phases(client, conn_id, wf)
 
+            # Drawn here, in order, so a seed gives the same kill instants whatever the threads do.
+            kill_after = {wf.index: rng.uniform(0.3, KILL_WINDOW) for wf in plan[workflows:]}
+
             def killed(wf: Workflow) -> None:
-                _child_run(emu, conn_id, wf, kill_after=rng.uniform(0.3, KILL_WINDOW))
+                _child_run(emu, conn_id, wf, kill_after[wf.index], http_timeout)
                 for _ in range(3):  # the re-run with the journal (a child again)
                     wf.resumes += 1
-                    if _child_run(emu, conn_id, wf, kill_after=None):
+                    if _child_run(emu, conn_id, wf, None, http_timeout):
                         return
 
-            with ThreadPoolExecutor(threads) as pool:
+            # The killed runs go on beside the others: a child spends much of its life starting
+            # an interpreter, time the in-process workflows can use.
+            with (
+                ThreadPoolExecutor(max(1, threads // 2)) as kill_pool,
+                ThreadPoolExecutor(threads) as pool,
+            ):
+                children = [kill_pool.submit(killed, wf) for wf in plan[workflows:]]
                 list(pool.map(in_process, plan[:workflows]))
-            with ThreadPoolExecutor(max(1, threads // 2)) as pool:
-                list(pool.map(killed, plan[workflows:]))
+                for child in children:
+                    child.result()
             emu.admin.configure(fault_ratio=0.0)
             stats = emu.admin.stats()
     finally:

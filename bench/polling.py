@@ -1,37 +1,75 @@
-"""Waiting for jobs: ``wait_for_job`` against the document's fixed 2 s loop, on the emulator.
+"""Waiting for jobs: ``wait_for_job`` against the document's fixed 2 s loop.
 
-The job pace is time-scaled (PACE files a second) so a "~60 s job" takes about a minute. Each
-project wait runs beside a seed-loop wait on a twin job started at the same moment; "late" is the
-time from the job's ``completed_at`` to the call returning, "polls" the GET requests sent.
+Two parts. On the emulator, in real time: jobs time-scaled by the emulator's pace (files a
+second), each project wait beside a 2 s loop on a twin job started at the same moment; "late" is
+the time from the job's ``completed_at`` to the call returning, "polls" the GET requests sent.
+Beside each row, the same job on the fake clock of ``tests/unit/job_sim.py`` (the model the unit
+tests use), which then covers what a real wait could not: jobs from 1 s to 10 minutes at 0.2 to
+50 files a second, and jobs that speed up, slow down or stall.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import attrs
 from _emu import Emu, in_thread
-from _util import CountingTransport, median, table, verdict
+from _util import ROOT, CountingTransport, median, table, verdict
 
 from aionvision_cloud import Client
 from aionvision_cloud_emulator import testing
 
-# Files a second: the contract allows 1,000 files an import, so a ~60 s job sets the pace.
-PACE = 16.5
+sys.path.insert(0, str(ROOT / "tests" / "unit"))
+from job_sim import Outcome, Segments, SimJob, project_wait, seed_wait
+
+PACE = 16.5  # files a second of the fast-paced rows: 1,000 files (one import) in about 60 s
+SLOW_FILES = 24  # "a couple of dozen files, each taking seconds" (real imports describe images)
 START_DELAY = 0.2  # seconds a job stays pending
 SEED_TERMINAL = ("completed", "partial", "failed")
+LATENCY = 0.005  # seconds each answer takes on the fake clock (loopback, as measured here)
 
-#: name: (files, repetitions, late target s, polls target)
-SIZES: dict[str, tuple[int, int, float, int]] = {
-    "~1 s job": (round(0.8 * PACE), 5, 0.3, 3),
-    "~10 s job": (round(9.8 * PACE), 3, 1.0, 5),
-    "~60 s job": (round(59.8 * PACE), 2, 2.0, 8),
-}
-TEN = SIZES["~10 s job"][0]
+
+@attrs.frozen
+class Row:
+    name: str
+    files: int
+    pace: float
+    runs: int
+    target: tuple[float, int] | None = None  # (late s, polls) at most
+    #: the pace's changes, (seconds after processing starts, files a second), for both parts
+    changes: tuple[tuple[float, float], ...] = ()
+
+    @property
+    def segments(self) -> Segments:
+        return [(0.0, self.pace), *self.changes]
+
+
+TEN = round(9.8 * PACE)
+STEADY_ROWS = [
+    Row("~1 s job", round(0.8 * PACE), PACE, 5, (0.3, 3)),
+    Row("~10 s job", TEN, PACE, 3, (1.0, 5)),
+    Row("~60 s job", round(59.8 * PACE), PACE, 2, (2.0, 8)),
+]
+SLOW_ROWS = [
+    Row("~60 s job, files take 2.5 s", SLOW_FILES, 0.4, 2, (1.0, 8)),
+    Row("~10 s job, files take 0.4 s", SLOW_FILES, 2.4, 3, (0.6, 5)),
+]
+HALF = TEN / 2 / PACE
+CHANGE_ROWS = [
+    Row("~10 s job, pace / 2.5 half way", TEN, PACE, 2, None, ((HALF, PACE / 2.5),)),
+    Row("~10 s job, pace x 2.5 half way", TEN, PACE, 2, None, ((HALF, PACE * 2.5),)),
+    Row("~10 s job, stalls 8 s at 3 s", TEN, PACE, 2, None, ((3.0, 0.0), (11.0, PACE))),
+]
 
 Result = tuple[float, int]  # seconds late, polls
+
+
+# -- on the emulator ------------------------------------------------------------------------------
 
 
 def _client(emu: Emu) -> tuple[Client, CountingTransport]:
@@ -39,7 +77,7 @@ def _client(emu: Emu) -> tuple[Client, CountingTransport]:
     return Client(emu.api_key, base_url=emu.base_url, transport=counter), counter
 
 
-def project_wait(emu: Emu, job_id: str) -> Result:
+def project_on_emulator(emu: Emu, job_id: str) -> Result:
     client, counter = _client(emu)
     with client:
         job = client.cloud_storage.wait_for_job(job_id, timeout=600)
@@ -48,7 +86,7 @@ def project_wait(emu: Emu, job_id: str) -> Result:
     return returned - job.completed_at.timestamp(), counter.count("GET", job_id)
 
 
-def seed_wait(emu: Emu, job_id: str) -> Result:
+def seed_on_emulator(emu: Emu, job_id: str) -> Result:
     """The document's loop: get the job, stop on completed/partial/failed, else sleep 2 s."""
     client, counter = _client(emu)
     with client:
@@ -62,7 +100,10 @@ def seed_wait(emu: Emu, job_id: str) -> Result:
     return returned - job.completed_at.timestamp(), counter.count("GET", job_id)
 
 
-WAITERS: dict[str, Callable[[Emu, str], Result]] = {"project": project_wait, "seed": seed_wait}
+WAITERS: dict[str, Callable[[Emu, str], Result]] = {
+    "project": project_on_emulator,
+    "seed": seed_on_emulator,
+}
 
 
 def _start(emu: Emu, files: list[dict[str, Any]], n: int) -> str:
@@ -72,37 +113,6 @@ def _start(emu: Emu, files: list[dict[str, Any]], n: int) -> str:
     return str(answer.json()["job_id"])
 
 
-def _race(
-    emu: Emu,
-    files: list[dict[str, Any]],
-    plan: dict[str, tuple[int, int]],
-    during: Callable[[], None] | None = None,
-) -> dict[str, dict[str, list[Result]]]:
-    """Start every (scenario, waiter, repetition) job at once and wait for all of them."""
-    results: dict[str, dict[str, list[Result]]] = {s: {w: [] for w in WAITERS} for s in plan}
-    lock = threading.Lock()
-    threads = []
-
-    def follow(scenario: str, waiter: str, job_id: str) -> None:
-        got = WAITERS[waiter](emu, job_id)
-        with lock:
-            results[scenario][waiter].append(got)
-
-    for scenario, (n, reps) in plan.items():
-        for rep in range(reps):
-            order = list(WAITERS) if rep % 2 == 0 else list(reversed(WAITERS))
-            for waiter in order:
-                job_id = _start(emu, files, n)
-                t = threading.Thread(target=follow, args=(scenario, waiter, job_id))
-                t.start()
-                threads.append(t)
-    if during is not None:
-        during()
-    for t in threads:
-        t.join()
-    return results
-
-
 def _drive_files(emu: Emu) -> list[dict[str, Any]]:
     sid = testing.session_for(emu.raw, emu.connection_id)
     q = f"'{emu.big_folder_id}' in parents"
@@ -110,73 +120,190 @@ def _drive_files(emu: Emu) -> list[dict[str, Any]]:
     return [{"id": f["id"], "name": f["name"]} for f in page["files"]]
 
 
-def run() -> str:
-    rows: list[list[str]] = []
+def _race(emu: Emu, rows: list[Row]) -> dict[str, dict[str, list[Result]]]:
+    """Start every (row, waiter, run) job at once, apply the rows' pace changes (one row at a
+    time has them), and wait for all of them."""
+    files = _drive_files(emu)
+    results: dict[str, dict[str, list[Result]]] = {r.name: {w: [] for w in WAITERS} for r in rows}
+    lock = threading.Lock()
+    threads = []
 
-    def add(scenario: str, got: dict[str, list[Result]], target: tuple[float, int] | None) -> None:
+    def follow(row: str, waiter: str, job_id: str) -> None:
+        got = WAITERS[waiter](emu, job_id)
+        with lock:
+            results[row][waiter].append(got)
+
+    began = time.monotonic()
+    for row in rows:
+        for run in range(row.runs):
+            order = list(WAITERS) if run % 2 == 0 else list(reversed(WAITERS))
+            for waiter in order:
+                job_id = _start(emu, files, row.files)
+                t = threading.Thread(target=follow, args=(row.name, waiter, job_id))
+                t.start()
+                threads.append(t)
+    for at, pace in (c for row in rows for c in row.changes):
+        time.sleep(max(0.0, began + START_DELAY + at - time.monotonic()))
+        emu.admin.configure(job_pace=max(pace, 0.001))  # the knob must stay positive
+    for t in threads:
+        t.join()
+    return results
+
+
+@contextmanager
+def _emulator(pace: float) -> Iterator[Emu]:
+    with in_thread(job_pace=pace, job_start_delay=START_DELAY, batch_limit=1000) as emu:
+        yield emu
+
+
+def _on_emulator() -> dict[str, dict[str, list[Result]]]:
+    """The steady rows first, alone; then the rows of other paces (the pace is an emulator-wide
+    knob: each its own emulator) beside the pace changes, which have no target."""
+    results: dict[str, dict[str, list[Result]]] = {}
+    lock = threading.Lock()
+
+    def run(pace: float, batches: list[list[Row]]) -> None:
+        with _emulator(pace) as emu:
+            for rows in batches:
+                got = _race(emu, rows)
+                emu.admin.configure(job_pace=pace)
+                with lock:
+                    results.update(got)
+
+    run(PACE, [STEADY_ROWS])
+    plans = [(PACE, [[r] for r in CHANGE_ROWS])] + [(r.pace, [[r]]) for r in SLOW_ROWS]
+    threads = [threading.Thread(target=run, args=plan) for plan in plans]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+# -- on the fake clock ----------------------------------------------------------------------------
+
+
+def model(files: int, segments: Segments) -> tuple[Outcome, Outcome]:
+    job = SimJob(files, segments, pending=START_DELAY, latency=LATENCY)
+    timeout = 4 * job.finished_at + 60
+    return project_wait(job, polling_timeout=timeout), seed_wait(job)
+
+
+def _cell(o: Outcome) -> str:
+    return f"{o.late:.2f} s, {o.polls}"
+
+
+GRID_LENGTHS = (1, 3, 10, 30, 60, 120, 300, 600)
+GRID_PACES = (0.2, 0.5, 1.0, 2.4, 5.0, 16.5, 50.0)
+
+
+def _grid() -> tuple[str, dict[str, float]]:
+    rows = []
+    worst = {"late": 0.0, "more polls than the loop": 0.0}
+    for length in GRID_LENGTHS:
+        cells = [f"{length} s"]
+        for pace in GRID_PACES:
+            files = round(length * pace)
+            if files < 1:
+                cells.append("-")
+                continue
+            ours, loop = model(files, [(0.0, pace)])
+            cells.append(f"{ours.late:.2f} s, {ours.polls} ({loop.late:.2f} s, {loop.polls})")
+            if length >= 10:
+                worst["late"] = max(worst["late"], ours.late)
+                worst["more polls than the loop"] = max(
+                    worst["more polls than the loop"], ours.polls - loop.polls
+                )
+        rows.append(cells)
+    head = ["job", *(f"{p:g} files/s" for p in GRID_PACES)]
+    return table(head, rows), worst
+
+
+#: (job, files, pace) for the pace-change table on the fake clock
+CHANGE_JOBS = [("10 s", TEN, PACE), ("60 s, slow files", SLOW_FILES, 0.4), ("10 min", 9900, PACE)]
+
+
+def _changes() -> str:
+    rows = []
+    for label, files, pace in CHANGE_JOBS:
+        length = files / pace
+        variants: list[tuple[str, Segments]] = [
+            ("steady", [(0.0, pace)]),
+            *(
+                (f"x 2.5 at {share:.0%}", [(0.0, pace), (length * share, pace * 2.5)])
+                for share in (0.25, 0.5, 0.75)
+            ),
+            ("/ 2.5 at 50%", [(0.0, pace), (length * 0.5, pace / 2.5)]),
+            ("stalls 8 s at 30%", [(0.0, pace), (length * 0.3, 0.0), (length * 0.3 + 8, pace)]),
+            (
+                "stalls 60 s at 30%",
+                [(0.0, pace), (length * 0.3, 0.0), (length * 0.3 + 60, pace)],
+            ),
+        ]
+        for name, segments in variants:
+            ours, loop = model(files, segments)
+            rows.append([f"{label}, {files} files, {name}", _cell(ours), _cell(loop)])
+    return table(["job", "project: late, polls", "2 s loop: late, polls"], rows)
+
+
+# -- the report -----------------------------------------------------------------------------------
+
+
+def run() -> str:
+    measured = _on_emulator()
+    rows = []
+    for row in (*STEADY_ROWS, *SLOW_ROWS, *CHANGE_ROWS):
+        got = measured[row.name]
         late = {w: median([r[0] for r in got[w]]) for w in WAITERS}
         polls = {w: median([float(r[1]) for r in got[w]]) for w in WAITERS}
-        if target is None:
-            aim = "fails safe"
+        ours, _ = model(row.files, row.segments)
+        if row.target is None:
+            aim = "-"
         else:
-            ok = late["project"] <= target[0] and polls["project"] <= target[1]
-            aim = f"<= {target[0]} s, <= {target[1]} polls ({verdict(0 if ok else 1, 0)})"
+            ok = late["project"] <= row.target[0] and polls["project"] <= row.target[1]
+            aim = f"<= {row.target[0]} s, <= {row.target[1]} ({verdict(0 if ok else 1, 0)})"
         rows.append(
             [
-                scenario,
-                f"{late['project']:.2f} s, {polls['project']:.0f} polls",
-                f"{late['seed']:.2f} s, {polls['seed']:.0f} polls",
-                f"{late['project'] / late['seed']:.2f}x late, "
-                f"{polls['project'] / polls['seed']:.2f}x polls",
+                row.name,
+                f"{row.files} files at {row.pace:g}/s",
+                f"{late['project']:.2f} s, {polls['project']:.0f}",
+                f"{late['seed']:.2f} s, {polls['seed']:.0f}",
+                _cell(ours),
                 aim,
                 str(len(got["project"])),
             ]
         )
-
-    with in_thread(job_pace=PACE, job_start_delay=START_DELAY, batch_limit=1000) as emu:
-        files = _drive_files(emu)
-        plan = {name: (n, reps) for name, (n, reps, _, _) in SIZES.items()}
-        steady = _race(emu, files, plan)
-        for name, (_, _, late, polls) in SIZES.items():
-            add(name, steady[name], (late, polls))
-
-        def slow_down() -> None:
-            time.sleep(START_DELAY + TEN / 2 / PACE)
-            emu.admin.configure(job_pace=PACE / 2.5)
-
-        changed = _race(emu, files, {"~10 s job, pace / 2.5 half way": (TEN, 2)}, slow_down)
-        emu.admin.configure(job_pace=PACE)
-        add("~10 s job, pace / 2.5 half way", changed["~10 s job, pace / 2.5 half way"], None)
-
-        def speed_up() -> None:
-            time.sleep(START_DELAY + TEN / 2 / PACE)
-            emu.admin.configure(job_pace=PACE * 2.5)
-
-        changed = _race(emu, files, {"~10 s job, pace x 2.5 half way": (TEN, 2)}, speed_up)
-        emu.admin.configure(job_pace=PACE)
-        add("~10 s job, pace x 2.5 half way", changed["~10 s job, pace x 2.5 half way"], None)
-
-        def stall() -> None:
-            time.sleep(START_DELAY + 3)
-            emu.admin.configure(job_pace=0.001)
-            time.sleep(8)
-            emu.admin.configure(job_pace=PACE)
-
-        stalled = _race(emu, files, {"~10 s job, stalls 8 s at 3 s": (TEN, 2)}, stall)
-        add("~10 s job, stalls 8 s at 3 s", stalled["~10 s job, stalls 8 s at 3 s"], None)
-
+    grid, worst = _grid()
     return (
         "## 3. Waiting for jobs\n\n"
-        f"Emulator in-process, jobs time-scaled to {PACE:.0f} files/s after {START_DELAY} s "
-        "pending; `wait_for_job()` with default settings against the document's loop "
-        "(`get_job`, stop on completed/partial/failed, `sleep(2)`), each on its own twin job "
-        "started at the same moment. Late = return time minus the job's `completed_at`; "
-        "medians over the runs.\n\n"
+        "On the emulator in-process, real time: jobs pending "
+        f"{START_DELAY} s, then processed at the pace shown (the first three rows together, "
+        "then the others, each pace on its own emulator); "
+        "`wait_for_job()` with default settings against the document's loop (`get_job`, stop on "
+        "completed/partial/failed, `sleep(2)`), each on its own twin job started at the same "
+        "moment. Late = return time minus the job's `completed_at`; medians over the runs. The "
+        "model column is the same job on the fake clock of `tests/unit/job_sim.py` (answers "
+        f"take {LATENCY * 1000:.0f} ms).\n\n"
         + table(
-            ["job", "project: late, polls", "2 s loop: late, polls", "ratio", "target", "runs"],
+            [
+                "job",
+                "shape",
+                "project: late, polls",
+                "2 s loop: late, polls",
+                "model: late, polls",
+                "target",
+                "runs",
+            ],
             rows,
         )
-        + "\n"
+        + "\n\nSteady jobs from 1 s to 10 minutes on the fake clock: project late, polls "
+        "(2 s loop late, polls). The default `polling_max_interval` of 15 s sets the polls of "
+        "long jobs (one every 15 s at least).\n\n"
+        + grid
+        + f"\n\nFrom 10 s up, the project is at most {worst['late']:.2f} s late and sends at "
+        f"most {worst['more polls than the loop']:+.0f} polls against the loop.\n\n"
+        "Jobs whose pace changes, on the fake clock (x 2.5: 2.5 times faster from that point of "
+        "the steady job's length on; a stall: no file for that long):\n\n" + _changes() + "\n"
     )
 
 

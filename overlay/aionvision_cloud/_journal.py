@@ -16,13 +16,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
 from .errors import InvalidInputError, JournalError
+
+if TYPE_CHECKING:
+    import sqlite3
 
 __all__ = ["BatchRecord", "Journal", "JournalOperation", "OnUncertain", "ResumePlan"]
 
@@ -98,9 +100,15 @@ class Journal:
         parent = os.path.dirname(os.path.abspath(self.path))
         if not os.path.isdir(parent):
             raise InvalidInputError(f"journal folder {parent!r} does not exist")
+        # Imported here: most clients never open a journal, and sqlite3 is a few ms of start-up.
+        import sqlite3
+
+        self._errors = sqlite3.Error  # for the reads and writes below
         try:
             # isolation_level=None: transactions are spelt out below, one per state change.
-            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=0.5)
+            self._db: sqlite3.Connection = sqlite3.connect(
+                self.path, isolation_level=None, timeout=0.5
+            )
             # Held until close: a second process on the same journal fails at once, clearly.
             self._db.execute("PRAGMA locking_mode=EXCLUSIVE")
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -150,14 +158,14 @@ class Journal:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
-        except sqlite3.Error as exc:
+        except self._errors as exc:
             raise JournalError(f"cannot write journal {self.path!r}: {exc}") from None
         return int(cursor.lastrowid or 0)
 
     def _read(self, sql: str, args: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         try:
             return list(self._db.execute(sql, args).fetchall())
-        except sqlite3.Error as exc:
+        except self._errors as exc:
             raise JournalError(f"cannot read journal {self.path!r}: {exc}") from None
 
 

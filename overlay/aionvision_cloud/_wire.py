@@ -24,13 +24,24 @@ import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import attrs
 
-from aionvision_cloud_api.types import UNSET, Unset
-
 from .errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from aionvision_cloud_api.types import UNSET, Unset
+else:
+
+    def __getattr__(name: str) -> Any:
+        # The generated package loads with the first Client, not with `import aionvision_cloud`.
+        if name in ("UNSET", "Unset"):
+            from aionvision_cloud_api import types as generated
+
+            return getattr(generated, name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "UNSET",
@@ -127,6 +138,8 @@ def _spec(hint: Any) -> _Spec:
                 exact.add(int)  # JSON has one number type
         else:
             return _Spec(frozenset(), any=True, text="anything")
+    from aionvision_cloud_api.types import Unset
+
     names = sorted("null" if t is type(None) else t.__name__ for t in exact if t is not Unset)
     names += [m.__name__ for m in models]
     if items is not None:
@@ -380,6 +393,8 @@ def body(
     model = cls(**required)
     # Strict in what is sent: a default the generator fills in (auto_describe=True) is not sent
     # unless asked for; the service applies its own.
+    from aionvision_cloud_api.types import UNSET
+
     for name in names:
         setattr(model, name, UNSET)
     hints = {f.name: f.spec for f in _fields(typing.cast(type, cls))}
@@ -457,6 +472,8 @@ class WireModel:
     _mapped: ClassVar[tuple[str, ...]] = ()
 
     def __repr__(self) -> str:
+        from aionvision_cloud_api.types import Unset
+
         shown = []
         for field in attrs.fields(type(self)):  # type: ignore[arg-type]
             if field.name == "additional_properties":
@@ -472,6 +489,8 @@ class WireModel:
 
     def to_dict(self) -> dict[str, Any]:
         """The generated ``to_dict``, with mapped fields as the service sent them."""
+        from aionvision_cloud_api.types import Unset
+
         data: dict[str, Any] = super().to_dict()  # type: ignore[misc]
         base = generated_base(type(self))
         for name in self._mapped:

@@ -118,7 +118,7 @@ def _port_is_closed(port: int) -> bool:
 
 
 def test_a_browser_that_never_comes_back_times_out(browser: Any, emu: RunningEmulator) -> None:
-    with connecting(emu, timeout=2) as (url, future):
+    with connecting(emu, timeout=1) as (url, future):
         _open_consent(browser, url)
         browser.shots.take("consent-left-open")
         with pytest.raises(OAuthTimeoutError):

@@ -64,7 +64,7 @@ def web_app() -> Iterator[Any]:
 
     def start() -> str:
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _AppHandler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
         servers.append(server)
         return f"http://127.0.0.1:{server.server_port}"
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import attrs
 
 from aionvision_cloud._wire import json_key
 from aionvision_cloud_api.models.job import Job
+from aionvision_cloud_emulator.server import RunningEmulator
 
 
 @attrs.frozen
@@ -39,3 +43,28 @@ JOB_KEYS = {json_key(f.name) for f in attrs.fields(Job) if f.name != "additional
     "raw_status",
     "image_ids",
 }
+
+
+@contextmanager
+def held_until_polled(emu: RunningEmulator, polls: int) -> Iterator[None]:
+    """Jobs stand still until the emulator has answered ``polls`` more job reads, then go on at
+    the configured pace: a test of following running jobs must find them running however slow
+    the machine (under load, fast jobs ended before ``job --wait`` looked: nothing to follow)."""
+    pace = emu.admin.configure()["job_pace"]
+    emu.admin.configure(job_pace=1e-6)
+    start = emu.admin.stats()["requests_by_operation"].get("get_job", 0)
+    stop = threading.Event()
+
+    def release() -> None:
+        while not stop.wait(0.01):
+            if emu.admin.stats()["requests_by_operation"].get("get_job", 0) >= start + polls:
+                emu.admin.configure(job_pace=pace)
+                return
+
+    thread = threading.Thread(target=release, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()

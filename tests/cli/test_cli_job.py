@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 
 import pytest
-from cli_testkit import JOB_KEYS, Result
+from cli_testkit import JOB_KEYS, Result, held_until_polled
 
 from aionvision_cloud_emulator.server import RunningEmulator
 
@@ -36,11 +36,14 @@ def test_job_shows_a_table_and_json(cli: Callable[..., Result], conn_id: str) ->
     assert body["jobs"][0]["connection_id"] == conn_id
 
 
-def test_job_wait_follows_several_jobs(cli: Callable[..., Result], conn_id: str) -> None:
-    ids = start_import(cli, conn_id, "Photos/Screenshots") + start_import(
-        cli, conn_id, "Photos/Family"
-    )
-    result = cli("job", *ids, "--wait", "--json")
+def test_job_wait_follows_several_jobs(
+    cli: Callable[..., Result], conn_id: str, emu: RunningEmulator
+) -> None:
+    with held_until_polled(emu, polls=2):  # `job` reads both before it waits
+        ids = start_import(cli, conn_id, "Photos/Screenshots") + start_import(
+            cli, conn_id, "Photos/Family"
+        )
+        result = cli("job", *ids, "--wait", "--json")
     assert result.code == 0, result.err
     body = result.json()
     assert body["waited"] is True

@@ -25,7 +25,10 @@ def _campaign() -> ModuleType:
 @pytest.mark.timeout(600)
 def test_short_campaign_loses_nothing_and_duplicates_only_resent_batches() -> None:
     faults = _campaign()
-    report = faults.run_campaign(workflows=12, kills=2, ratio=0.3, seed=3, threads=4)
+    # Slow faults of 0.48 s against a 0.4 s timeout (make faults: 1.2 s and 1 s) keep it short.
+    report = faults.run_campaign(
+        workflows=12, kills=2, ratio=0.3, seed=3, threads=6, http_timeout=0.4
+    )
     f = faults.figures(report)
     print(faults.table(report))
     assert f.workflows == 12

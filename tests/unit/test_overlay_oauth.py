@@ -13,7 +13,7 @@ import httpx
 import pytest
 from overlay_testkit import FakeAPI, json_response
 
-from aionvision_cloud import Client
+from aionvision_cloud import Client, _oauth
 from aionvision_cloud._oauth import LoopbackServer, code_from_redirect, redirect_uri_of
 from aionvision_cloud.errors import (
     InvalidInputError,
@@ -241,8 +241,10 @@ def test_server_binds_loopback_only() -> None:
         assert server.redirect_uri.startswith("http://127.0.0.1:")
 
 
-def test_an_idle_connection_does_not_stall_the_redirect() -> None:
-    # Chromium may open a connection it never uses; the one-shot server must get past it.
+def test_an_idle_connection_does_not_stall_the_redirect(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Chromium may open a connection it never uses; the one-shot server must get past it. The
+    # handler's read timeout (2 s) is what does it; a shorter one keeps the test short.
+    monkeypatch.setattr(_oauth._CallbackHandler, "timeout", 0.2)
     with LoopbackServer() as server:
         port = server._server.server_port
         idle = socket.create_connection(("127.0.0.1", port))

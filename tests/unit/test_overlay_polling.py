@@ -36,10 +36,25 @@ def test_first_poll_is_immediate(client: Client, api: FakeAPI, clock: FakeClock)
 
 
 def test_intervals_grow_up_to_max_interval(client: Client, api: FakeAPI, clock: FakeClock) -> None:
-    api.on("GET", JOB, *[job("in_progress")] * 8, job("completed", 10))
+    # No counters: nothing to estimate from, so the plain growing intervals.
+    # (left out, not null: the contract has no null counters)
+    body = job_body("job_1", "in_progress")
+    for name in ("total_files", "completed_files", "failed_files"):
+        del body["job"][name]
+    blind = json_response(200, body)
+    api.on("GET", JOB, *[blind] * 8, job("completed", 10))
     client.cloud_storage.wait_for_job("job_1", poll_interval=1.0, max_interval=4.0)
     assert clock.sleeps == [1.0, 1.5, 2.25, 3.375, 4.0, 4.0, 4.0, 4.0]
     assert len(api.requests) == 9
+
+
+def test_a_first_file_that_takes_long_thins_the_polls_out_to_max_interval(
+    client: Client, api: FakeAPI, clock: FakeClock
+) -> None:
+    # Processing (updated_at moved past created_at) with no file done yet.
+    api.on("GET", JOB, *[job("in_progress")] * 8, job("completed", 10))
+    client.cloud_storage.wait_for_job("job_1", poll_interval=1.0, max_interval=4.0)
+    assert clock.sleeps == [1.0, 2.0, 4.0, 4.0, 4.0, 4.0, 4.0, 4.0]
 
 
 def test_default_interval_comes_from_the_client(
