@@ -22,10 +22,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-# The generator overwrites but never deletes, so start from nothing: a removed operation goes too.
+# The generator overwrites but never deletes, so it writes a fresh tree into a scratch folder (a
+# removed operation goes too); only once it succeeds does that tree replace the committed one, so a
+# broken openapi.yaml leaves generated_client/ as it was.
 regen: $(STAMP)
+	rm -rf .regen-new
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(GEN) --output-path .regen-new/$(PKG) \
+	  || { rm -rf .regen-new; echo "make regen failed: generated_client/ left as it was"; exit 1; }
 	rm -rf generated_client/$(PKG)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(GEN) --output-path generated_client/$(PKG)
+	mv .regen-new/$(PKG) generated_client/$(PKG)
+	rm -rf .regen-new
 
 # Regenerate into a scratch folder and compare with what is committed.
 regen-check: $(STAMP)
@@ -68,7 +74,7 @@ demo: $(STAMP)
 	$(BIN)/python examples/demo.py
 
 clean:
-	rm -rf $(VENV) .regen-check .pytest_cache .mypy_cache .ruff_cache build dist
+	rm -rf $(VENV) .regen-check .regen-new .pytest_cache .mypy_cache .ruff_cache build dist
 
 # Benchmarks (minutes; not part of `make test`): prints every figure and writes bench/results.md.
 .PHONY: bench
@@ -94,11 +100,11 @@ browser-test: $(STAMP)
 record: $(STAMP)
 	@if [ -n "$$AIONVISION_BASE_URL" ] && [ -n "$$AIONVISION_API_KEY" ]; then \
 	  echo "recording against $$AIONVISION_BASE_URL: you will be asked to sign in on a consent page"; \
-	  $(BIN)/python -m pytest tests/integration/test_workflows.py --record-mode=rewrite \
+	  $(BIN)/python -m pytest tests/integration/test_workflows.py tests/integration/test_workflows_service.py --record-mode=rewrite \
 	    -p no:cacheprovider -rs --timeout=1800 -q -s; \
 	else \
 	  env -u AIONVISION_BASE_URL -u AIONVISION_API_KEY $(BIN)/python -m pytest \
-	    tests/integration/test_workflows.py --record-mode=rewrite -p no:cacheprovider -q; \
+	    tests/integration/test_workflows.py tests/integration/test_workflows_service.py --record-mode=rewrite -p no:cacheprovider -q; \
 	fi
 
 .PHONY: faults

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -99,6 +100,25 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--validation-error-style", choices=("envelope", "detail"), default="envelope")
     p.add_argument("--spec", type=Path, default=None, help="openapi.yaml to serve")
     p.add_argument("--no-strict", action="store_true", help="log, don't block, responses off spec")
+    p.add_argument(
+        "--body-limit",
+        type=int,
+        default=d.body_limit,
+        help="largest request body in bytes; larger ones answer 413 (default: %(default)s)",
+    )
+    p.add_argument(
+        "--read-timeout",
+        type=float,
+        default=d.read_timeout,
+        help="seconds a request's headers, then its body, may take to arrive (default: "
+        "%(default)s)",
+    )
+    p.add_argument(
+        "--keep-alive-timeout",
+        type=int,
+        default=d.keep_alive_timeout,
+        help="seconds an idle connection stays open (default: %(default)s)",
+    )
     p.add_argument("--log-level", default="warning")
     return p
 
@@ -133,6 +153,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             opener_origin=args.opener_origin,
             validation_error_style=args.validation_error_style,
             api_keys=tuple(args.api_key),
+            body_limit=args.body_limit,
+            read_timeout=args.read_timeout,
+            keep_alive_timeout=args.keep_alive_timeout,
             db_path=args.db,
             spec_path=args.spec,
         )
@@ -159,9 +182,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"AIONVISION_BASE_URL=http://{netloc}{emu.validator.base_path}", flush=True)
     print(f"AIONVISION_API_KEY={config.default_key}", flush=True)
     print(f"admin API: http://{netloc}/_emulator/stats; Ctrl-C stops", flush=True)
+    # uvicorn catches SIGINT/SIGTERM, shuts down gracefully, then raises the signal again with
+    # the handler found before it ran. For SIGTERM (`kill`, `docker stop`, a CI cancel) that
+    # was the default one, which killed the process (143) before the store was closed and its
+    # -wal/-shm files removed; as KeyboardInterrupt it ends like Ctrl-C.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        # uvicorn handles SIGINT/SIGTERM in the main thread and shuts down gracefully, then
-        # re-raises the interrupt; by then the server has stopped, so it is a clean exit.
         uvicorn_server(emu, args.log_level).run(sockets=[sock])
     except KeyboardInterrupt:
         pass

@@ -17,13 +17,15 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import Receive, Scope, Send
 
-from . import access, admin, jsonguard
+from . import access, admin, guard, jsonguard
 from .api import HANDLERS, KEYLESS, Call, Result
 from .config import AFTER_FAULT_KINDS, KEY_PATTERN, EmulatorConfig
 from .core import Emulator, log
@@ -123,6 +125,11 @@ def _loads(raw: bytes) -> Any:
         raise ApiError(400, "BAD_REQUEST", str(e), {"field": "body"}) from None
 
 
+#: Bodies larger than this (bytes) are validated and parsed in a worker thread; smaller ones
+#: take well under a millisecond, less than the hop to a thread would.
+OFF_LOOP_BODY = 64 * 1024
+
+
 class Pipeline:
     """One operation of openapi.yaml, served with the checks every product call gets."""
 
@@ -168,21 +175,14 @@ class Pipeline:
                 if emu.config.service and not via_session:
                     access.require(op_id, emu.store.key_scopes(key))
             raw = await request.body()
-            _check_body(raw)
             path_params = {k: str(v) for k, v in request.path_params.items()}
-            check = emu.validator.check_request(
-                request.method,
-                self.template,
-                path_params,
-                request.query_params.multi_items(),
-                request.headers.items(),
-                request.cookies.items(),
-                request.headers.get("content-type", ""),
-                raw or None,
-            )
-            if check is not None:
-                raise _validation_error(emu, check.status, issue_dicts(check.issues))
-            body = _loads(raw) if raw else None
+            args = (request, path_params, raw)
+            # Validating a body of a few MB walks it in pure Python for a second or more: in a
+            # worker thread, so the event loop goes on serving other clients meanwhile.
+            if len(raw) > OFF_LOOP_BODY:
+                body = await run_in_threadpool(self._parse, *args)
+            else:
+                body = self._parse(*args)
             result = await HANDLERS[op_id](Call(emu, request, key, path_params, body))
             # The handler has acted (an import or export committed its job); lose the answer.
             if fault == "drop_after":
@@ -201,6 +201,23 @@ class Pipeline:
                 500, envelope("INTERNAL_ERROR", "Unexpected emulator error", None, request_id)
             )
         return self._respond(request, op_id, result, request_id)
+
+    def _parse(self, request: Request, path_params: dict[str, str], raw: bytes) -> Any:
+        """The request held to openapi.yaml, then its body parsed (None without one)."""
+        _check_body(raw)
+        check = self.emu.validator.check_request(
+            request.method,
+            self.template,
+            path_params,
+            request.query_params.multi_items(),
+            request.headers.items(),
+            request.cookies.items(),
+            request.headers.get("content-type", ""),
+            raw or None,
+        )
+        if check is not None:
+            raise _validation_error(self.emu, check.status, issue_dicts(check.issues))
+        return _loads(raw) if raw else None
 
     def _respond(self, request: Request, op_id: str, result: Result, request_id: str) -> Response:
         emu = self.emu
@@ -285,6 +302,7 @@ def create_app(
     app = Starlette(
         routes=[Mount("/_emulator", routes=admin.routes(emu)), *product_routes(emu)],
         exception_handlers={404: _http_error, 405: _http_error},
+        middleware=[Middleware(guard.BodyGuard, config=lambda: emu.config)],
         lifespan=lifespan,
     )
     app.state.emulator = emu

@@ -164,6 +164,16 @@ class EmulatorConfig:
         converter=tuple,
         validator=attrs.validators.deep_iterable(attrs.validators.matches_re(KEY_PATTERN)),
     )
+    #: Largest request body, in bytes, that the emulator reads: a bigger one is answered 413
+    #: (the error envelope) from its Content-Length, or as soon as a chunked body passes it.
+    #: 4 MiB holds the largest valid import (1,000 files at the schema's longest fields).
+    body_limit: int = attrs.field(default=4 * 1024 * 1024, validator=attrs.validators.ge(1024))
+    #: Seconds a request may take to arrive: its headers from its first byte (else the
+    #: connection is closed), its body from its headers (else 408 and the connection closed).
+    read_timeout: float = attrs.field(default=10.0, validator=attrs.validators.gt(0))
+    #: Seconds an idle keep-alive connection stays open between requests (uvicorn's
+    #: `timeout_keep_alive`).
+    keep_alive_timeout: int = attrs.field(default=5, validator=attrs.validators.ge(1))
     #: SQLite file that keeps state across restarts; None keeps it in memory.
     db_path: str | None = None
     #: The contract; None: the repository's openapi.yaml (or $AIONVISION_EMULATOR_SPEC).

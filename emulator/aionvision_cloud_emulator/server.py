@@ -19,6 +19,7 @@ from .app import create_app
 from .config import EmulatorConfig, Profile
 from .core import Emulator
 from .faults import ConnectionDropped
+from .guard import guarded_protocol
 
 
 def check_loopback(host: str) -> str:
@@ -68,6 +69,9 @@ def uvicorn_server(emu: Emulator, log_level: str = "warning") -> uvicorn.Server:
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=2,
+        # h11 with a deadline on headers (guard.py); the body's deadline is BodyGuard's.
+        http=guarded_protocol(emu.config.read_timeout),
+        timeout_keep_alive=emu.config.keep_alive_timeout,
     )
     return uvicorn.Server(config)
 
@@ -82,7 +86,10 @@ class AdminClient:
         self._http.close()
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        response = self._http.request(method, path, json=body)
+        # The admin API takes writes only as JSON (guard.py), bodiless POSTs included.
+        response = self._http.request(
+            method, path, json=body, headers={"Content-Type": "application/json"}
+        )
         response.raise_for_status()
         return response.json()
 

@@ -13,22 +13,15 @@ the OAuth loopback server, the picker paging) that tests reach directly.
 
 __version__ = "0.1.0"
 
+from typing import TYPE_CHECKING, Any
+
 from ._client import DEFAULT_BASE_URL, DEFAULT_HTTP_TIMEOUT, DEFAULT_MAX_RETRIES, Client
 from ._clock import Clock
-from ._models import (
-    AuthStart,
+from ._results import (
     BatchFailure,
     CloudFile,
-    CompleteAuthResult,
-    Connection,
-    ConnectionList,
-    DisconnectResult,
-    ExportBatch,
     ExportResult,
-    ImportBatch,
     ImportResult,
-    Job,
-    PickerSession,
     Progress,
     UncertainBatch,
 )
@@ -68,6 +61,47 @@ from .errors import (
     WaitBudgetExceededError,
 )
 from .status import JobStatus
+
+# The results of single calls subclass the generated models, whose package loads every model
+# (tens of ms): they load on first use, so `import aionvision_cloud` stays cheap (PEP 562).
+_MODELS = (
+    "AuthStart",
+    "CompleteAuthResult",
+    "Connection",
+    "ConnectionList",
+    "DisconnectResult",
+    "ExportBatch",
+    "ImportBatch",
+    "Job",
+    "PickerSession",
+)
+if TYPE_CHECKING:
+    from ._models import (
+        AuthStart,
+        CompleteAuthResult,
+        Connection,
+        ConnectionList,
+        DisconnectResult,
+        ExportBatch,
+        ImportBatch,
+        Job,
+        PickerSession,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MODELS:
+        from . import _models
+
+        value = getattr(_models, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_MODELS))
+
 
 __all__ = [
     "DEFAULT_BASE_URL",

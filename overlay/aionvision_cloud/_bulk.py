@@ -3,11 +3,14 @@
 Every batch is written to the journal (when there is one) before it is sent and again when it is
 answered. When a batch fails, the exception raised is the original one (a ``ServerError`` stays a
 ``ServerError``) with ``exc.partial`` set: the batches accepted so far, the failed batch and
-whether the service may have acted on it, and the items not sent.
+whether the service may have acted on it, and the items not sent. An accepted answer the client
+cannot read (``APIResponseValidationError``) that still names its job is recorded as accepted with
+that job, so a re-run follows the job rather than sending the batch twice.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
 from typing import Generic, TypeVar
 
@@ -15,17 +18,18 @@ import attrs
 import httpx
 
 from ._journal import BatchRecord, JournalOperation, OnUncertain
-from ._models import BatchFailure, UncertainBatch
+from ._results import BatchFailure, UncertainBatch, id_tuple
 from ._retry import NOT_SENT_ERRORS
 from .errors import (
     AionvisionError,
     APIConnectionError,
+    APIResponseValidationError,
     APIStatusError,
     InvalidInputError,
     UncertainBatchError,
 )
 
-__all__ = ["BulkOutcome", "may_have_acted", "send_in_batches"]
+__all__ = ["BulkOutcome", "job_named", "may_have_acted", "send_in_batches"]
 
 T = TypeVar("T")
 B = TypeVar("B")
@@ -42,6 +46,21 @@ def may_have_acted(exc: AionvisionError) -> bool:
         return not isinstance(exc.__cause__, (*NOT_SENT_ERRORS, httpx.UnsupportedProtocol))
     # A 2xx whose body could not be read, or anything unforeseen: assume the worst.
     return True
+
+
+def job_named(exc: AionvisionError) -> tuple[str | None, tuple[str, ...]]:
+    """The job id (and image ids) in an accepted answer the client could not read otherwise."""
+    response = exc.response if isinstance(exc, APIResponseValidationError) else None
+    if response is None or not response.is_success:
+        return None, ()
+    try:
+        data = json.loads(response.content)
+    except ValueError:
+        return None, ()
+    job_id = data.get("job_id") if isinstance(data, dict) else None
+    if not isinstance(job_id, str) or not job_id:
+        return None, ()
+    return job_id, id_tuple(data.get("image_ids"))
 
 
 @attrs.frozen
@@ -119,12 +138,17 @@ def send_in_batches(
             batch = send(chunk)
         except AionvisionError as exc:
             acted = may_have_acted(exc)
+            job_id, announced = job_named(exc)
             if journal is not None and batch_id is not None:
-                record = journal.uncertain if acted else journal.rejected
-                record(batch_id, str(exc))
+                if job_id is not None:
+                    journal.accepted(batch_id, job_id, announced)
+                else:
+                    record = journal.uncertain if acted else journal.rejected
+                    record(batch_id, str(exc))
             outcome = BulkOutcome(
                 tuple(batches),
-                failed=BatchFailure(tuple(chunk_keys), exc, acted),
+                # With its job known, the batch is no open question: the service took it.
+                failed=BatchFailure(tuple(chunk_keys), exc, acted and job_id is None, job_id),
                 not_sent=tuple(sent_keys[start + len(chunk) :]),
                 uncertain=uncertain,
                 skipped=skipped,

@@ -9,14 +9,19 @@ generated functions a user calls on ``client.api`` fail the same way, with the s
   subclass from the one status-to-class table (``errors.from_response``), before the generated
   code could parse it into an ``ErrorResponse`` model.
 
-``Requester`` then only sends the generated operations' requests and reads their JSON.
+``Requester`` then calls the generated operations' public ``sync_detailed`` functions, and is
+the one place where a 2xx answer the client cannot read becomes ``APIResponseValidationError``
+(naming the operation, status and request id, and keeping the answer), never a ``KeyError`` or a
+``TypeError`` from a parser: see :meth:`Requester.call`.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
@@ -24,9 +29,10 @@ if TYPE_CHECKING:
     from aionvision_cloud_api import AuthenticatedClient
 
 from ._clock import Clock
-from ._operations import build
 from ._retry import RetryTransport
+from ._wire import Unreadable, check
 from .errors import (
+    AionvisionError,
     APIConnectionError,
     APIResponseValidationError,
     APIStatusError,
@@ -36,7 +42,12 @@ from .errors import (
     request_id_of,
 )
 
-__all__ = ["ErrorMappingTransport", "Requester", "StatusErrorHook"]
+__all__ = ["ErrorMappingTransport", "LastResponse", "Requester", "StatusErrorHook"]
+
+T = TypeVar("T")
+# What the generated parsers raise on an answer unlike the contract (a missing key, a null where
+# a value must be, JSON that is not JSON), and what the overlay's reading raises.
+_PARSE_ERRORS = (Unreadable, KeyError, TypeError, ValueError, AttributeError, IndexError)
 
 
 def _where(request: httpx.Request) -> str:
@@ -100,31 +111,103 @@ class StatusErrorHook:
         return "StatusErrorHook()"
 
 
+class LastResponse(threading.local):
+    """An httpx response hook remembering, per thread, the last answer the pooled client got:
+    the generated ``sync_detailed`` raises from its parser before returning it, and a parse
+    failure must still say which answer it was (and keep it, for the job id an accepted import
+    named: the journal records it)."""
+
+    response: httpx.Response | None = None
+
+    def __call__(self, response: httpx.Response) -> None:
+        self.response = response
+
+    def take(self) -> httpx.Response | None:
+        response, self.response = self.response, None
+        return response
+
+    def __repr__(self) -> str:
+        return "LastResponse()"
+
+
 class Requester:
-    """Sends the generated operations' requests (see ``_operations``) and returns the parsed
-    JSON; errors were raised below (see the module docstring), retries happened below that."""
+    """Calls the generated operations on ``client.api``; errors were raised below (see the module
+    docstring), retries happened below that."""
 
     def __init__(self, api: AuthenticatedClient) -> None:
+        # The overlay's subclasses register themselves for ``check`` to re-class answers into;
+        # loaded with the first client, not with ``import aionvision_cloud``.
+        from . import _models  # noqa: F401
+
         self.api = api
+        self._last = LastResponse()
+        # First among the response hooks, so even an answer a later hook rejects is the one seen.
+        http = api.get_httpx_client()
+        hooks = http.event_hooks
+        http.event_hooks = {**hooks, "response": [self._last, *hooks.get("response", ())]}
 
     def __repr__(self) -> str:
         return "Requester()"
 
-    def call(self, operation: str, *args: Any, **kwargs: Any) -> Any:
-        """Build ``operation``'s request from ``args``/``kwargs`` and send it."""
-        return self.send(build(operation, *args, **kwargs))
+    def call(self, operation: ModuleType, read: Callable[[Any], T], *args: Any, **kwargs: Any) -> T:
+        """``operation.sync_detailed(*args, client=client.api, **kwargs)``, its parsed answer
+        checked (``_wire.check``: types, naive timestamps, the overlay's subclasses) and given to
+        ``read`` for what the caller needs from it.
 
-    def send(self, kwargs: dict[str, Any]) -> Any:
-        response = self.api.get_httpx_client().request(**kwargs)
-        if not response.content:
-            return None
+        Whatever the generated parser, the check or ``read`` cannot make of a 2xx answer raises
+        ``APIResponseValidationError`` here; error statuses raised their typed errors below.
+        """
+        last = self._last
+        last.response = None
         try:
-            return json.loads(response.content)
-        except ValueError:
-            method = str(kwargs.get("method", "")).upper()
-            raise APIResponseValidationError(
-                f"{method} {kwargs.get('url', '')} answered {response.status_code} with a body "
-                "that is not JSON",
-                status_code=response.status_code,
-                request_id=request_id_of(response),
-            ) from None
+            parsed = operation.sync_detailed(*args, client=self.api, **kwargs).parsed
+            check(parsed, _name(operation))
+            return read(parsed)
+        except APIResponseValidationError as exc:
+            if exc.response is not None:
+                raise
+            response = last.take()
+            if response is None:
+                raise
+            raise unreadable(_name(operation), response, exc.message) from None
+        except AionvisionError:
+            raise
+        except _PARSE_ERRORS as exc:
+            response = last.take()
+            if response is None:
+                raise  # nothing was answered: not the answer's fault
+            if isinstance(exc, Unreadable):
+                reason = str(exc)
+            elif isinstance(exc, json.JSONDecodeError):
+                reason = f"a body that is not JSON: {exc}"
+            else:
+                reason = f"{type(exc).__name__}: {exc}"
+            raise unreadable(_name(operation), response, reason) from exc
+
+
+_NAMES: dict[ModuleType, str] = {}
+
+
+def _name(operation: ModuleType) -> str:
+    """The operation's name (its module's), as errors and checked paths say it."""
+    name = _NAMES.get(operation)
+    if name is None:
+        name = _NAMES[operation] = operation.__name__.rpartition(".")[2]
+    return name
+
+
+def unreadable(operation: str, response: httpx.Response, reason: str) -> APIResponseValidationError:
+    """The one spelling of "this 2xx answer cannot be read" (never a secret, never 20 MB)."""
+    if len(reason) > 200:
+        reason = reason[:200] + "..."
+    if not response.content:
+        reason = "an empty body"
+    where = f"{response.request.method} {response.request.url.path}"
+    return APIResponseValidationError(
+        f"{operation}: {where} answered {response.status_code} with what the client cannot read"
+        f" ({redact(reason, ())})",
+        operation=operation,
+        response=response,
+        status_code=response.status_code,
+        request_id=request_id_of(response),
+    )

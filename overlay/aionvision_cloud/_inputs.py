@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from aionvision_cloud_api.models.import_file import ImportFile
     from aionvision_cloud_api.models.provider import Provider
 
-from ._models import CloudFile, opt_int
+from ._results import CloudFile
 from .errors import InvalidInputError
 
 __all__ = [
@@ -211,6 +211,19 @@ def check_batch_size(value: object, *, error: Error = InvalidInputError) -> int:
     return size
 
 
+def _whole_number(value: object) -> int | None:
+    """A size as a caller may hold it: an int, an integral float, or Drive's string of digits."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
 def _import_file(item: object, index: int) -> ImportFile:
     where = f"files[{index}]"
     if isinstance(item, CloudFile):
@@ -235,7 +248,7 @@ def _import_file(item: object, index: int) -> ImportFile:
     # Dicts straight from Drive use camelCase and a string size.
     mime = data.get("mime_type", data.get("mimeType"))
     size_raw = data.get("size_bytes", data.get("size"))
-    size = opt_int(size_raw)
+    size = _whole_number(size_raw)
     if size_raw is not None and (size is None or size < 0):
         raise InvalidInputError(f"{where} has an invalid size")
     if mime is not None and not isinstance(mime, str):

@@ -8,10 +8,11 @@ failure ends a wait."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from ._clock import Clock
 from ._inputs import check_positive
-from ._models import Job, Progress
+from ._results import Progress, count
 from ._schedule import PollSchedule
 from .errors import (
     APIConnectionError,
@@ -21,6 +22,9 @@ from .errors import (
     ServerError,
 )
 from .status import JobStatus
+
+if TYPE_CHECKING:
+    from ._models import Job
 
 __all__ = ["FAILURE_STATUSES", "JobWaiter", "overall_progress"]
 
@@ -115,8 +119,8 @@ def overall_progress(
     """Progress over a whole multi-batch operation. ``sync_done`` is (completed, failed) of the
     batches that finished synchronously."""
     jobs = [*finished, current] if current is not None else list(finished)
-    completed = sync_done[0] + sum(j.completed_files or 0 for j in jobs)
-    failed = sync_done[1] + sum(j.failed_files or 0 for j in jobs)
+    completed = sync_done[0] + sum(count(j.completed_files) for j in jobs)
+    failed = sync_done[1] + sum(count(j.failed_files) for j in jobs)
     return Progress(
         total_files=total_files,
         completed_files=completed,

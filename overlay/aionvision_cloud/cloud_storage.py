@@ -1,37 +1,28 @@
-"""``client.cloud_storage``: the document's endpoints and the conveniences around them."""
+"""``client.cloud_storage``: the document's endpoints and the conveniences around them.
+
+Every request goes through a generated operation's public ``sync_detailed`` (``Requester.call``)
+and every answer comes back as the generated model or the overlay's subclass of it (``_models``).
+Each method takes, as keywords, any optional field of its request body (or query) that it does
+not name itself, checked against the generated model before anything is sent: a field
+``make regen`` adds is accepted with no edit here.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import attrs
 
 from . import _inputs as inputs
+from . import _wire as wire
 from ._bulk import BulkOutcome, send_in_batches
 from ._journal import ON_UNCERTAIN, BatchRecord, Journal, JournalOperation, OnUncertain
-from ._models import (
-    AuthStart,
-    CloudFile,
-    CompleteAuthResult,
-    Connection,
-    ConnectionList,
-    DisconnectResult,
-    ExportBatch,
-    ExportResult,
-    ImportBatch,
-    ImportResult,
-    Job,
-    PickerSession,
-    Progress,
-    opt_bool,
-    opt_int,
-    opt_str,
-    required_id,
-    unwrap,
-)
 from ._picker import DriveLister, build_query, check_endpoint, unwrap_proxy_response
 from ._polling import FAILURE_STATUSES, JobWaiter, overall_progress
+from ._results import CloudFile, ExportResult, ImportResult, Progress, id_tuple
 from ._settings import Settings
 from .errors import (
     AionvisionError,
@@ -46,14 +37,64 @@ __all__ = ["CloudStorage"]
 
 DEFAULT_CONNECT_TIMEOUT = 300.0
 
-# The generated request models (their package imports every model), the OAuth loopback server and
-# the browser are imported where they are used, so `import aionvision_cloud` stays cheap.
+# The generated package (it loads every model), the overlay's subclasses of its models, the OAuth
+# loopback server and the browser are imported where they are used, so `import aionvision_cloud`
+# stays cheap.
 if TYPE_CHECKING:
+    from aionvision_cloud_api.models.export_request import ExportRequest
+    from aionvision_cloud_api.models.import_file import ImportFile
+    from aionvision_cloud_api.models.import_request import ImportRequest
     from aionvision_cloud_api.models.provider import Provider
+
+    from ._models import (
+        AuthStart,
+        CompleteAuthResult,
+        ConnectionList,
+        DisconnectResult,
+        ExportBatch,
+        ImportBatch,
+        Job,
+        PickerSession,
+    )
 
     ProviderLike = str | Provider
 
 JournalPath = str | os.PathLike[str]
+
+
+class _Lazy:
+    """A module (or, with ``package=True``, a package's submodules) imported on first use:
+    the generated operations and models, and the overlay's subclasses of them, load every
+    generated model. After the first lookup each name is a plain attribute, so a call pays
+    no import statement (a function-level ``from ... import`` costs a few microseconds)."""
+
+    def __init__(self, name: str, *, package: bool = False) -> None:
+        self._name = name
+        self._package = package
+
+    def __getattr__(self, attr: str) -> Any:
+        import importlib
+
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        if self._package:
+            value: Any = importlib.import_module(f"{self._name}.{attr}")
+        else:
+            value = getattr(importlib.import_module(self._name), attr)
+        setattr(self, attr, value)
+        return value
+
+
+#: The generated operations (``_ops.get_job.sync_detailed``), the generated models, the
+#: overlay's subclasses of them.
+_ops: Any = _Lazy("aionvision_cloud_api.api.cloud_storage", package=True)
+if TYPE_CHECKING:
+    import aionvision_cloud_api.models as _gen
+
+    from . import _models as _ours
+else:
+    _gen = _Lazy("aionvision_cloud_api.models")
+    _ours = _Lazy("aionvision_cloud._models")
 
 
 @contextlib.contextmanager
@@ -77,18 +118,20 @@ def _journal(
 
 
 def _import_batch(record: BatchRecord) -> ImportBatch:
-    return ImportBatch(
-        files_sent=len(record.items),
+
+    return _ours.ImportBatch(
         is_async=record.job_id is not None,
-        image_ids=record.image_ids,
+        image_ids=list(record.image_ids),
         job_id=record.job_id,
+        files_sent=len(record.items),
         file_ids=record.items,
         from_journal=True,
     )
 
 
 def _export_batch(record: BatchRecord) -> ExportBatch:
-    return ExportBatch(
+
+    return _ours.ExportBatch(
         job_id=record.job_id or "",
         images_sent=len(record.items),
         image_ids=record.items,
@@ -116,6 +159,42 @@ def _export_result(outcome: BulkOutcome[ExportBatch], jobs: Sequence[Job] = ()) 
         uncertain=outcome.uncertain,
         skipped_files=outcome.skipped,
     )
+
+
+def _job_id(batch: ImportBatch) -> str | None:
+    return batch.job_id if isinstance(batch.job_id, str) and batch.job_id else None
+
+
+Item = TypeVar("Item")
+
+
+@attrs.frozen
+class _Plan(Generic[Item]):
+    """A checked bulk call: the items to send in batches of ``size``, the options the overlay
+    takes by name (None: not given) and any other optional field of the request (``fields``)."""
+
+    cid: str
+    items: list[Item]
+    size: int
+    named: dict[str, Any]
+    fields: dict[str, Any]
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """What the journal tells operations apart by (the same arguments: the same one)."""
+        return {**self.named, **self.fields}
+
+    def import_body(self, chunk: Sequence[Any]) -> ImportRequest:
+        required = {"connection_id": self.cid, "files": list(chunk)}
+        return wire.body(
+            _gen.ImportRequest, "import_files", required, wire.given(**self.named), self.fields
+        )
+
+    def export_body(self, chunk: Sequence[Any]) -> ExportRequest:
+        required = {"connection_id": self.cid, "image_ids": list(chunk)}
+        return wire.body(
+            _gen.ExportRequest, "export_files", required, wire.given(**self.named), self.fields
+        )
 
 
 class CloudStorage:
@@ -150,43 +229,58 @@ class CloudStorage:
         prov = inputs.check_provider(provider)
         return f"{self._settings.base_url}/cloud-storage/auth/{prov.value}/callback"
 
-    def start_auth(self, provider: ProviderLike, redirect_uri: str | None = None) -> AuthStart:
+    def start_auth(
+        self, provider: ProviderLike, redirect_uri: str | None = None, **fields: Any
+    ) -> AuthStart:
         """OAuth step 1: ``POST /cloud-storage/auth/{provider}`` with ``redirect_uri`` (default:
-        :meth:`default_redirect_uri`).
+        :meth:`default_redirect_uri`) and any other ``InitiateAuthRequest`` field in ``fields``.
 
-        Returns an ``AuthStart``: send the user to ``authorization_url``; the browser comes back
-        to ``redirect_uri`` with a code and ``state``. Raises ``InvalidInputError`` for an
-        unknown provider or a redirect URI that is not an http(s) URL (before sending), and the
+        Returns an ``AuthStart`` (the ``InitiateAuthResponse``, with the ``redirect_uri`` sent):
+        send the user to ``authorization_url``; the browser comes back to ``redirect_uri`` with
+        a code and ``state``. Raises ``InvalidInputError`` for an unknown provider, a redirect
+        URI that is not an http(s) URL or an unknown field (before sending), and the
         ``APIStatusError`` subclass for an error answer.
         """
         prov = inputs.check_provider(provider)
         uri = inputs.check_redirect_uri(
             self.default_redirect_uri(prov) if redirect_uri is None else redirect_uri
         )
-        from aionvision_cloud_api.models.initiate_auth_request import InitiateAuthRequest
 
-        body = InitiateAuthRequest(provider=prov, redirect_uri=uri)
-        data = unwrap(self._rq.call("initiate_auth", prov, body=body), "auth")
-        return AuthStart(
-            authorization_url=required_id(data, "authorization_url", "initiate auth"),
-            state=required_id(data, "state", "initiate auth"),
-            provider=opt_str(data.get("provider")) or prov.value,
-            redirect_uri=uri,
-            raw=data,
+        body = wire.body(
+            _gen.InitiateAuthRequest,
+            "start_auth",
+            {"provider": prov, "redirect_uri": uri},
+            {},
+            fields,
         )
+
+        def read(answer: object) -> AuthStart:
+            start = wire.rebuild(_ours.AuthStart, answer, "initiate_auth", redirect_uri=uri)
+            wire.core_id(start.authorization_url, "authorization_url")
+            wire.core_id(start.state, "state")
+            return start
+
+        return self._rq.call(_ops.initiate_auth, read, prov, body=body)
 
     # The official SDK's name for step 1.
     initiate_auth = start_auth
 
     def complete_auth(
-        self, provider: ProviderLike, code: str, state: str, redirect_uri: str | None = None
+        self,
+        provider: ProviderLike,
+        code: str,
+        state: str,
+        redirect_uri: str | None = None,
+        **fields: Any,
     ) -> CompleteAuthResult:
         """OAuth step 2: ``POST /cloud-storage/auth/{provider}/callback`` exchanges ``code`` for
-        a connection. ``redirect_uri`` must be the one step 1 used (default: the same default).
+        a connection. ``redirect_uri`` must be the one step 1 used (default: the same default);
+        ``fields`` are any other ``CompleteAuthRequest`` fields.
 
-        Returns a ``CompleteAuthResult``: the ``Connection`` itself, with ``is_new`` and
-        ``.connection``. Raises ``InvalidInputError`` for a blank code or state (before sending),
-        ``ValidationError`` when the service rejects the code, state or redirect URI.
+        Returns a ``CompleteAuthResult``: ``connection`` and ``is_new``, with ``result.id`` the
+        connection's. Raises ``InvalidInputError`` for a blank code or state or an unknown field
+        (before sending), ``ValidationError`` when the service rejects the code, state or
+        redirect URI.
         """
         prov = inputs.check_provider(provider)
         inputs.check_id(code, "code")
@@ -194,13 +288,16 @@ class CloudStorage:
         uri = inputs.check_redirect_uri(
             self.default_redirect_uri(prov) if redirect_uri is None else redirect_uri
         )
-        from aionvision_cloud_api.models.complete_auth_request import CompleteAuthRequest
 
-        body = CompleteAuthRequest(code=code, state=state, redirect_uri=uri)
-        data = self._rq.call("complete_auth", prov, body=body)
-        if not isinstance(data, Mapping):
-            raise APIResponseValidationError("complete auth response is not a JSON object")
-        return CompleteAuthResult.from_json(unwrap(data, "connection"), is_new=data.get("is_new"))
+        required = {"code": code, "state": state, "redirect_uri": uri}
+        body = wire.body(_gen.CompleteAuthRequest, "complete_auth", required, {}, fields)
+
+        def read(answer: object) -> CompleteAuthResult:
+            result = wire.expect(_ours.CompleteAuthResult, answer, "complete_auth")
+            wire.core_id(result.connection.id, "connection.id")
+            return result
+
+        return self._rq.call(_ops.complete_auth, read, prov, body=body)
 
     def complete_auth_from_redirect(
         self,
@@ -253,28 +350,37 @@ class CloudStorage:
     # -- connections -----------------------------------------------------------------------------
 
     def list_connections(
-        self, provider: ProviderLike | None = None, *, active_only: bool = True
+        self, provider: ProviderLike | None = None, *, active_only: bool = True, **params: Any
     ) -> ConnectionList:
         """``GET /cloud-storage/connections``, optionally for one ``provider`` and including
-        inactive connections (``active_only=False``).
+        inactive connections (``active_only=False``); ``params`` are any other query parameters
+        of the generated ``list_connections``.
 
-        Returns a ``ConnectionList``: a list of ``Connection`` (``[0]``, ``len``, iteration)
-        that also has ``connections`` and ``total_count``. Raises ``InvalidInputError`` for an
-        unknown provider, ``APIResponseValidationError`` when the answer has no list.
+        Returns a ``ConnectionList``: the answer (``connections``, ``total_count``), which also
+        reads as a sequence of ``Connection`` (``[0]``, ``len``, iteration). Raises
+        ``InvalidInputError`` for an unknown provider or parameter, ``APIResponseValidationError``
+        when the answer has no list.
         """
-        from aionvision_cloud_api.types import UNSET
 
-        prov = inputs.check_provider(provider) if provider is not None else UNSET
+        prov = inputs.check_provider(provider) if provider is not None else wire.UNSET
         inputs.check_bool(active_only, "active_only")
-        data = self._rq.call("list_connections", provider=prov, active_only=active_only)
-        items = data.get("connections") if isinstance(data, Mapping) else data
-        if items is None:
-            items = []
-        if not isinstance(items, list):
-            raise APIResponseValidationError("list connections response lacks 'connections'")
-        total = opt_int(data.get("total_count")) if isinstance(data, Mapping) else None
-        return ConnectionList(
-            (Connection.from_json(c) for c in items if isinstance(c, Mapping)), total_count=total
+        query = wire.params(
+            _ops.list_connections.sync_detailed,
+            "list_connections",
+            ("provider", "active_only"),
+            params,
+        )
+
+        def read(answer: object) -> ConnectionList:
+            listed = wire.expect(_ours.ConnectionList, answer, "list_connections")
+            # Each id is a string (checked); an empty one is the only thing left to refuse.
+            if not all(conn.id for conn in listed):
+                ids = [conn.id for conn in listed]
+                wire.core_id("", f"connections[{ids.index('')}].id")
+            return listed
+
+        return self._rq.call(
+            _ops.list_connections, read, provider=prov, active_only=active_only, **query
         )
 
     def disconnect(self, connection_id: str) -> DisconnectResult:
@@ -284,13 +390,16 @@ class CloudStorage:
         for a blank id, ``NotFoundError`` when there is no such connection.
         """
         cid = inputs.check_id(connection_id, "connection_id")
-        data = self._rq.call("disconnect", cid)
-        data = data if isinstance(data, Mapping) else {}
-        success = opt_bool(data.get("success"))
-        # A 2xx without a body still means the connection is gone.
-        return DisconnectResult(
-            success=True if success is None else success, message=opt_str(data.get("message"))
-        )
+
+        try:
+            return self._rq.call(
+                _ops.disconnect, lambda a: wire.expect(_ours.DisconnectResult, a, "disconnect"), cid
+            )
+        except APIResponseValidationError as exc:
+            # A 2xx without a body (a 204, say) still means the connection is gone.
+            if exc.response is not None and not exc.response.content:
+                return _ours.DisconnectResult(success=True)
+            raise
 
     # -- picker ----------------------------------------------------------------------------------
 
@@ -302,43 +411,54 @@ class CloudStorage:
         connection.
         """
         cid = inputs.check_id(connection_id, "connection_id")
-        data = self._rq.call("get_picker_token", cid)
-        return PickerSession.from_json(unwrap(data, "session"), cid)
+
+        def read(answer: Any) -> PickerSession:
+            session = wire.rebuild(
+                _ours.PickerSession, answer.session, "session", connection_id=cid
+            )
+            wire.core_id(session.session_id, "session.session_id")
+            return session
+
+        return self._rq.call(_ops.get_picker_token, read, cid)
 
     def picker_proxy(
         self,
         session: PickerSession | str,
         endpoint: str,
         params: Mapping[str, Any] | None = None,
+        **fields: Any,
     ) -> dict[str, Any]:
         """``POST /cloud-storage/picker-proxy``: call a Drive API ``endpoint`` (``files``,
-        ``files/{id}``, ``files/{id}/export``, ``about``) with ``params`` through the session.
+        ``files/{id}``, ``files/{id}/export``, ``about``) with ``params`` through the session;
+        ``fields`` are any other ``PickerProxyRequest`` fields.
 
         Returns the Drive JSON as Drive sent it, whether the service wrapped it in ``data`` (as it
         does today) or not (as the API document shows). Raises ``InvalidInputError`` for an
-        endpoint outside that list or bad params (before sending), ``AuthenticationError`` once
-        the session has expired, ``APIResponseValidationError`` for an answer that is neither
-        (no object; for ``files``, no file list).
+        endpoint outside that list, bad params or an unknown field (before sending),
+        ``AuthenticationError`` once the session has expired, ``APIResponseValidationError`` for
+        an answer that is neither (no object; for ``files``, no file list).
         """
         check_endpoint(endpoint)
-        session_id = session.session_id if isinstance(session, PickerSession) else session
+        session_id = session if isinstance(session, str) else session.session_id
         session_id = inputs.check_id(session_id, "session_id")
         if params is not None and not isinstance(params, Mapping):
             raise InvalidInputError("params must be a mapping")
-        from aionvision_cloud_api.models.picker_proxy_request import PickerProxyRequest
-        from aionvision_cloud_api.models.picker_proxy_request_params import (
-            PickerProxyRequestParams,
-        )
 
-        body = PickerProxyRequest(session_id=session_id, endpoint=endpoint)
+        optional: dict[str, object] = {}
         if params is not None:
             if not all(isinstance(k, str) for k in params):
                 raise InvalidInputError("params keys must be strings")
-            body.params = PickerProxyRequestParams.from_dict(dict(params))
-        answer = self._rq.call("picker_proxy", body=body)
+            optional["params"] = _gen.PickerProxyRequestParams.from_dict(dict(params))
+        required = {"session_id": session_id, "endpoint": endpoint}
+        body = wire.body(_gen.PickerProxyRequest, "picker_proxy", required, optional, fields)
         # Only a listing that asks for its file list must have one (``fields`` may leave it out).
         listing = endpoint == "files" and "files" in str((params or {}).get("fields", "files"))
-        return unwrap_proxy_response(answer, listing=listing)
+        return self._rq.call(
+            _ops.picker_proxy,
+            # The envelope or Drive's own JSON, as parsed: back to JSON, then read both ways.
+            lambda answer: unwrap_proxy_response(answer.to_dict(), listing=listing),
+            body=body,
+        )
 
     def iter_drive_files(
         self,
@@ -385,15 +505,17 @@ class CloudStorage:
         batch_size: int | None = None,
         journal: JournalPath | None = None,
         on_uncertain: OnUncertain = "raise",
+        **fields: Any,
     ) -> ImportResult:
         """``POST /cloud-storage/import`` for ``files`` (``CloudFile`` objects or dicts with
-        ``id`` and ``name``), one request per batch of ``batch_size`` files.
+        ``id`` and ``name``), one request per batch of ``batch_size`` files; ``fields`` are any
+        other optional ``ImportRequest`` fields, sent with every batch.
 
         Returns an ``ImportResult`` with every batch's answer: image ids for batches the
         service did at once, job ids for the rest (wait with ``wait_for_job`` or use
-        ``import_and_wait``). Raises ``InvalidInputError`` for bad input before sending. Any
-        later error carries ``exc.partial``, an ``ImportResult`` with the batches accepted so
-        far, the ``failed`` batch and why, and the files ``not_sent``.
+        ``import_and_wait``). Raises ``InvalidInputError`` for bad input or an unknown field
+        before sending. Any later error carries ``exc.partial``, an ``ImportResult`` with the
+        batches accepted so far, the ``failed`` batch and why, and the files ``not_sent``.
 
         ``journal`` names a file recording each batch before it is sent and once accepted:
         calling again with the same journal (and arguments) skips what was accepted and sends
@@ -401,11 +523,11 @@ class CloudStorage:
         is ``"raise"`` (``UncertainBatchError``, nothing sent), ``"resend"`` (it may be imported
         twice) or ``"skip"`` (its files are reported in ``skipped_files``, not imported).
         """
-        cid, to_send, size, options = self._check_import(
-            connection_id, files, auto_describe, tags, collection_id, batch_size
+        plan = self._check_import(
+            connection_id, files, auto_describe, tags, collection_id, batch_size, fields
         )
-        with _journal(journal, on_uncertain, "import", cid, options) as op:
-            return _import_result(self._send_imports(cid, to_send, size, options, op, on_uncertain))
+        with _journal(journal, on_uncertain, "import", plan.cid, plan.options) as op:
+            return _import_result(self._send_imports(plan, op, on_uncertain))
 
     def _check_import(
         self,
@@ -415,7 +537,8 @@ class CloudStorage:
         tags: Sequence[str] | None,
         collection_id: str | None,
         batch_size: int | None,
-    ) -> tuple[str, list[Any], int, dict[str, Any]]:
+        fields: Mapping[str, Any],
+    ) -> _Plan[ImportFile]:
         cid = inputs.check_id(connection_id, "connection_id")
         to_send = inputs.to_import_files(files)
         size = self.batch_size if batch_size is None else inputs.check_batch_size(batch_size)
@@ -425,40 +548,33 @@ class CloudStorage:
         )
         if auto_describe is not None and not isinstance(auto_describe, bool):
             raise InvalidInputError("auto_describe must be a bool")
-        options = {"auto_describe": auto_describe, "tags": tag_list, "collection_id": coll}
-        return cid, to_send, size, options
+        named = {"auto_describe": auto_describe, "tags": tag_list, "collection_id": coll}
+        plan = _Plan(cid, to_send, size, named, dict(fields))
+        plan.import_body(())  # refuses an unknown field now, before any batch is sent
+        return plan
 
     def _send_imports(
-        self,
-        cid: str,
-        to_send: Sequence[Any],
-        size: int,
-        options: Mapping[str, Any],
-        op: JournalOperation | None,
-        on_uncertain: OnUncertain,
+        self, plan: _Plan[ImportFile], op: JournalOperation | None, on_uncertain: OnUncertain
     ) -> BulkOutcome[ImportBatch]:
-        from aionvision_cloud_api.models.import_request import ImportRequest
-        from aionvision_cloud_api.types import UNSET
 
-        def send(chunk: Sequence[Any]) -> ImportBatch:
-            body = ImportRequest(connection_id=cid, files=list(chunk))
-            auto_describe = options["auto_describe"]
-            body.auto_describe = UNSET if auto_describe is None else auto_describe
-            if options["tags"] is not None:
-                body.tags = options["tags"]
-            if options["collection_id"] is not None:
-                body.collection_id = options["collection_id"]
-            data = self._rq.call("import_files", body=body)
-            if not isinstance(data, Mapping):
-                raise APIResponseValidationError("import response is not a JSON object")
-            return ImportBatch.from_json(data, len(chunk), [f.id for f in chunk])
+        def send(chunk: Sequence[ImportFile]) -> ImportBatch:
+            def read(answer: object) -> ImportBatch:
+                file_ids = tuple(f.id for f in chunk)
+                batch = wire.rebuild(
+                    _ours.ImportBatch, answer, "import", files_sent=len(chunk), file_ids=file_ids
+                )
+                if batch.is_async and _job_id(batch) is None:
+                    raise wire.Unreadable("an asynchronous import's answer has no job_id")
+                return batch
+
+            return self._rq.call(_ops.import_files, read, body=plan.import_body(chunk))
 
         return send_in_batches(
-            to_send,
+            plan.items,
             key=lambda f: str(f.id),
-            size=size,
+            size=plan.size,
             send=send,
-            accepted_ids=lambda b: (b.job_id, b.image_ids),
+            accepted_ids=lambda b: (_job_id(b), id_tuple(b.image_ids)),
             from_journal=_import_batch,
             journal=op,
             on_uncertain=on_uncertain,
@@ -475,20 +591,22 @@ class CloudStorage:
         batch_size: int | None = None,
         journal: JournalPath | None = None,
         on_uncertain: OnUncertain = "raise",
+        **fields: Any,
     ) -> ExportResult:
         """``POST /cloud-storage/export`` for ``image_ids`` into the Drive folder ``folder_id``
         (or a new one named ``folder_name``), one request and one job per batch of
-        ``batch_size`` images.
+        ``batch_size`` images; ``fields`` are any other optional ``ExportRequest`` fields.
 
         Returns an ``ExportResult`` with the job ids. Raises ``InvalidInputError`` for bad input
-        before sending; later errors carry ``exc.partial``, and ``journal``/``on_uncertain``
-        work as in :meth:`import_files`, with image ids for file ids.
+        or an unknown field before sending; later errors carry ``exc.partial``, and
+        ``journal``/``on_uncertain`` work as in :meth:`import_files`, with image ids for file
+        ids.
         """
-        cid, ids, size, options = self._check_export(
-            connection_id, image_ids, folder_id, folder_name, batch_size
+        plan = self._check_export(
+            connection_id, image_ids, folder_id, folder_name, batch_size, fields
         )
-        with _journal(journal, on_uncertain, "export", cid, options) as op:
-            return _export_result(self._send_exports(cid, ids, size, options, op, on_uncertain))
+        with _journal(journal, on_uncertain, "export", plan.cid, plan.options) as op:
+            return _export_result(self._send_exports(plan, op, on_uncertain))
 
     def _check_export(
         self,
@@ -497,7 +615,8 @@ class CloudStorage:
         folder_id: str | None,
         folder_name: str | None,
         batch_size: int | None,
-    ) -> tuple[str, list[str], int, dict[str, Any]]:
+        fields: Mapping[str, Any],
+    ) -> _Plan[str]:
         cid = inputs.check_id(connection_id, "connection_id")
         ids = inputs.check_ids(image_ids, "image_ids")
         size = self.batch_size if batch_size is None else inputs.check_batch_size(batch_size)
@@ -505,34 +624,33 @@ class CloudStorage:
             inputs.check_id(folder_id, "folder_id")
         if folder_name is not None:
             inputs.check_id(folder_name, "folder_name")
-        return cid, ids, size, {"folder_id": folder_id, "folder_name": folder_name}
+        named = {"folder_id": folder_id, "folder_name": folder_name}
+        plan = _Plan(cid, ids, size, named, dict(fields))
+        plan.export_body(())  # refuses an unknown field now, before any batch is sent
+        return plan
 
     def _send_exports(
-        self,
-        cid: str,
-        ids: Sequence[str],
-        size: int,
-        options: Mapping[str, Any],
-        op: JournalOperation | None,
-        on_uncertain: OnUncertain,
+        self, plan: _Plan[str], op: JournalOperation | None, on_uncertain: OnUncertain
     ) -> BulkOutcome[ExportBatch]:
-        from aionvision_cloud_api.models.export_request import ExportRequest
 
         def send(chunk: Sequence[str]) -> ExportBatch:
-            body = ExportRequest(connection_id=cid, image_ids=list(chunk))
-            if options["folder_id"] is not None:
-                body.folder_id = options["folder_id"]
-            if options["folder_name"] is not None:
-                body.folder_name = options["folder_name"]
-            data = self._rq.call("export_files", body=body)
-            if not isinstance(data, Mapping):
-                raise APIResponseValidationError("export response is not a JSON object")
-            return ExportBatch.from_json(data, len(chunk), chunk)
+            def read(answer: object) -> ExportBatch:
+                batch = wire.rebuild(
+                    _ours.ExportBatch,
+                    answer,
+                    "export",
+                    images_sent=len(chunk),
+                    image_ids=tuple(chunk),
+                )
+                wire.core_id(batch.job_id, "job_id")
+                return batch
+
+            return self._rq.call(_ops.export_files, read, body=plan.export_body(chunk))
 
         return send_in_batches(
-            ids,
+            plan.items,
             key=str,
-            size=size,
+            size=plan.size,
             send=send,
             accepted_ids=lambda b: (b.job_id, ()),
             from_journal=_export_batch,
@@ -554,7 +672,8 @@ class CloudStorage:
         Raises ``InvalidInputError`` for a blank id, ``NotFoundError`` for an unknown job.
         """
         jid = inputs.check_id(job_id, "job_id")
-        return Job.from_json(unwrap(self._rq.call("get_job", jid), "job"))
+
+        return self._rq.call(_ops.get_job, _read_job, jid)
 
     def wait_for_job(
         self,
@@ -595,7 +714,8 @@ class CloudStorage:
     ) -> tuple[Job, ...]:
         """Wait for every job; jobs the journal saw end are not polled again. Any error carries
         ``partial(jobs)`` with every job in its last known state; a timeout also lists them."""
-        initial = {b.job_id: b.status for b in batches if b.job_id}
+
+        initial = {b.job_id: b.status for b in batches if isinstance(b.job_id, str) and b.job_id}
         job_ids = list(initial)
         budget = self._settings.wait_timeout if timeout is None else timeout
         deadline = self._clock.monotonic() + budget
@@ -611,7 +731,7 @@ class CloudStorage:
             if current is not None:
                 done[current.job_id] = current
             return tuple(
-                done.get(jid) or Job(job_id=jid, status=initial[jid] or JobStatus.PENDING)
+                done.get(jid) or _ours.Job(job_id=jid, status=initial[jid] or JobStatus.PENDING)
                 for jid in job_ids
             )
 
@@ -619,7 +739,7 @@ class CloudStorage:
             report(None)
         for jid in job_ids:
             if jid in known:
-                finished.append(Job.from_json(known[jid]))
+                finished.append(_ours.Job.from_dict(known[jid]))
                 continue
             try:
                 job = self._waiter.wait(
@@ -641,7 +761,7 @@ class CloudStorage:
                 exc.partial = partial(last_states(None))
                 raise
             if op is not None:
-                op.job_seen(jid, job.raw, job.is_terminal)
+                op.job_seen(jid, job.to_dict(), job.is_terminal)
             finished.append(job)
         return tuple(finished)
 
@@ -660,6 +780,7 @@ class CloudStorage:
         raise_on_failure: bool = True,
         journal: JournalPath | None = None,
         on_uncertain: OnUncertain = "raise",
+        **fields: Any,
     ) -> ImportResult:
         """:meth:`import_files`, then wait for every job it started (within one ``timeout``).
 
@@ -671,11 +792,11 @@ class CloudStorage:
         ``journal`` a re-run also re-follows the jobs still running (see :meth:`import_files`).
         """
         _check_wait_args(timeout, poll_interval)
-        cid, to_send, size, options = self._check_import(
-            connection_id, files, auto_describe, tags, collection_id, batch_size
+        plan = self._check_import(
+            connection_id, files, auto_describe, tags, collection_id, batch_size, fields
         )
-        with _journal(journal, on_uncertain, "import", cid, options) as op:
-            outcome = self._send_imports(cid, to_send, size, options, op, on_uncertain)
+        with _journal(journal, on_uncertain, "import", plan.cid, plan.options) as op:
+            outcome = self._send_imports(plan, op, on_uncertain)
             sent = _import_result(outcome)
             jobs = self._wait_all(
                 outcome.batches,
@@ -705,6 +826,7 @@ class CloudStorage:
         raise_on_failure: bool = True,
         journal: JournalPath | None = None,
         on_uncertain: OnUncertain = "raise",
+        **fields: Any,
     ) -> ExportResult:
         """:meth:`export_files`, then wait for every job it started (within one ``timeout``).
 
@@ -713,11 +835,11 @@ class CloudStorage:
         :meth:`import_and_wait` does; ``journal`` as there.
         """
         _check_wait_args(timeout, poll_interval)
-        cid, ids, size, options = self._check_export(
-            connection_id, image_ids, folder_id, folder_name, batch_size
+        plan = self._check_export(
+            connection_id, image_ids, folder_id, folder_name, batch_size, fields
         )
-        with _journal(journal, on_uncertain, "export", cid, options) as op:
-            outcome = self._send_exports(cid, ids, size, options, op, on_uncertain)
+        with _journal(journal, on_uncertain, "export", plan.cid, plan.options) as op:
+            outcome = self._send_exports(plan, op, on_uncertain)
             jobs = self._wait_all(
                 outcome.batches,
                 total_files=sum(b.images_sent for b in outcome.batches),
@@ -731,6 +853,13 @@ class CloudStorage:
         result = _export_result(outcome, jobs)
         _raise_first_failure(jobs, result, raise_on_failure)
         return result
+
+
+def _read_job(answer: Any) -> Job:
+
+    job = wire.expect(_ours.Job, answer.job, "job")
+    wire.core_id(job.job_id, "job.job_id")
+    return job
 
 
 def _check_wait_args(timeout: float | None, poll_interval: float | None) -> None:

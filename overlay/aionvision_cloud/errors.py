@@ -132,7 +132,21 @@ class ConfigurationError(InvalidInputError):
 
 
 class APIResponseValidationError(AionvisionError):
-    """A successful response lacked what the client cannot do without (a core id, JSON)."""
+    """A successful response the client cannot read: not JSON, a missing required field, a
+    value of the wrong type, no core id. ``operation`` names the call; ``response`` is the
+    answer itself (``httpx.Response``), so what it did say stays readable (a job id, say)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        operation: str | None = None,
+        response: httpx.Response | None = None,
+        **kw: Any,
+    ) -> None:
+        super().__init__(message, **kw)
+        self.operation = operation
+        self.response = response
 
 
 class APIConnectionError(AionvisionError):

@@ -10,6 +10,8 @@ from typing import Any
 
 import attrs
 
+from aionvision_cloud._wire import json_key
+from aionvision_cloud_api.models.job import Job
 from aionvision_cloud_emulator.server import RunningEmulator
 
 
@@ -34,20 +36,11 @@ class Result:
         return errors[0]
 
 
-#: The keys of one job in every `--json` answer that shows jobs.
-JOB_KEYS = {
-    "job_id",
-    "status",
+#: The keys of one job in every `--json` answer that shows jobs: every field of the generated
+#: Job (so a field `make regen` adds is expected with no edit here), the mapped status's raw
+#: spelling, and the image ids a job reports.
+JOB_KEYS = {json_key(f.name) for f in attrs.fields(Job) if f.name != "additional_properties"} | {
     "raw_status",
-    "type",
-    "connection_id",
-    "total_files",
-    "completed_files",
-    "failed_files",
-    "error",
-    "created_at",
-    "updated_at",
-    "completed_at",
     "image_ids",
 }
 

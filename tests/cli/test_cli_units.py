@@ -10,14 +10,14 @@ import pytest
 from rich.console import Console
 
 from aionvision_cloud import Job, JobStatus, RateLimitError
-from aionvision_cloud._cli_jobs import (
+from aionvision_cloud.cli.output import Table, count, human_size
+from aionvision_cloud.cli.progress import (
     JobBoard,
     ProgressDisplay,
     exit_code_for,
     outcome,
     wait_jobs,
 )
-from aionvision_cloud._cli_output import Table, count, human_size
 
 S = JobStatus
 

@@ -101,6 +101,11 @@ def test_admin_rejects_bad_knobs(emu: RunningEmulator) -> None:
     assert httpx.patch(admin, json={"fault_ratio": 2}).status_code == 400
     assert httpx.patch(admin, json={"fault_kinds": ["404"]}).status_code == 400
     assert httpx.patch(admin, json={"db_path": "elsewhere.sqlite"}).status_code == 400
-    assert httpx.patch(admin, content=b"nope").status_code == 400
+    assert (
+        httpx.patch(
+            admin, content=b"nope", headers={"Content-Type": "application/json"}
+        ).status_code
+        == 400
+    )
     assert httpx.get(admin).json()["fault_ratio"] == 0.0
     assert parsedate_to_datetime(httpx.get(admin).headers["date"]) is not None

@@ -214,9 +214,18 @@ def test_admin_cancels_a_running_job(
     time.sleep(0.2)
     # Nothing moves after cancellation.
     assert api.get(f"/cloud-storage/jobs/{body['job_id']}").json()["job"] == job
-    r = httpx.post(f"{emu.root_url}/_emulator/jobs/{body['job_id']}/cancel")
+    r = httpx.post(
+        f"{emu.root_url}/_emulator/jobs/{body['job_id']}/cancel",
+        headers={"Content-Type": "application/json"},
+    )
     assert r.status_code == 409
-    assert httpx.post(f"{emu.root_url}/_emulator/jobs/job_nope/cancel").status_code == 404
+    assert (
+        httpx.post(
+            f"{emu.root_url}/_emulator/jobs/job_nope/cancel",
+            headers={"Content-Type": "application/json"},
+        ).status_code
+        == 404
+    )
 
 
 def test_disconnect_fails_a_running_job(

@@ -436,9 +436,15 @@ def test_a_job_on_a_revoked_grant_fails(svc: RunningEmulator, api: httpx.Client)
 def test_revoke_grant_needs_a_live_connection_and_the_service_profile(
     svc: RunningEmulator, doc: RunningEmulator
 ) -> None:
-    r = httpx.post(svc.root_url + "/_emulator/connections/nope/revoke-grant")
+    r = httpx.post(
+        svc.root_url + "/_emulator/connections/nope/revoke-grant",
+        headers={"Content-Type": "application/json"},
+    )
     assert r.status_code == 404
-    r = httpx.post(doc.root_url + "/_emulator/connections/nope/revoke-grant")
+    r = httpx.post(
+        doc.root_url + "/_emulator/connections/nope/revoke-grant",
+        headers={"Content-Type": "application/json"},
+    )
     assert (r.status_code, r.json()["error"]["code"]) == (409, "NEEDS_SERVICE_PROFILE")
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hostile_kit import API_KEY, BASE_URL, Counting, FakeClock, make_client
+from hostile_kit import API_KEY, BASE_URL, Counting, FakeClock, json_response, make_client
 
 from aionvision_cloud import (
     Client,
@@ -309,6 +309,7 @@ def test_bad_environment_is_a_configuration_error(env: dict[str, str]) -> None:
 
 def test_a_finite_timeout_still_works(counting: Counting, clock: FakeClock) -> None:
     # The fix refuses only what cannot work: an hour is fine.
+    counting.handler = lambda _: json_response(200, {"connections": []})
     with make_client(counting, clock, timeout=3600.0) as c:
         c.cloud_storage.list_connections()
     assert len(counting.requests) == 1

@@ -301,7 +301,7 @@ def _walk(node: Any, found: list[str], where: str) -> None:
 @pytest.mark.skipif(not CASSETTES.is_dir(), reason="no cassettes in this checkout")
 def test_cassettes_hold_no_secret() -> None:
     found: list[str] = []
-    files = sorted(CASSETTES.glob("*.yaml"))
+    files = sorted(CASSETTES.rglob("*.yaml"))
     for path in files:
         _walk(yaml.safe_load(path.read_text()), found, path.name)
         AUDIT.texts += 1

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import math
+import os
 import sys
 import threading
 import time
@@ -134,8 +135,8 @@ class EmulatorBackend(Backend):
 
     @classmethod
     @contextmanager
-    def start(cls) -> Iterator[EmulatorBackend]:
-        emu = Emulator(EmulatorConfig(seed=0))
+    def start(cls, profile: str = "document") -> Iterator[EmulatorBackend]:
+        emu = Emulator(EmulatorConfig(seed=0, profile=profile))
         emu.clock = _EmulatorClock()  # type: ignore[assignment]
         emu.faults = _ScriptedFaults(emu.faults)  # type: ignore[assignment]
         # The rate limiter reads time.monotonic(): give it the emulator's stopped clock.
@@ -220,3 +221,29 @@ class ServiceBackend(Backend):
         }
         cassette.append(request, response)
         return redirect_url
+
+
+def service_env() -> tuple[str, str] | None:
+    """The real service to record against, from ``AIONVISION_BASE_URL`` and ``_API_KEY``."""
+    base_url = os.environ.get("AIONVISION_BASE_URL")
+    api_key = os.environ.get("AIONVISION_API_KEY")
+    return (base_url, api_key) if base_url and api_key else None
+
+
+def recording(record_mode: str | None) -> bool:
+    return (record_mode or "none") != "none"
+
+
+@contextmanager
+def choose_backend(record_mode: str | None, profile: str = "document") -> Iterator[Backend]:
+    """Replay; or record against the real service, or an emulator with ``profile``."""
+    if not recording(record_mode):
+        yield ReplayBackend()
+        return
+    service = service_env()
+    if service is not None:
+        # `make record` runs with -s here, so the person sees the prompt and can answer it.
+        yield ServiceBackend(service[0], service[1], input)
+        return
+    with EmulatorBackend.start(profile) as emulator:
+        yield emulator

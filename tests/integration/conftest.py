@@ -7,7 +7,6 @@ against the service named by ``AIONVISION_BASE_URL`` and ``AIONVISION_API_KEY``.
 
 from __future__ import annotations
 
-import os
 import socket
 import sys
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from cassette_backends import Backend, EmulatorBackend, ReplayBackend, ServiceBackend
+from cassette_backends import Backend, choose_backend, recording, service_env
 from cassette_kit import (
     CASSETTE_DIR,
     MATCH_ON,
@@ -44,19 +43,13 @@ def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
         vcr.register_matcher(name, matcher)
 
 
-def _service_env() -> tuple[str, str] | None:
-    base_url = os.environ.get("AIONVISION_BASE_URL")
-    api_key = os.environ.get("AIONVISION_API_KEY")
-    return (base_url, api_key) if base_url and api_key else None
-
-
 def _recording(config: pytest.Config) -> bool:
-    return (config.getoption("--record-mode") or "none") != "none"
+    return recording(config.getoption("--record-mode"))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # Skipped before any fixture runs: "rewrite" would delete the cassette first.
-    if not (_recording(config) and _service_env()):
+    if not (_recording(config) and service_env()):
         return
     for item in items:
         marker = item.get_closest_marker("emulator_only")
@@ -71,16 +64,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def backend(pytestconfig: pytest.Config) -> Iterator[Backend]:
-    if not _recording(pytestconfig):
-        yield ReplayBackend()
-        return
-    service = _service_env()
-    if service is not None:
-        # `make record` runs with -s here, so the person sees the prompt and can answer it.
-        yield ServiceBackend(service[0], service[1], input)
-        return
-    with EmulatorBackend.start() as emulator:
-        yield emulator
+    with choose_backend(pytestconfig.getoption("--record-mode")) as chosen:
+        yield chosen
 
 
 @pytest.fixture(scope="module")

@@ -34,13 +34,17 @@ from vcr.request import Request
 from aionvision_cloud import Client
 from aionvision_cloud_emulator.config import default_api_key
 
-CASSETTES = sorted(CASSETTE_DIR.glob("*.yaml"))
-WORKFLOWS = Path(__file__).with_name("test_workflows.py")
+CASSETTES = sorted(CASSETTE_DIR.rglob("*.yaml"))
+# Each workflow module and the folder its cassettes go to (service: the service as it runs today).
+WORKFLOWS = {
+    Path(__file__).with_name("test_workflows.py"): (CASSETTE_DIR, 13),
+    Path(__file__).with_name("test_workflows_service.py"): (CASSETTE_DIR / "service", 4),
+}
 SECRET_KEYS = {"code", "state", "access_token", "developer_key", "refresh_token", "id_token"}
 
 
-def workflow_names() -> list[str]:
-    tree = ast.parse(WORKFLOWS.read_text())
+def workflow_names(module: Path) -> list[str]:
+    tree = ast.parse(module.read_text())
     return [
         node.name.removeprefix("test_")
         for node in tree.body
@@ -48,10 +52,12 @@ def workflow_names() -> list[str]:
     ]
 
 
-def test_one_cassette_per_workflow_and_none_left_over() -> None:
-    names = workflow_names()
-    assert len(names) == 13
-    assert sorted(p.stem for p in CASSETTES) == sorted(names), (
+@pytest.mark.parametrize("module", sorted(WORKFLOWS), ids=lambda p: p.stem)
+def test_one_cassette_per_workflow_and_none_left_over(module: Path) -> None:
+    folder, count = WORKFLOWS[module]
+    names = workflow_names(module)
+    assert len(names) == count
+    assert sorted(p.stem for p in folder.glob("*.yaml")) == sorted(names), (
         f"cassettes and workflows differ; re-record with `{RECORD_COMMAND}`"
     )
 
@@ -72,7 +78,7 @@ def _urls(data: Any) -> Iterator[str]:
             yield value
 
 
-@pytest.mark.parametrize("path", CASSETTES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", CASSETTES, ids=lambda p: str(p.relative_to(CASSETTE_DIR)))
 def test_no_secret_in_the_cassette(path: Path) -> None:
     text = path.read_text()
     concrete = [default_api_key(0), Backend.api_key, "ya29.", "AIzaSy", "4/0A"]
@@ -97,7 +103,7 @@ def test_no_secret_in_the_cassette(path: Path) -> None:
                 assert PLACEHOLDER_RE.fullmatch(value), f"{path.name}: {key}= in {url[:60]}"
 
 
-@pytest.mark.parametrize("path", CASSETTES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", CASSETTES, ids=lambda p: str(p.relative_to(CASSETTE_DIR)))
 def test_the_cassette_is_readable_yaml(path: Path) -> None:
     text = path.read_text()
     assert "!!binary" not in text

@@ -193,7 +193,7 @@ def test_job_error_messages() -> None:
     from aionvision_cloud import Job
     from aionvision_cloud.errors import JobFailedError, JobTimeoutError
 
-    job = Job.from_json({"job_id": "job_1", "status": "failed", "error": "quota"})
+    job = Job.from_dict({"job_id": "job_1", "status": "failed", "error": "quota"})
     failed = JobFailedError(job)
     assert failed.job is job
     assert "job_1" in str(failed)

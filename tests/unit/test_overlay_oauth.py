@@ -26,7 +26,7 @@ AUTH = "/cloud-storage/auth/google_drive"
 CALLBACK = "/cloud-storage/auth/google_drive/callback"
 STATE = "csrf_state_token_abc123"
 CODE = "4/0AX4XfWh-SECRET-CODE"
-CONNECTION = {"id": "conn_new", "provider": "google_drive", "created_at": None}
+CONNECTION = {"id": "conn_new", "provider": "google_drive", "last_used_at": None}
 
 
 def initiate(request: httpx.Request) -> httpx.Response:

@@ -212,3 +212,5 @@ def test_this_package_names_still_work_beside_the_official_ones(
     result = cs.complete_auth("google_drive", "code", "csrf_state_1", "https://app.test/cb")
     assert result.id == result.connection.id == "connection-uuid"
     assert result.is_new is True
+    # The connection's fields read on the result too, as when it was the connection itself.
+    assert result.provider_email == result.connection.provider_email == "user@gmail.com"

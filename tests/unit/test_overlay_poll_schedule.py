@@ -140,9 +140,9 @@ def test_progress_that_says_nothing_falls_back_to_growing_intervals(
     client: Client, api: FakeAPI, clock: FakeClock
 ) -> None:
     pending = json_response(200, job_body("job_1", "pending", completed_files=0))
-    no_counters = json_response(
-        200, job_body("job_1", "in_progress", total_files=None, completed_files=None)
-    )
+    without = job_body("job_1", "in_progress")
+    del without["job"]["total_files"], without["job"]["completed_files"]
+    no_counters = json_response(200, without)
     stuck = json_response(200, job_body("job_1", "in_progress", completed_files=30))
     at_total = json_response(
         200, job_body("job_1", "in_progress", completed_files=48, failed_files=2)

@@ -286,3 +286,31 @@ def test_resumable_import_example_resumes_after_an_error(
     assert run("resend") == 0
     assert "import completed" in capsys.readouterr().out
     assert (tmp_path / "import-FOLDER.journal").exists()
+
+
+def test_an_accepted_answer_the_client_cannot_read_still_journals_its_job(
+    no_retries: Client, api: FakeAPI, tmp_path: Path
+) -> None:
+    # The service took the batch (its answer names the job) but sent a count as a string: the
+    # answer does not parse, yet a re-run must follow that job, not import the batch twice.
+    unreadable = {"is_async": True, "job_id": "job_odd", "total_files": "four", "image_ids": []}
+    api.on("POST", IMPORT, json_response(200, unreadable), accepted("job_b"))
+    api.on("GET", _job_path("job_odd"), done("job_odd"))
+    api.on("GET", _job_path("job_b"), done("job_b"))
+    journal = tmp_path / "import.journal"
+    cs = no_retries.cloud_storage
+    from aionvision_cloud import APIResponseValidationError
+
+    with pytest.raises(APIResponseValidationError) as info:
+        cs.import_files(CONN, FILES, batch_size=5, journal=journal)
+    failed = info.value.partial.failed
+    assert (failed.job_id, failed.uncertain) == ("job_odd", False)
+    assert info.value.response is not None
+    assert len(api.calls("POST", IMPORT)) == 1
+
+    result = cs.import_and_wait(CONN, FILES, batch_size=5, journal=journal)
+    # Only the batch never sent went out; the unreadable one was followed as the job it named.
+    assert len(api.calls("POST", IMPORT)) == 2
+    assert [b.from_journal for b in result.batches] == [True, False]
+    assert [j.job_id for j in result.jobs] == ["job_odd", "job_b"]
+    assert result.status is JobStatus.COMPLETED

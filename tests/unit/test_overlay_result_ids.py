@@ -3,24 +3,30 @@ final."""
 
 from __future__ import annotations
 
-from aionvision_cloud import ImportBatch, ImportResult, Job, JobStatus
-from aionvision_cloud._models import ExportResult
+from typing import Any
+
+from aionvision_cloud import ExportResult, ImportBatch, ImportResult, Job, JobStatus
 
 
 def _job(job_id: str, status: str, **extra: object) -> Job:
-    return Job.from_json({"job_id": job_id, "status": status, **extra})
+    return Job.from_dict({"job_id": job_id, "status": status, **extra})
+
+
+def _batch(answer: dict[str, Any], file_ids: tuple[str, ...] = ()) -> ImportBatch:
+    batch = ImportBatch.from_dict({"is_async": bool(answer.get("job_id")), **answer})
+    batch.files_sent, batch.file_ids = len(file_ids) or 1, file_ids
+    return batch
 
 
 def test_ids_announced_with_a_job_are_kept_but_not_final() -> None:
-    both = ImportBatch.from_json(
+    both = _batch(
         {"image_ids": ["img_1", "img_2"], "job_id": "job_1", "status": "pending", "is_async": True},
-        2,
-        ["f1", "f2"],
+        ("f1", "f2"),
     )
-    assert both.image_ids == ("img_1", "img_2")
+    assert both.image_ids == ["img_1", "img_2"]
     assert both.file_ids == ("f1", "f2")
     assert both.image_ids_final is False
-    sync = ImportBatch.from_json({"image_ids": ["img_3"], "is_async": False}, 1, ["f3"])
+    sync = _batch({"image_ids": ["img_3"], "is_async": False}, ("f3",))
     assert sync.image_ids_final is True
     result = ImportResult(batches=(both, sync))
     assert result.image_ids == ("img_1", "img_2", "img_3")
@@ -29,7 +35,7 @@ def test_ids_announced_with_a_job_are_kept_but_not_final() -> None:
 
 
 def test_announced_ids_become_final_when_their_job_completes() -> None:
-    batch = ImportBatch.from_json({"image_ids": ["img_1"], "job_id": "job_1"}, 1)
+    batch = _batch({"image_ids": ["img_1"], "job_id": "job_1"})
     done = ImportResult(batches=(batch,), jobs=(_job("job_1", "completed"),))
     assert done.final_image_ids == ("img_1",)
     assert done.pending_image_ids == ()
@@ -43,7 +49,7 @@ def test_announced_ids_become_final_when_their_job_completes() -> None:
 
 
 def test_ids_given_twice_appear_once() -> None:
-    batch = ImportBatch.from_json({"image_ids": ["img_1"], "job_id": "job_1"}, 1)
+    batch = _batch({"image_ids": ["img_1"], "job_id": "job_1"})
     job = _job("job_1", "completed", image_ids=["img_1", "img_2"])
     result = ImportResult(batches=(batch,), jobs=(job,))
     assert result.image_ids == ("img_1", "img_2")

@@ -78,7 +78,7 @@ def test_nothing_secret_in_debug_logs(
         "POST",
         "/cloud-storage/auth/google_drive/callback",
         json_response(503, error_body("X", "later")),
-        json_response(200, {"connection": {"id": "c"}}),
+        json_response(200, {"connection": {"id": "c", "provider": "google_drive"}}),
     )
     api.on("POST", "/cloud-storage/picker-proxy", json_response(200, {"files": []}))
     with caplog.at_level(logging.DEBUG):

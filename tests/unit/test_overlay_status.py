@@ -36,7 +36,7 @@ def test_unknown_values_become_unknown(raw: object) -> None:
 
 
 def test_unknown_status_keeps_the_raw_string_on_the_job() -> None:
-    job = Job.from_json({"job_id": "job_1", "status": "paused_by_admin"})
+    job = Job.from_dict({"job_id": "job_1", "status": "paused_by_admin"})
     assert job.status is JobStatus.UNKNOWN
     assert job.raw_status == "paused_by_admin"
     assert not job.is_terminal
@@ -48,7 +48,7 @@ def test_parse_never_raises(raw: str) -> None:
 
 
 def test_status_compares_equal_to_plain_strings() -> None:
-    job = Job.from_json({"job_id": "job_1", "status": "completed"})
+    job = Job.from_dict({"job_id": "job_1", "status": "completed"})
     assert job.status == "completed"
     assert job.status is JobStatus.COMPLETED
     assert job.status in ("completed", "partial", "failed")
@@ -69,7 +69,7 @@ def test_status_compares_equal_to_plain_strings() -> None:
     ],
 )
 def test_terminal_and_success(status: str, terminal: bool, success: bool) -> None:
-    job = Job.from_json({"job_id": "j", "status": status})
+    job = Job.from_dict({"job_id": "j", "status": status})
     assert job.is_terminal is terminal
     assert job.is_success is success
 
@@ -85,9 +85,9 @@ def test_terminal_and_success(status: str, terminal: bool, success: bool) -> Non
     ],
 )
 def test_progress_fraction(fields: dict[str, object], expected: float) -> None:
-    job = Job.from_json({"job_id": "j", "status": "in_progress", **fields})
+    job = Job.from_dict({"job_id": "j", "status": "in_progress", **fields})
     assert job.progress == pytest.approx(expected)
 
 
 def test_progress_of_a_terminal_job_without_counts_is_complete() -> None:
-    assert Job.from_json({"job_id": "j", "status": "completed"}).progress == 1.0
+    assert Job.from_dict({"job_id": "j", "status": "completed"}).progress == 1.0

@@ -16,7 +16,7 @@ class ExportResponse:
     """
     Attributes:
         job_id (str):
-        job_status (str | Unset): See Job.status.
+        job_status (None | str | Unset): See Job.status; null in the service's published schema too.
         is_async (bool | Unset):
         message (str | Unset):
         cloud_file_ids (list[str] | None | Unset): The Drive file ids the export created: null while the job runs (the
@@ -24,7 +24,7 @@ class ExportResponse:
     """
 
     job_id: str
-    job_status: str | Unset = UNSET
+    job_status: None | str | Unset = UNSET
     is_async: bool | Unset = UNSET
     message: str | Unset = UNSET
     cloud_file_ids: list[str] | None | Unset = UNSET
@@ -33,7 +33,11 @@ class ExportResponse:
     def to_dict(self) -> dict[str, Any]:
         job_id = self.job_id
 
-        job_status = self.job_status
+        job_status: None | str | Unset
+        if isinstance(self.job_status, Unset):
+            job_status = UNSET
+        else:
+            job_status = self.job_status
 
         is_async = self.is_async
 
@@ -71,7 +75,14 @@ class ExportResponse:
         d = dict(src_dict)
         job_id = d.pop("job_id")
 
-        job_status = d.pop("job_status", UNSET)
+        def _parse_job_status(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        job_status = _parse_job_status(d.pop("job_status", UNSET))
 
         is_async = d.pop("is_async", UNSET)
 

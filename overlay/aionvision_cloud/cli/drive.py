@@ -1,24 +1,26 @@
-"""Google Drive for the command line, through the picker proxy: folder paths to ids, files by id,
-and the files an import takes from a folder."""
+"""Google Drive from the command line, through the picker proxy: the ``browse`` command, and
+folder paths to ids, files by id, and the files an import takes from a folder."""
 
 from __future__ import annotations
 
 import re
 import shlex
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import attrs
+import typer
 
 from aionvision_cloud import CloudFile, NotFoundError
 from aionvision_cloud.errors import AuthenticationError
 
-from ._cli_output import FOLDER_MIME_TYPE, CliError
+from .output import FOLDER_MIME_TYPE, CliError, Table, file_json, human_size, print_json, short_time
+from .root import ConnectionArg, JsonOpt, VerboseOpt, app, make_client, note, out, settings_of
 
 if TYPE_CHECKING:
     from aionvision_cloud import CloudStorage, PickerSession
 
-__all__ = ["DriveBrowser", "Folder", "is_root"]
+__all__ = ["DriveBrowser", "Folder", "browse", "is_root"]
 
 _DRIVE_ID = re.compile(r"[A-Za-z0-9_-]+")
 ROOT = "root"
@@ -150,3 +152,72 @@ class DriveBrowser:
 
 def _quote(text: str) -> str:
     return shlex.quote(text)
+
+
+@app.command()
+def browse(
+    ctx: typer.Context,
+    connection_id: ConnectionArg,
+    folder: Annotated[
+        str,
+        typer.Option(
+            "--folder",
+            metavar="ID|PATH",
+            help="'root', a folder id, or a path like 'My Drive/Photos/2024'.",
+        ),
+    ] = "root",
+    images_only: Annotated[
+        bool, typer.Option("--images-only", help="List images only (no folders).")
+    ] = False,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=100000, help="List at most N entries.")
+    ] = 100,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """List a Drive folder's files and sub-folders, with the ids the other commands take.
+
+    \b
+    --json prints:
+      {"connection_id", "folder": {"id", "path"},
+       "files": [{"id", "name", "mime_type", "size_bytes", "modified_at", "is_folder"}, ...],
+       "truncated": true|false}
+    """
+    from itertools import islice
+
+    settings = settings_of(ctx, as_json, verbose)
+    with make_client(settings) as client:
+        drive = DriveBrowser(client.cloud_storage, connection_id)
+        target = drive.resolve(folder)
+        listing = drive.children(
+            target.id,
+            mime_prefix="image/" if images_only else None,
+            include_folders=not images_only,
+            page_size=min(limit + 1, 1000),
+        )
+        items = list(islice(listing, limit + 1))
+    truncated = len(items) > limit
+    items = items[:limit]
+    if settings.as_json:
+        print_json(
+            {
+                "connection_id": connection_id,
+                "folder": {"id": target.id, "path": target.path},
+                "files": [file_json(f) for f in items],
+                "truncated": truncated,
+            }
+        )
+        return
+    note(f"{target.path}  (folder id {target.id})")
+    table = Table(["NAME", "TYPE", "SIZE", "MODIFIED", "ID"])
+    for f in items:
+        kind = "folder" if f.is_folder else (f.mime_type or "-")
+        table.add(f.name, kind, human_size(f.size_bytes), short_time(f.modified_at), f.id)
+    table.show(out())
+    what = "images" if images_only else "entries"
+    if truncated:
+        note(f"Showing the first {limit} {what}; --limit N shows more.")
+    elif not items:
+        note(f"No {what} in this folder.")
+    else:
+        note(f"{len(items)} {what}.")

@@ -1,5 +1,6 @@
 """Following jobs from the command line: one poll loop over several jobs, one progress display
-over all their files, and the exit code their outcome maps to."""
+over all their files, and the exit code their outcome maps to. Loaded by the commands that wait
+(it imports rich)."""
 
 from __future__ import annotations
 
@@ -23,31 +24,19 @@ from rich.text import Text
 
 from aionvision_cloud import JobStatus, RateLimitError
 
+from .._results import count
+from .output import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL
+
 if TYPE_CHECKING:
     from aionvision_cloud import CloudStorage, Job
 
 __all__ = [
-    "EXIT_FAILED",
-    "EXIT_INTERRUPTED",
-    "EXIT_OK",
-    "EXIT_OTHER",
-    "EXIT_PARTIAL",
-    "EXIT_TIMEOUT",
-    "EXIT_USAGE",
     "JobBoard",
     "ProgressDisplay",
     "exit_code_for",
     "outcome",
     "wait_jobs",
 ]
-
-EXIT_OK = 0
-EXIT_OTHER = 1
-EXIT_USAGE = 2
-EXIT_PARTIAL = 3
-EXIT_FAILED = 4
-EXIT_TIMEOUT = 5
-EXIT_INTERRUPTED = 130
 
 FIRST_PAUSE = 0.5
 GROWTH = 1.5
@@ -101,8 +90,8 @@ class JobBoard:
     def counts(self) -> tuple[int, int]:
         """(completed, failed) files so far."""
         jobs = self.jobs()
-        completed = self.sync_done[0] + sum(j.completed_files or 0 for j in jobs)
-        failed = self.sync_done[1] + sum(j.failed_files or 0 for j in jobs)
+        completed = self.sync_done[0] + sum(count(j.completed_files) for j in jobs)
+        failed = self.sync_done[1] + sum(count(j.failed_files) for j in jobs)
         return completed, failed
 
 

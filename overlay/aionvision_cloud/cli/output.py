@@ -1,8 +1,10 @@
-"""What the command line prints: the ``--json`` shapes, tables, one-line summaries.
+"""What the command line prints: the ``--json`` shapes, tables, one-line summaries, and the exit
+codes it ends with.
 
 Every ``--json`` shape is built here, from the overlay's result types, so README.md and
-``aionvision-cloud --help`` can describe one place. Keys are always present (``null`` when
-unknown), so ``jq`` filters never meet a missing key.
+``aionvision-cloud --help`` can describe one place. A wire model is printed whole (every field
+of the contract, and any key the service sent beside them: ``_wire.model_json``); keys are always
+present (``null`` when unknown), so ``jq`` filters never meet a missing key.
 """
 
 from __future__ import annotations
@@ -13,14 +15,26 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from .._results import FOLDER_MIME_TYPE
+from .._wire import Unset, model_json
+
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from aionvision_cloud import CloudFile, Connection, Job
+    from aionvision_cloud import CloudFile, Connection, ImportBatch, Job
 
 __all__ = [
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_OTHER",
+    "EXIT_PARTIAL",
+    "EXIT_TIMEOUT",
+    "EXIT_USAGE",
+    "FOLDER_MIME_TYPE",
     "CliError",
     "Table",
+    "batch_json",
     "connection_json",
     "count",
     "file_json",
@@ -28,9 +42,16 @@ __all__ = [
     "job_json",
     "print_json",
     "short_time",
+    "text",
 ]
 
-FOLDER_MIME_TYPE = "application/vnd.google-apps.folder"
+EXIT_OK = 0
+EXIT_OTHER = 1
+EXIT_USAGE = 2
+EXIT_PARTIAL = 3
+EXIT_FAILED = 4
+EXIT_TIMEOUT = 5
+EXIT_INTERRUPTED = 130
 
 
 class CliError(Exception):
@@ -42,20 +63,14 @@ class CliError(Exception):
         self.exit_code = exit_code
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+def text(value: object) -> str | None:
+    """A string field of a wire model, or None when the service left it out or sent null."""
+    return value if isinstance(value, str) else None
 
 
 def connection_json(conn: Connection) -> dict[str, Any]:
-    return {
-        "id": conn.id,
-        "provider": conn.provider,
-        "provider_email": conn.provider_email,
-        "provider_display_name": conn.provider_display_name,
-        "is_active": conn.is_active,
-        "created_at": _iso(conn.created_at),
-        "last_used_at": _iso(conn.last_used_at),
-    }
+    """CONNECTION: the answer's connection, every field."""
+    return model_json(conn)
 
 
 def file_json(f: CloudFile) -> dict[str, Any]:
@@ -64,27 +79,27 @@ def file_json(f: CloudFile) -> dict[str, Any]:
         "name": f.name,
         "mime_type": f.mime_type,
         "size_bytes": f.size_bytes,
-        "modified_at": _iso(f.modified_at),
+        "modified_at": f.modified_at.isoformat() if f.modified_at is not None else None,
         "is_folder": f.is_folder,
     }
 
 
 def job_json(job: Job) -> dict[str, Any]:
-    return {
-        "job_id": job.job_id,
-        "status": job.status.value,
-        "raw_status": job.raw_status,
-        "type": job.type,
-        "connection_id": job.connection_id,
-        "total_files": job.total_files,
-        "completed_files": job.completed_files,
-        "failed_files": job.failed_files,
-        "error": job.error,
-        "created_at": _iso(job.created_at),
-        "updated_at": _iso(job.updated_at),
-        "completed_at": _iso(job.completed_at),
-        "image_ids": list(job.image_ids),
-    }
+    """JOB: every field of the answer's job, ``status`` mapped (``raw_status`` as sent), and
+    the image ids a job reports (``[]`` when it does not)."""
+    return model_json(
+        job,
+        [
+            ("status", job.status.value),
+            ("raw_status", job.raw_status),
+            ("image_ids", list(job.image_ids)),
+        ],
+    )
+
+
+def batch_json(batch: ImportBatch) -> dict[str, Any]:
+    """One import request's answer, every field, and how many files it carried."""
+    return model_json(batch, [("files_sent", batch.files_sent)])
 
 
 def print_json(data: Mapping[str, Any]) -> None:
@@ -110,8 +125,9 @@ def human_size(size: int | None) -> str:
     raise AssertionError("unreachable")
 
 
-def short_time(value: datetime | None) -> str:
-    if value is None:
+def short_time(value: object) -> str:
+    """A timestamp for a table; ``-`` when there is none (left out, null)."""
+    if not isinstance(value, datetime):
         return "-"
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
 
@@ -125,7 +141,8 @@ class Table:
         self.rows: list[tuple[str, ...]] = []
 
     def add(self, *cells: object) -> None:
-        self.rows.append(tuple("-" if c is None else str(c) for c in cells))
+        # A field the service left out (UNSET) or sent as null shows as "-".
+        self.rows.append(tuple("-" if c is None or isinstance(c, Unset) else str(c) for c in cells))
 
     def extend(self, rows: Iterable[Sequence[object]]) -> None:
         for row in rows:

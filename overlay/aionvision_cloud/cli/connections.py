@@ -1,0 +1,148 @@
+"""Connections: ``connect`` (OAuth in a browser), ``connections``, ``disconnect``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .output import CliError, Table, connection_json, print_json, short_time, text
+from .root import (
+    PROG,
+    ConnectionArg,
+    JsonOpt,
+    VerboseOpt,
+    app,
+    make_client,
+    note,
+    out,
+    say,
+    settings_of,
+    usage,
+)
+
+__all__ = ["connect", "connections", "disconnect"]
+
+
+@app.command()
+def connect(
+    ctx: typer.Context,
+    provider: Annotated[
+        str, typer.Option("--provider", help="The cloud storage provider.")
+    ] = "google_drive",
+    no_browser: Annotated[
+        bool,
+        typer.Option("--no-browser", help="Print the consent URL instead of opening a browser."),
+    ] = False,
+    timeout: Annotated[
+        float,
+        typer.Option("--timeout", metavar="S", help="Seconds to wait for the browser (exit 5)."),
+    ] = 300.0,
+    port: Annotated[
+        int,
+        typer.Option("--port", min=0, max=65535, help="Loopback port for the redirect (0: any)."),
+    ] = 0,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Connect a cloud storage account: consent in a browser, back to 127.0.0.1.
+
+    Opens the provider's consent page in your browser (or prints its URL with --no-browser)
+    and waits for the browser to come back to a one-shot server on 127.0.0.1.
+
+    \b
+    --json prints:
+      {"connection": CONNECTION, "is_new": true|false}
+    where CONNECTION is every field of the answer's connection:
+      {"id", "provider", "provider_email", "provider_display_name", "is_active",
+       "created_at", "last_used_at", ...}
+    """
+    settings = settings_of(ctx, as_json, verbose)
+    if not timeout > 0:
+        usage("--timeout must be a positive number of seconds", "connect")
+
+    def show_url(url: str) -> None:
+        note(
+            f"Open this URL in a browser to authorize access:\n\n    {url}\n\n"
+            f"Waiting up to {timeout:g}s for the browser to come back (Ctrl-C stops)..."
+        )
+
+    with make_client(settings) as client:
+        conn = client.cloud_storage.connect(
+            provider, open_browser=show_url if no_browser else True, timeout=timeout, port=port
+        )
+    if settings.as_json:
+        print_json({"connection": connection_json(conn.connection), "is_new": bool(conn.is_new)})
+        return
+    account = conn.connection
+    who = text(account.provider_email) or text(account.provider_display_name) or "an account"
+    state = "new connection" if conn.is_new else "already connected"
+    say(f"Connected {text(account.provider) or provider} account {who} ({state}).")
+    say(f"Connection id: {conn.id}")
+    note(f"Next: {PROG} browse {conn.id}")
+
+
+@app.command()
+def connections(
+    ctx: typer.Context,
+    provider: Annotated[
+        str | None, typer.Option("--provider", help="Only this provider's connections.")
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Include inactive connections.")] = False,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """List the connected accounts.
+
+    \b
+    --json prints:
+      {"connections": [CONNECTION, ...]}
+    where CONNECTION is every field of the answer's connection:
+      {"id", "provider", "provider_email", "provider_display_name", "is_active",
+       "created_at", "last_used_at", ...}
+    """
+    settings = settings_of(ctx, as_json, verbose)
+    with make_client(settings) as client:
+        conns = client.cloud_storage.list_connections(provider, active_only=not all_)
+    if settings.as_json:
+        print_json({"connections": [connection_json(c) for c in conns]})
+        return
+    if not conns:
+        note(f"No connections. Make one with: {PROG} connect")
+        return
+    table = Table(["ID", "PROVIDER", "ACCOUNT", "ACTIVE", "CREATED", "LAST USED"])
+    for c in conns:
+        table.add(
+            c.id,
+            c.provider,
+            text(c.provider_email) or text(c.provider_display_name),
+            "yes" if c.is_active is True else "no" if c.is_active is False else "-",
+            short_time(c.created_at),
+            short_time(c.last_used_at),
+        )
+    table.show(out())
+
+
+@app.command()
+def disconnect(
+    ctx: typer.Context,
+    connection_id: ConnectionArg,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Disconnect an account (its jobs already done stay done).
+
+    \b
+    --json prints:
+      {"connection_id", "success": true|false, "message"}
+    """
+    settings = settings_of(ctx, as_json, verbose)
+    with make_client(settings) as client:
+        result = client.cloud_storage.disconnect(connection_id)
+    message = text(result.message)
+    if settings.as_json:
+        print_json({"connection_id": connection_id, "success": result.success, "message": message})
+    elif result.success:
+        say(f"Disconnected {connection_id}." + (f" {message}" if message else ""))
+    if not result.success:
+        raise CliError(f"could not disconnect {connection_id}: {message or 'no reason'}")

@@ -1,0 +1,411 @@
+"""Transfers: ``import`` (Drive files into Aionvision) and ``export`` (images into Drive), in
+batches, following their jobs with ``--wait``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from aionvision_cloud import JobStatus
+
+from .._results import id_tuple
+from .jobs import follow, follow_hint, jobs_table, timed_out
+from .output import EXIT_TIMEOUT, CliError, batch_json, count, job_json, print_json
+from .root import (
+    ConnectionArg,
+    JournalOpt,
+    JsonOpt,
+    TimeoutOpt,
+    UncertainOpt,
+    VerboseOpt,
+    WaitOpt,
+    app,
+    check_timeout,
+    journal_args,
+    make_client,
+    note,
+    say,
+    settings_of,
+    uncertain_error,
+    usage,
+)
+
+if TYPE_CHECKING:
+    from aionvision_cloud import CloudFile, CloudStorage
+
+    from .progress import JobBoard
+
+__all__ = ["export", "import_"]
+
+
+def _status_unit(sent: int, ok: int) -> JobStatus:
+    """The status of a batch that finished synchronously."""
+    if ok >= sent:
+        return JobStatus.COMPLETED
+    return JobStatus.FAILED if ok == 0 else JobStatus.PARTIAL
+
+
+# -- import ---------------------------------------------------------------------------------------
+
+
+def _files_by_id(cs: CloudStorage, connection_id: str, specs: list[str]) -> list[CloudFile]:
+    """``ID`` or ``ID:NAME``; an id without a name is looked up in Drive for its name."""
+    from aionvision_cloud import CloudFile
+
+    from .drive import DriveBrowser
+
+    drive = DriveBrowser(cs, connection_id)
+    files: list[CloudFile] = []
+    for spec in specs:
+        file_id, _, name = spec.partition(":")
+        file_id = file_id.strip()
+        if not file_id:
+            usage(f"--file {spec!r} has no id; use --file ID or --file ID:NAME", "import")
+        if name.strip():
+            files.append(CloudFile(id=file_id, name=name.strip()))
+            continue
+        found = drive.lookup(file_id)
+        if found is None:
+            raise CliError(f"no Drive file has the id {file_id!r}", 1)
+        if found.is_folder:
+            usage(f"{found.name!r} ({file_id}) is a folder: import it with --folder", "import")
+        files.append(found)
+    return files
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    connection_id: ConnectionArg,
+    file: Annotated[
+        list[str] | None,
+        typer.Option("--file", metavar="ID[:NAME]", help="A Drive file to import (repeatable)."),
+    ] = None,
+    folder: Annotated[
+        str | None,
+        typer.Option(
+            "--folder", metavar="ID|PATH", help="Import this folder's files ('root', id, path)."
+        ),
+    ] = None,
+    recursive: Annotated[
+        bool, typer.Option("--recursive", "-r", help="With --folder: sub-folders too.")
+    ] = False,
+    images_only: Annotated[
+        bool, typer.Option("--images-only", help="With --folder: images only.")
+    ] = False,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", metavar="T", help="Tag the images (repeatable).")
+    ] = None,
+    collection: Annotated[
+        str | None, typer.Option("--collection", metavar="ID", help="Add them to a collection.")
+    ] = None,
+    no_describe: Annotated[
+        bool, typer.Option("--no-describe", help="Skip the automatic AI descriptions.")
+    ] = False,
+    batch_size: Annotated[
+        int | None,
+        typer.Option("--batch-size", metavar="N", min=1, help="Files per request [default: 100]."),
+    ] = None,
+    wait: WaitOpt = False,
+    timeout: TimeoutOpt = None,
+    journal: JournalOpt = None,
+    on_uncertain: UncertainOpt = None,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Import Drive files into Aionvision, in batches; --wait follows the jobs.
+
+    Give files with --file (repeatable) or a whole folder with --folder. Small batches may
+    finish at once; larger ones become background jobs.
+
+    \b
+    --json prints:
+      {"connection_id", "status": "completed|partial|failed|cancelled|pending|in_progress",
+       "total_files", "completed_files", "failed_files",
+       "image_ids": [...],          (known ids: synchronous batches, jobs that report them)
+       "job_ids": [...], "jobs": [JOB, ...],
+       "batches": [BATCH, ...],
+       "skipped_files": [...],   (with --journal --on-uncertain skip: not done)
+       "waited": true|false, "timed_out": true|false}
+      JOB is the shape 'aionvision-cloud job --help' shows; BATCH is every field of one
+      request's answer and the files it carried:
+      {"is_async", "image_ids", "job_id", "status", "total_files", "message", ...,
+       "files_sent"}
+    """
+    from aionvision_cloud import Job
+
+    from .drive import DriveBrowser
+    from .progress import JobBoard, exit_code_for, outcome
+
+    settings = settings_of(ctx, as_json, verbose)
+    if bool(file) == (folder is not None):
+        usage("give either --file (repeatable) or --folder", "import")
+    if folder is None and (recursive or images_only):
+        usage("--recursive and --images-only apply to --folder", "import")
+    check_timeout(timeout, wait, "import")
+    resume = journal_args(journal, on_uncertain, "import")
+    with make_client(settings) as client:
+        cs = client.cloud_storage
+        if folder is not None:
+            drive = DriveBrowser(cs, connection_id)
+            target = drive.resolve(folder)
+            files = drive.files_in(target, recursive=recursive, images_only=images_only)
+            source = target.path
+        else:
+            files = _files_by_id(cs, connection_id, file or [])
+            source = "Drive"
+        if not files:
+            what = "images" if images_only else "files"
+            if settings.as_json:
+                print_json(_empty_import(connection_id))
+            else:
+                say(f"Nothing to import: no {what} in {source}.")
+            return
+        if not settings.as_json:
+            note(f"Importing {count(len(files), 'file')} from {source}...")
+        from aionvision_cloud.errors import UncertainBatchError
+
+        try:
+            result = cs.import_files(
+                connection_id,
+                files,
+                auto_describe=False if no_describe else None,
+                tags=tag or None,
+                collection_id=collection,
+                batch_size=batch_size,
+                **resume,
+            )
+        except UncertainBatchError as exc:
+            uncertain_error(exc, "import")
+        sync = [b for b in result.batches if not b.job_id]
+        board = JobBoard(
+            job_ids=result.job_ids,
+            total_files=result.total_files,
+            sync_done=result.sync_counts,
+        )
+        for b in result.batches:
+            if isinstance(b.job_id, str) and b.job_id:
+                board.latest[b.job_id] = Job(
+                    job_id=b.job_id,
+                    status=b.status or JobStatus.PENDING,
+                    type_="import",
+                    connection_id=connection_id,
+                    total_files=b.total_files if isinstance(b.total_files, int) else b.files_sent,
+                )
+        finished = True
+        if wait and board.job_ids:
+            finished = follow(cs, board, "Importing", timeout)
+
+    statuses = [_status_unit(b.files_sent, len(id_tuple(b.image_ids))) for b in sync]
+    statuses += [j.status for j in board.jobs()]
+    status = outcome(statuses)
+    completed, failed = board.counts()
+    image_ids = [i for b in sync for i in id_tuple(b.image_ids)]
+    image_ids += [i for j in board.jobs() for i in j.image_ids]
+    if settings.as_json:
+        print_json(
+            {
+                "connection_id": connection_id,
+                "status": status.value,
+                "total_files": board.total_files,
+                "completed_files": completed,
+                "failed_files": failed,
+                "image_ids": image_ids,
+                "job_ids": list(board.job_ids),
+                "jobs": [job_json(j) for j in board.jobs()],
+                "batches": [batch_json(b) for b in result.batches],
+                "skipped_files": list(result.skipped_files),
+                "waited": wait,
+                "timed_out": not finished,
+            }
+        )
+    else:
+        _report_import(board, status, completed, failed, image_ids, wait)
+        _report_skipped(result.skipped_files, "files", "imported")
+    if not finished:
+        timed_out(board, timeout)
+        raise typer.Exit(EXIT_TIMEOUT)
+    raise typer.Exit(exit_code_for(status))
+
+
+def _report_skipped(skipped: Sequence[str], what: str, done: str) -> None:
+    if skipped:
+        say(
+            f"{len(skipped)} {what} not {done}: their batch was sent earlier without an answer"
+            " and --on-uncertain skip was chosen."
+        )
+
+
+def _empty_import(connection_id: str) -> dict[str, Any]:
+    return {
+        "connection_id": connection_id,
+        "status": "completed",
+        "total_files": 0,
+        "completed_files": 0,
+        "failed_files": 0,
+        "image_ids": [],
+        "job_ids": [],
+        "jobs": [],
+        "batches": [],
+        "skipped_files": [],
+        "waited": False,
+        "timed_out": False,
+    }
+
+
+def _report_import(
+    board: JobBoard,
+    status: JobStatus,
+    completed: int,
+    failed: int,
+    image_ids: list[str],
+    wait: bool,
+) -> None:
+    jobs = board.jobs()
+    in_jobs = f", in {count(len(jobs), 'job')}" if jobs else ""
+    if status.is_terminal:
+        say(
+            f"Import {status.value}: {completed} of {board.total_files} files imported, "
+            f"{failed} failed{in_jobs}."
+        )
+    else:
+        say(f"Import {status.value}: {count(board.total_files, 'file')}{in_jobs}.")
+    if jobs and (wait or len(jobs) > 1):
+        jobs_table(jobs)
+    if image_ids:
+        shown = ", ".join(image_ids[:10])
+        more = f" and {len(image_ids) - 10} more (--json lists all)" if len(image_ids) > 10 else ""
+        say(f"Image ids: {shown}{more}")
+    running = board.running()
+    if running and not wait:
+        note(f"Follow with: {follow_hint(running)}")
+
+
+# -- export ---------------------------------------------------------------------------------------
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    connection_id: ConnectionArg,
+    image_ids: Annotated[
+        list[str], typer.Argument(metavar="IMAGE_ID...", help="Aionvision image ids.")
+    ],
+    folder_id: Annotated[
+        str | None,
+        typer.Option(
+            "--folder-id",
+            metavar="ID",
+            help="Drive folder to export into (a path with '/' works too) [default: My Drive].",
+        ),
+    ] = None,
+    folder_name: Annotated[
+        str | None,
+        typer.Option(
+            "--folder-name",
+            metavar="NAME",
+            help="Create a new folder with this name (inside --folder-id if given).",
+        ),
+    ] = None,
+    batch_size: Annotated[
+        int | None,
+        typer.Option("--batch-size", metavar="N", min=1, help="Images per job [default: 100]."),
+    ] = None,
+    wait: WaitOpt = False,
+    timeout: TimeoutOpt = None,
+    journal: JournalOpt = None,
+    on_uncertain: UncertainOpt = None,
+    as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Export Aionvision images to Google Drive; --wait follows the jobs.
+
+    \b
+    --json prints:
+      {"connection_id", "status": "completed|partial|failed|cancelled|pending|in_progress",
+       "total_files", "completed_files", "failed_files",
+       "job_ids": [...], "jobs": [JOB, ...], "message",
+       "skipped_files": [...],   (with --journal --on-uncertain skip: not done)
+       "waited": true|false, "timed_out": true|false}
+      JOB is the shape 'aionvision-cloud job --help' shows.
+    """
+    from aionvision_cloud import Job
+
+    from .drive import DriveBrowser
+    from .progress import JobBoard, exit_code_for, outcome
+
+    settings = settings_of(ctx, as_json, verbose)
+    check_timeout(timeout, wait, "export")
+    resume = journal_args(journal, on_uncertain, "export")
+    if folder_name is not None and not folder_name.strip():
+        usage("--folder-name must not be empty", "export")
+    with make_client(settings) as client:
+        cs = client.cloud_storage
+        if folder_id is not None and "/" in folder_id:
+            folder_id = DriveBrowser(cs, connection_id).resolve(folder_id).id
+        from aionvision_cloud.errors import UncertainBatchError
+
+        try:
+            result = cs.export_files(
+                connection_id,
+                image_ids,
+                folder_id=folder_id,
+                folder_name=folder_name,
+                batch_size=batch_size,
+                **resume,
+            )
+        except UncertainBatchError as exc:
+            uncertain_error(exc, "export")
+        board = JobBoard(job_ids=result.job_ids, total_files=len(image_ids))
+        for b in result.batches:
+            board.latest[b.job_id] = Job(
+                job_id=b.job_id,
+                status=b.status or JobStatus.PENDING,
+                type_="export",
+                connection_id=connection_id,
+                total_files=b.images_sent,
+            )
+        finished = True
+        if wait:
+            finished = follow(cs, board, "Exporting", timeout, "images")
+    status = outcome([j.status for j in board.jobs()])
+    completed, failed = board.counts()
+    if settings.as_json:
+        print_json(
+            {
+                "connection_id": connection_id,
+                "status": status.value,
+                "total_files": board.total_files,
+                "completed_files": completed,
+                "failed_files": failed,
+                "job_ids": list(board.job_ids),
+                "jobs": [job_json(j) for j in board.jobs()],
+                "message": result.message,
+                "skipped_files": list(result.skipped_files),
+                "waited": wait,
+                "timed_out": not finished,
+            }
+        )
+    else:
+        jobs = board.jobs()
+        in_jobs = f", in {count(len(jobs), 'job')}"
+        if status.is_terminal:
+            say(
+                f"Export {status.value}: {completed} of {board.total_files} images exported, "
+                f"{failed} failed{in_jobs}."
+            )
+        else:
+            say(f"Export {status.value}: {count(board.total_files, 'image')}{in_jobs}.")
+        if result.message:
+            say(result.message)
+        _report_skipped(result.skipped_files, "images", "exported")
+        if wait:
+            jobs_table(jobs)
+        elif board.running():
+            note(f"Follow with: {follow_hint(board.running())}")
+    if not finished:
+        timed_out(board, timeout)
+        raise typer.Exit(EXIT_TIMEOUT)
+    raise typer.Exit(exit_code_for(status))
