@@ -41,7 +41,7 @@ from sybil import Document, Example, Region, Sybil
 from sybil.parsers.markdown import SkipParser
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+PAGES = [*sorted((ROOT / "docs").rglob("*.md"))]  # README.md joins once rewritten
 FAKE_BROWSER = Path(__file__).with_name("fake_browser.py")
 
 FENCE = re.compile(
@@ -169,8 +169,9 @@ def _compare(where: str, expected: str | None, got: str) -> None:
         )
 
 
-def _pages() -> dict[int, Page]:
-    return _PAGES
+def shown(path: Path) -> str:
+    """A page's path as a failure names it: from the checkout's root where it is in it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 _PAGES: dict[int, Page] = {}
@@ -193,7 +194,7 @@ def close_pages() -> None:
 def evaluate(example: Example) -> None:
     block: Block = example.parsed
     page = page_of(example)
-    where = f"{Path(example.path).relative_to(ROOT)}:{block.line}"
+    where = f"{shown(Path(example.path))}:{block.line}"
     if block.lang == "python":
         _run_python(page, block, where)
     else:
