@@ -82,14 +82,16 @@ def parse_blocks(document: Document) -> Iterator[tuple[int, int, Block]]:
             if not between.strip() and nxt["lang"] == "text" and 'title="Output"' in nxt["args"]:
                 expected = textwrap.dedent(nxt["body"])
                 used.add(i + 1)
-        yield match.start(), end, Block(match["lang"], body, _line(document, match.start()), expected)
+        line = _line(document, match.start())
+        yield match.start(), end, Block(match["lang"], body, line, expected)
     for match in INVISIBLE.finditer(document.text):
         body = textwrap.dedent(match["body"])
-        yield match.start(), match.end(), Block("python", body, _line(document, match.start()), None)
+        line = _line(document, match.start())
+        yield match.start(), match.end(), Block("python", body, line, None)
 
 
 class Page:
-    """What the examples of one page share: the namespace, an emulator, a folder, the shell's state."""
+    """What one page's examples share: the namespace, an emulator, a folder, the shell's state."""
 
     def __init__(self, document: Document) -> None:
         self.document = document
@@ -239,9 +241,10 @@ def _run_console(page: Page, block: Block, where: str) -> None:
     env = {**os.environ, **page.env, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
     for command, expected in commands(block.source):
         # The state file carries exported variables and the folder from one command to the next.
+        save = f'{{ export -p; echo cd "$(printf %q "$PWD")"; }} > {state}'
         script = (
             f"set -a; source {state}; set +a\n"
-            f"trap 'rc=$?; {{ export -p; echo cd \"$(printf %q \"$PWD\")\"; }} > {state}; exit $rc' EXIT\n"
+            f"trap 'rc=$?; {save}; exit $rc' EXIT\n"
             f"set -a\n{command}\n"
         )
         proc = subprocess.run(

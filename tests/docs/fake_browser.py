@@ -17,7 +17,7 @@ def main() -> None:
     if sys.argv[1:2] == ["--visit"]:
         httpx.get(sys.argv[2], follow_redirects=True, timeout=10)
         return
-    subprocess.Popen(  # noqa: S603 - this very script, with the URL it was given
+    subprocess.Popen(  # this very script, with the URL it was given
         [sys.executable, __file__, "--visit", sys.argv[1]],
         start_new_session=True,
         stdin=subprocess.DEVNULL,

@@ -1,4 +1,4 @@
-"""The harness that runs the docs' examples fails where it should, and every page follows its rules."""
+"""The harness running the docs' examples fails where it should; every page follows its rules."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ def _close() -> None:
 
 
 def test_python_output_is_compared(tmp_path: Path) -> None:
-    (example,) = _page(tmp_path, '```python\nprint("one")\n```\n\n```text title="Output"\ntwo\n```\n')
+    text = '```python\nprint("one")\n```\n\n```text title="Output"\ntwo\n```\n'
+    (example,) = _page(tmp_path, text)
     with pytest.raises(AssertionError, match="the output differs"):
         example.evaluate()
 
@@ -49,8 +50,8 @@ def test_a_failing_command_fails_the_example(tmp_path: Path) -> None:
 def test_console_output_variables_and_folder_carry_over(tmp_path: Path) -> None:
     (example,) = _page(
         tmp_path,
-        "```console\n$ NAME=world; mkdir sub && cd sub\n$ echo \"hello $NAME\"; basename \"$PWD\"\n"
-        "hello world\nsub\n$ false; echo \"exit $?\"\nexit 1\n```\n",
+        '```console\n$ NAME=world; mkdir sub && cd sub\n$ echo "hello $NAME"; basename "$PWD"\n'
+        'hello world\nsub\n$ false; echo "exit $?"\nexit 1\n```\n',
     )
     example.evaluate()
 
@@ -64,8 +65,7 @@ def test_console_output_is_compared(tmp_path: Path) -> None:
 def test_console_commands_see_the_page_emulator(tmp_path: Path) -> None:
     (example,) = _page(
         tmp_path,
-        "```console\n$ aionvision-cloud connections --json\n"
-        '{"connections": []}\n```\n',
+        '```console\n$ aionvision-cloud connections --json\n{"connections": []}\n```\n',
     )
     example.evaluate()
 
