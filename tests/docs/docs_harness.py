@@ -8,6 +8,8 @@
   carry over to the next); the lines after it are its output, compared the same way (stdout and
   stderr together, as a terminal shows them). Every command must exit 0: a page shows a failure
   with ``; echo "exit $?"``.
+- A block that only includes a file (``--8<-- "examples/x.py"``) shows that file, which runs in
+  its own test.
 - ``<!-- skip: next "why" -->`` skips the next example, and the page must say so visibly (a line
   holding "Not run by the tests" right after the directive).
 
@@ -74,6 +76,8 @@ def parse_blocks(document: Document) -> Iterator[tuple[int, int, Block]]:
         if i in used or match["lang"] not in ("python", "console"):
             continue
         body = textwrap.dedent(match["body"])
+        if body.lstrip().startswith("--8<--"):
+            continue  # a file shown from examples/, which runs in its own test
         expected = None
         end = match.end()
         if i + 1 < len(fences):
