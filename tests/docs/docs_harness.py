@@ -43,7 +43,7 @@ from sybil import Document, Example, Region, Sybil
 from sybil.parsers.markdown import SkipParser
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = [*sorted((ROOT / "docs").rglob("*.md"))]  # README.md joins once rewritten
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 FAKE_BROWSER = Path(__file__).with_name("fake_browser.py")
 
 FENCE = re.compile(
