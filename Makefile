@@ -87,6 +87,8 @@ clean:
 # Benchmarks (minutes; not part of `make test`): prints every figure and writes bench/results.md.
 .PHONY: bench
 bench: $(STAMP)
+	$(BIN)/python -c 'import matplotlib' 2>/dev/null \
+	  || $(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	$(BIN)/python bench/run.py
 
 # The OAuth pages in headless Chromium (tests/browser/): Debian's chromium and chromium-driver,
