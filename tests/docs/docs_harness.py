@@ -3,6 +3,8 @@
 - A ```python block (or an invisible one, ``<!-- invisible-code-block: python ... -->``) runs in
   the page's namespace, in page order. A ```text title="Output" block right after it is what
   the block prints, compared as doctest does (``...`` stands for any text).
+- A block titled with a file name (```python title="test_mine.py"```) is that file: it is written
+  into the page's working folder, for the commands after it to use.
 - A ```console block is a terminal session: each ``$ `` line runs in bash, in the page's own
   working folder and environment (variables assigned or exported by one command, and ``cd``,
   carry over to the next); the lines after it are its output, compared the same way (stdout and
@@ -56,12 +58,17 @@ CHECKER = doctest.OutputChecker()
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 
+TITLE = re.compile(r'title="(?P<name>[\w./-]+\.\w+)"')
+
+
 @dataclass(frozen=True)
 class Block:
     lang: str
     source: str
     line: int
     expected: str | None
+    #: a block titled with a file name is that file: written into the page's folder, not run
+    filename: str | None = None
 
 
 def _line(document: Document, position: int) -> int:
@@ -73,6 +80,12 @@ def parse_blocks(document: Document) -> Iterator[tuple[int, int, Block]]:
     fences = list(FENCE.finditer(document.text))
     used: set[int] = set()
     for i, match in enumerate(fences):
+        titled = TITLE.search(match["args"])
+        if i not in used and titled:
+            body = textwrap.dedent(match["body"])
+            line = _line(document, match.start())
+            yield match.start(), match.end(), Block("file", body, line, None, titled["name"])
+            continue
         if i in used or match["lang"] not in ("python", "console"):
             continue
         body = textwrap.dedent(match["body"])
@@ -201,7 +214,12 @@ def evaluate(example: Example) -> None:
     block: Block = example.parsed
     page = page_of(example)
     where = f"{shown(Path(example.path))}:{block.line}"
-    if block.lang == "python":
+    if block.lang == "file":
+        assert page.cwd is not None and block.filename is not None
+        target = page.cwd / block.filename
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(block.source, encoding="utf-8")
+    elif block.lang == "python":
         _run_python(page, block, where)
     else:
         _run_console(page, block, where)

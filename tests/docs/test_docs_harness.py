@@ -70,6 +70,16 @@ def test_console_commands_see_the_page_emulator(tmp_path: Path) -> None:
     example.evaluate()
 
 
+def test_a_titled_block_is_a_file_the_commands_use(tmp_path: Path) -> None:
+    examples = _page(
+        tmp_path,
+        '```python title="greet.py"\nprint("hi from a file")\n```\n\n'
+        "```console\n$ python greet.py\nhi from a file\n```\n",
+    )
+    for example in examples:
+        example.evaluate()
+
+
 def test_commands_split_continuations_and_outputs() -> None:
     got = list(commands("$ a \\\n  b\nout\n$ c\n"))
     assert got == [("a \\\n  b", "out\n"), ("c", "")]
