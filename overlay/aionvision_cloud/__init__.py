@@ -25,6 +25,12 @@ if TYPE_CHECKING:
     from . import status as status
     from ._client import DEFAULT_BASE_URL, DEFAULT_HTTP_TIMEOUT, DEFAULT_MAX_RETRIES, Client
     from ._clock import Clock
+    from ._defaults import (
+        DEFAULT_BATCH_SIZE,
+        DEFAULT_MAX_INTERVAL,
+        DEFAULT_POLL_INTERVAL,
+        DEFAULT_WAIT_TIMEOUT,
+    )
     from ._models import (
         AuthStart,
         CompleteAuthResult,
@@ -45,12 +51,6 @@ if TYPE_CHECKING:
         UncertainBatch,
     )
     from ._retry import RetryPolicy
-    from ._settings import (
-        DEFAULT_BATCH_SIZE,
-        DEFAULT_MAX_INTERVAL,
-        DEFAULT_POLL_INTERVAL,
-        DEFAULT_WAIT_TIMEOUT,
-    )
     from .cloud_storage import CloudStorage
     from .errors import (
         AionvisionError,
@@ -107,7 +107,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "UncertainBatch",
     ),
     "._retry": ("RetryPolicy",),
-    "._settings": (
+    "._defaults": (
         "DEFAULT_BATCH_SIZE",
         "DEFAULT_MAX_INTERVAL",
         "DEFAULT_POLL_INTERVAL",

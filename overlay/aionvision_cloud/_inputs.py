@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from aionvision_cloud_api.models.import_file import ImportFile
     from aionvision_cloud_api.models.provider import Provider
 
-from ._results import CloudFile
 from .errors import InvalidInputError
 
 __all__ = [
@@ -225,6 +224,8 @@ def _whole_number(value: object) -> int | None:
 
 
 def _import_file(item: object, index: int) -> ImportFile:
+    from ._results import CloudFile  # its attrs classes load with the first call, not the client
+
     where = f"files[{index}]"
     if isinstance(item, CloudFile):
         data: Mapping[str, Any] = {
@@ -268,6 +269,8 @@ def _import_file(item: object, index: int) -> ImportFile:
 
 
 def to_import_files(files: object) -> list[ImportFile]:
+    from ._results import CloudFile
+
     if isinstance(files, (str, bytes, Mapping, CloudFile)) or not isinstance(files, Iterable):
         raise InvalidInputError("files must be a list of CloudFile objects or dicts")
     out = [_import_file(item, i) for i, item in enumerate(files)]

@@ -29,6 +29,20 @@ DEFERRED = (
     "tenacity",  # the retry loop, built after a first attempt fails
     "dateutil",  # timestamps that datetime.fromisoformat cannot read
     "sqlite3",  # the journal
+    # Built by the first Client(): the transports, the resources, attrs and the result classes
+    "attrs",
+    "aionvision_cloud._http",
+    "aionvision_cloud._retry",
+    "aionvision_cloud._results",
+    "aionvision_cloud._settings",
+    "aionvision_cloud.cloud_storage",
+)
+#: What the first Client() imports, each of which must then fail it loudly if it cannot.
+CLIENT_MODULES = (
+    "aionvision_cloud._http",
+    "aionvision_cloud._retry",
+    "aionvision_cloud._settings",
+    "aionvision_cloud.cloud_storage",
 )
 
 
@@ -45,6 +59,32 @@ def test_import_leaves_the_deferred_modules_unloaded() -> None:
         f"print(','.join(m for m in {DEFERRED!r} if m in sys.modules))",
     )
     assert out == ""
+
+
+@pytest.mark.parametrize("module", CLIENT_MODULES)
+def test_a_client_module_that_cannot_be_imported_fails_the_first_client(
+    module: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, module, None)
+    with pytest.raises(ImportError, match=module):
+        Client(api_key=API_KEY, base_url=BASE_URL, transport=httpx.MockTransport(FakeAPI()))
+
+
+def test_the_first_client_fails_loudly_without_attrs() -> None:
+    """attrs is first needed by the first Client(), not by `from aionvision_cloud import Client`."""
+    probe = (
+        "import sys\n"
+        "from aionvision_cloud import Client\n"
+        "sys.modules['attrs'] = None\n"
+        "try:\n"
+        f"    Client(api_key={API_KEY!r}, base_url={BASE_URL!r})\n"
+        "except ImportError as exc:\n"
+        "    print(type(exc).__name__, exc)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out.startswith("ModuleNotFoundError import of attrs halted")
 
 
 def test_the_bare_import_loads_only_the_package_root() -> None:
