@@ -151,7 +151,7 @@ def test_disconnect_removes_the_connection(cli: Callable[..., Result], conn_id: 
     assert [c["id"] for c in cli("connections", "--all", "--json").json()["connections"]] == [
         conn_id
     ]
-    result = cli("disconnect", conn_id, "--json")
+    result = cli("disconnect", conn_id, "--json", "--yes")
     assert result.code == 0
     body = result.json()
     assert set(body) == {"connection_id", "success", "message"}
@@ -159,13 +159,13 @@ def test_disconnect_removes_the_connection(cli: Callable[..., Result], conn_id: 
     assert body["success"] is True
 
     assert cli("connections", "--json").json() == {"connections": []}
-    human = cli("disconnect", conn_id)
+    human = cli("disconnect", conn_id, "-y")
     assert human.code == 1
     assert human.error_line.startswith("Error: 404 NOT_FOUND: ")
 
 
 def test_disconnect_unknown_connection_is_one_error_line(cli: Callable[..., Result]) -> None:
-    result = cli("disconnect", "no-such-connection")
+    result = cli("disconnect", "no-such-connection", "--yes")
     assert result.code == 1
     line = result.error_line
     assert line.startswith("Error: 404 NOT_FOUND: ")

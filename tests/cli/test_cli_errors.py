@@ -70,7 +70,14 @@ def test_missing_api_key_is_usage(
     monkeypatch.delenv("AIONVISION_API_KEY")
     result = cli("connections")
     assert result.code == 2
-    assert result.error_line == "Error: no API key: set AIONVISION_API_KEY (or pass --api-key)"
+    line = result.error_line
+    assert line.startswith(
+        "Error: no API key: set AIONVISION_API_KEY, pass --api-key, or save one with"
+        " 'aionvision-cloud config set api_key'."
+    )
+    # ... and where a key comes from.
+    assert "https://aionvision.tech" in line
+    assert "emulator prints one" in line
 
 
 def test_malformed_api_key_is_usage_and_never_echoed(cli: Callable[..., Result]) -> None:

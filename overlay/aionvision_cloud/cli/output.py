@@ -29,6 +29,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_OTHER",
     "EXIT_PARTIAL",
+    "EXIT_PIPE",
     "EXIT_TIMEOUT",
     "EXIT_USAGE",
     "FOLDER_MIME_TYPE",
@@ -51,6 +52,8 @@ EXIT_USAGE = 2
 EXIT_PARTIAL = 3
 EXIT_FAILED = 4
 EXIT_TIMEOUT = 5
+#: 128 + SIGPIPE: stdout closed early (| head), what a tool killed by SIGPIPE exits with.
+EXIT_PIPE = 141
 EXIT_INTERRUPTED = 130
 
 
@@ -103,9 +106,12 @@ def batch_json(batch: ImportBatch) -> dict[str, Any]:
 
 
 def print_json(data: Mapping[str, Any]) -> None:
-    """One JSON document on stdout (indented on a terminal, one line when piped)."""
+    """One JSON document on stdout (indented on a terminal, one line when piped). A stdout that
+    cannot encode every character (a C locale) gets \\u escapes: the same JSON, nothing lost."""
     indent = 2 if sys.stdout.isatty() else None
-    sys.stdout.write(json.dumps(data, indent=indent, ensure_ascii=False) + "\n")
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower()
+    ascii_only = not encoding.replace("_", "-").startswith("utf")
+    sys.stdout.write(json.dumps(data, indent=indent, ensure_ascii=ascii_only) + "\n")
     sys.stdout.flush()
 
 
