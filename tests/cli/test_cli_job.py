@@ -169,3 +169,39 @@ def test_a_stop_during_wait_names_the_running_jobs(
     assert "Traceback" not in err
     # Stopping the wait did not stop the job.
     assert cli("job", job_id, "--json").json()["jobs"][0]["status"] in ("pending", "in_progress")
+
+
+def test_sigterm_during_job_wait_names_the_jobs(
+    emu: RunningEmulator,
+    cli: Callable[..., Result],
+    conn_id: str,
+    console_script: list[str],
+) -> None:
+    """`job --wait`, stopped as `timeout 10 aionvision-cloud job ID --wait` would stop it."""
+    emu.admin.configure(job_pace=0.5)
+    (job_id,) = start_import(cli, conn_id, "Photos/Family")
+    env = {
+        "AIONVISION_API_KEY": emu.api_key,
+        "AIONVISION_BASE_URL": emu.base_url,
+        "AIONVISION_CONFIG": os.environ["AIONVISION_CONFIG"],
+        "PATH": "",
+    }
+    proc = subprocess.Popen(
+        [*console_script, "job", job_id, "--wait"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    seen = ""
+    deadline = time.monotonic() + 30
+    while "Waiting:" not in seen and time.monotonic() < deadline:
+        seen += proc.stderr.readline()
+    assert "Waiting:" in seen
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143, seen + err
+    assert out == ""
+    assert f"Still running: {job_id}" in err
+    assert err.strip().splitlines()[-1] == f"Follow them with: aionvision-cloud job {job_id} --wait"

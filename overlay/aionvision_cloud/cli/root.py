@@ -579,8 +579,9 @@ def _error_line(exc: BaseException) -> str:
             text = text.replace("pass allow_insecure_http=True", "pass --allow-insecure-http")
         if isinstance(exc, ReauthRequiredError):
             # The library's advice names the Python call; here the command is what to run.
+            head = f"{exc.status_code} {exc.code}" if exc.code else f"{exc.status_code}"
             text = (
-                f"{exc.status_code} {exc.code or ''}: the connection's Google authorization has"
+                f"{head}: the connection's Google authorization has"
                 f" expired or was revoked: run '{PROG} connect' to connect the account again"
                 + (f" (request_id={exc.request_id})" if exc.request_id else "")
             )
