@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import threading
@@ -60,12 +61,35 @@ def test_connect_opens_the_browser_and_prints_the_connection(
     assert body["is_new"] is False
 
 
+def test_a_browser_launcher_that_blocks_does_not_hold_the_wait(
+    cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, visit: Callable[[str], int]
+) -> None:
+    """A launcher that returns only once the browser is done (webbrowser with a BROWSER that
+    stays in the foreground): the loopback server must already be waiting for it, and
+    --timeout counts from the URL, not from the launcher's return."""
+
+    def blocking_open(url: str, new: int = 0, autoraise: bool = True) -> bool:
+        assert visit(url) == 200  # returns once the loopback server answered the browser
+        return True
+
+    monkeypatch.setattr(webbrowser, "open", blocking_open)
+    result = cli("connect", "--timeout", "20")
+    assert result.code == 0, result.err
+    assert "Opening a browser to authorize access; if none appears, visit:" in result.err
+    assert "Connected google_drive account" in result.out
+
+
 def test_connect_no_browser_prints_the_url_and_waits(
     emu: RunningEmulator, console_script: list[str], visit: Callable[[str], int]
 ) -> None:
     """The real console script, as a user (or `make demo`) runs it: the URL on stderr, the
     connection as JSON on stdout once the browser came back."""
-    env = {"AIONVISION_API_KEY": emu.api_key, "AIONVISION_BASE_URL": emu.base_url, "PATH": ""}
+    env = {
+        "AIONVISION_API_KEY": emu.api_key,
+        "AIONVISION_BASE_URL": emu.base_url,
+        "AIONVISION_CONFIG": os.environ["AIONVISION_CONFIG"],
+        "PATH": "",
+    }
     proc = subprocess.Popen(
         [*console_script, "connect", "--no-browser", "--timeout", "30", "--json"],
         env=env,

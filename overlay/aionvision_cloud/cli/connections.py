@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import sys
+import threading
 from typing import Annotated
 
 import typer
@@ -69,10 +70,24 @@ def connect(
             f"Waiting up to {timeout:g}s for the browser to come back (Ctrl-C stops)..."
         )
 
+    def open_browser(url: str) -> None:
+        # webbrowser.open can block until the browser command exits (a BROWSER that stays in
+        # the foreground took 4 s here): the wait, and --timeout with it, must not start late.
+        from aionvision_cloud import _oauth
+
+        threading.Thread(target=_oauth.open_in_browser, args=(url,), daemon=True).start()
+        note(
+            f"Opening a browser to authorize access; if none appears, visit:\n\n    {url}\n\n"
+            f"Waiting up to {timeout:g}s for the browser to come back (Ctrl-C stops)..."
+        )
+
     with make_client(settings) as client:
         try:
             conn = client.cloud_storage.connect(
-                provider, open_browser=show_url if no_browser else True, timeout=timeout, port=port
+                provider,
+                open_browser=show_url if no_browser else open_browser,
+                timeout=timeout,
+                port=port,
             )
         except OSError as exc:
             if exc.errno != errno.EADDRINUSE:
