@@ -234,6 +234,27 @@ def test_sigterm_while_importing_names_the_jobs_and_exits_143(
     )
 
 
+def test_sigterm_under_json_prints_a_json_document(
+    cli: Callable[..., Result], conn_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    send = CloudStorage.import_files
+
+    def stopped_midway(self: CloudStorage, *args: Any, **kwargs: Any) -> Any:
+        signal.raise_signal(signal.SIGTERM)
+        return send(self, *args, **kwargs)
+
+    monkeypatch.setattr(CloudStorage, "import_files", stopped_midway)
+    result = cli("import", conn_id, "--folder", "Photos/Family", "--wait", "--json")
+    assert result.code == 143, result.err
+    error = result.json()["error"]
+    assert (error["type"], error["exit_code"]) == ("Interrupted", 143)
+    assert re.fullmatch(
+        r"stopped by SIGTERM; the jobs go on: (job_\w+); follow them with:"
+        r" aionvision-cloud job \1 --wait",
+        error["message"],
+    ), error["message"]
+
+
 # -- --json failures ------------------------------------------------------------------------------
 
 ERROR_KEYS = {"type", "message", "status", "code", "request_id", "exit_code"}

@@ -22,6 +22,7 @@ from .root import (
     note,
     out,
     settings_of,
+    stopped_json,
 )
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ def follow(
             )
         else:
             note(f"\nStopped waiting{by} {where}; every job had finished.")
+        stopped_json(exc.name if isinstance(exc, Interrupted) else "SIGINT", code, running)
         raise typer.Exit(code) from None
 
 

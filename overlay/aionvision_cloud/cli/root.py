@@ -101,6 +101,7 @@ class _Group(TyperGroup):
                 _jobs_note(f"\nStopped ({name}); the jobs go on.\n")
             elif signum != signal.SIGINT:
                 note(f"\nStopped ({name}).")
+            stopped_json(name, 128 + signum, list(_run.get("job_ids") or ()))
             raise typer.Exit(128 + signum) from None
         except TyperException as exc:
             if _wants_json():
@@ -471,6 +472,18 @@ def _jobs_note(prefix: str) -> None:
     if job_ids:
         started = ", ".join(job_ids)
         note(f"{prefix}Jobs started: {started}\nFollow them with: {follow_hint(job_ids)}")
+
+
+def stopped_json(signal_name: str, exit_code: int, running: Sequence[str]) -> None:
+    """Under --json, a stop by signal is a failure document too: a pipe into jq gets one."""
+    if not _wants_json():
+        return
+    message = f"stopped by {signal_name}"
+    if running:
+        message += (
+            f"; the jobs go on: {', '.join(running)}; follow them with: {follow_hint(running)}"
+        )
+    _print_error_json("Interrupted", message, None, exit_code)
 
 
 def follow_hint(job_ids: Sequence[str]) -> str:
