@@ -152,3 +152,12 @@ def test_the_user_config_is_under_xdg_config_home(
     assert config_path() == tmp_path / "aionvision-cloud" / "config.toml"
     monkeypatch.delenv("XDG_CONFIG_HOME")
     assert config_path() == Path(os.path.expanduser("~/.config/aionvision-cloud/config.toml"))
+
+
+def test_get_of_a_missing_key_under_json_is_one_error_document(
+    cli: Callable[..., Result], path: Path
+) -> None:
+    result = cli("config", "get", "connection", "--json")
+    assert result.code == 1
+    error = result.json()["error"]  # one document: json.loads fails on two
+    assert error["message"] == f"connection is not set in {path}"

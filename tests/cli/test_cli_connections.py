@@ -200,3 +200,23 @@ def test_disconnect_without_an_id_is_bad_usage(cli: Callable[..., Result]) -> No
     result = cli("disconnect")
     assert result.code == 2
     assert "Missing argument 'CONNECTION_ID'" in result.err
+
+
+def test_a_disconnect_that_says_no_prints_one_json_document(
+    cli: Callable[..., Result], conn_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aionvision_cloud import CloudStorage
+
+    real = CloudStorage.disconnect
+
+    def refused(self: CloudStorage, connection_id: str) -> object:
+        answer = real(self, connection_id)
+        answer.success = False  # type: ignore[attr-defined]
+        return answer
+
+    monkeypatch.setattr(CloudStorage, "disconnect", refused)
+    result = cli("disconnect", conn_id, "--yes", "--json")
+    assert result.code == 1
+    body = result.json()  # the command's own document, and no second one after it
+    assert body["success"] is False
+    assert result.error_line.startswith(f"Error: could not disconnect {conn_id}: ")

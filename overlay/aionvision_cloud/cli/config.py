@@ -175,18 +175,17 @@ def get(
 
     \b
     --json prints:
-      {"path", "key", "value"}   (value null when not set)
+      {"path", "key", "value"}   (not set: the error document, exit 1)
     """
     settings = settings_of(ctx, as_json, verbose)
     _check_key(key, "get")
     value = load_config().get(key)
-    if settings.as_json:
-        shown = mask(key, value) if value is not None else None
-        print_json({"path": str(config_path()), "key": key, "value": shown})
-    elif value is not None:
-        say(mask(key, value))
     if value is None:
         raise CliError(f"{key} is not set in {config_path()}", 1)
+    if settings.as_json:
+        print_json({"path": str(config_path()), "key": key, "value": mask(key, value)})
+    else:
+        say(mask(key, value))
 
 
 @config_app.command("list")

@@ -28,6 +28,7 @@ from .output import (
     EXIT_TIMEOUT,
     EXIT_USAGE,
     CliError,
+    json_printed,
 )
 from .signals import Interrupted, handling
 
@@ -500,8 +501,12 @@ def _wants_json() -> bool:
 
 def _print_error_json(kind: str, message: str, exc: BaseException | None, exit_code: int) -> None:
     """The failure as one JSON document on stdout, so a pipe into jq reads an answer; the same
-    keys every time (null when unknown)."""
+    keys every time (null when unknown). Only one document a run: after the command's own
+    (a disconnect that answered success false), the line on stderr says the rest."""
     from .output import print_json
+
+    if json_printed():
+        return
 
     def field(name: str) -> Any:
         value = getattr(exc, name, None)
@@ -661,6 +666,7 @@ def hoist_globals(command: Any, args: list[str]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     """The console script: run one command, return its exit code."""
     _run.clear()
+    json_printed(reset=True)
     command = typer.main.get_command(app)
     args = hoist_globals(command, list(sys.argv[1:] if argv is None else argv))
     _run["argv"] = args
