@@ -221,3 +221,5 @@ def test_the_bash_script_completes_commands_and_options(console_script: list[str
     assert "config" in complete("aionvision-cloud co", 1)
     assert "--images-only" in complete("aionvision-cloud import C --im", 3)
     assert complete("aionvision-cloud config s", 2) == ["set"]
+    assert complete("aionvision-cloud config set ", 3) == ["api_key", "base_url", "connection"]
+    assert complete("aionvision-cloud config get ba", 3) == ["base_url"]

@@ -33,6 +33,16 @@ KEYS = {
 }
 SECRET_KEYS = ("api_key",)
 
+
+def _complete_key(incomplete: str) -> list[str]:
+    return [k for k in KEYS if k.startswith(incomplete)]
+
+
+KeyArg = Annotated[
+    str,
+    typer.Argument(metavar="KEY", help=f"One of: {', '.join(KEYS)}.", autocompletion=_complete_key),
+]
+
 config_app = typer.Typer(
     help=f"""Keep the API key, the base URL and a default connection in a config file.
 
@@ -134,7 +144,7 @@ def _check_value(key: str, value: str) -> str:
 @config_app.command("set")
 def set_(
     ctx: typer.Context,
-    key: Annotated[str, typer.Argument(metavar="KEY", help=f"One of: {', '.join(KEYS)}.")],
+    key: KeyArg,
     value: Annotated[
         str | None,
         typer.Argument(
@@ -167,7 +177,7 @@ def set_(
 @config_app.command("get")
 def get(
     ctx: typer.Context,
-    key: Annotated[str, typer.Argument(metavar="KEY", help=f"One of: {', '.join(KEYS)}.")],
+    key: KeyArg,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -215,7 +225,7 @@ def list_(
 @config_app.command("unset")
 def unset(
     ctx: typer.Context,
-    key: Annotated[str, typer.Argument(metavar="KEY", help=f"One of: {', '.join(KEYS)}.")],
+    key: KeyArg,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
