@@ -118,6 +118,24 @@ def test_a_default_connection_for_browse_and_import(
     assert cli("browse", conn_id, "--json").code == 0
 
 
+def test_export_with_a_default_connection(cli: Callable[..., Result], conn_id: str) -> None:
+    listed = cli("browse", conn_id, "--folder", "Photos/Family", "--images-only", "--json")
+    files = [a for f in listed.json()["files"][:3] for a in ("--file", f["id"])]
+    # Three files: a synchronous import, which answers with the image ids.
+    image_ids = cli("import", conn_id, *files, "--json").json()["image_ids"]
+    assert len(image_ids) == 3
+    assert cli("config", "set", "connection", conn_id).code == 0
+    # The image ids alone: the connection is the default.
+    alone = cli("export", *image_ids[:2], "--json")
+    assert alone.code == 0, alone.err
+    assert alone.json()["connection_id"] == conn_id
+    assert alone.json()["total_files"] == 2
+    # A connection of yours first is still taken as the connection.
+    named = cli("export", conn_id, image_ids[0], "--json")
+    assert named.code == 0, named.err
+    assert (named.json()["connection_id"], named.json()["total_files"]) == (conn_id, 1)
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -332,7 +332,7 @@ def test_export_to_an_unknown_folder_id(cli: Callable[..., Result], conn_id: str
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ([], "Missing argument 'IMAGE_ID...'"),
+        ([], "give CONNECTION_ID and at least one IMAGE_ID"),
         (["img_1", "--folder-name", " "], "--folder-name must not be empty"),
         (["img_1", "--timeout", "3"], "--timeout only applies with --wait"),
         (

@@ -29,7 +29,7 @@ __all__ = ["KEYS", "config_path", "load_config", "mask", "save_config"]
 KEYS = {
     "api_key": "the API key (aion_...), when neither --api-key nor AIONVISION_API_KEY is set",
     "base_url": "the API's base URL, when neither --base-url nor AIONVISION_BASE_URL is set",
-    "connection": "the CONNECTION_ID browse and import use when none is given",
+    "connection": "the CONNECTION_ID browse, import and export use when none is given",
 }
 SECRET_KEYS = ("api_key",)
 

@@ -356,13 +356,19 @@ def make_client(settings: _Settings) -> Client:
     return client
 
 
-def connection_of(connection_id: str | None, command: str) -> str:
-    """CONNECTION_ID as given, else $AIONVISION_CONNECTION_ID, else the config file's."""
+def default_connection() -> str | None:
+    """$AIONVISION_CONNECTION_ID, else the config file's connection, else None."""
     import os
 
     from .config import load_config
 
-    chosen = connection_id or os.environ.get(ENV_CONNECTION) or load_config().get("connection")
+    chosen = os.environ.get(ENV_CONNECTION) or load_config().get("connection")
+    return chosen.strip() if chosen and chosen.strip() else None
+
+
+def connection_of(connection_id: str | None, command: str) -> str:
+    """CONNECTION_ID as given, else $AIONVISION_CONNECTION_ID, else the config file's."""
+    chosen = connection_id or default_connection()
     if not chosen or not chosen.strip():
         usage(
             f"no CONNECTION_ID: give one, set {ENV_CONNECTION}, or save a default with"

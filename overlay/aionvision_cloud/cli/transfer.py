@@ -14,7 +14,6 @@ from .._results import id_tuple
 from .jobs import follow, follow_hint, jobs_table, report_failures, timed_out
 from .output import EXIT_TIMEOUT, CliError, batch_json, count, job_json, print_json
 from .root import (
-    ConnectionArg,
     DefaultConnectionArg,
     JournalOpt,
     JsonOpt,
@@ -25,6 +24,7 @@ from .root import (
     app,
     check_timeout,
     connection_of,
+    default_connection,
     journal_args,
     make_client,
     note,
@@ -316,12 +316,27 @@ def _report_import(
 # -- export ---------------------------------------------------------------------------------------
 
 
+def _export_args(cs: CloudStorage, args: list[str], default: str | None) -> tuple[str, list[str]]:
+    """(connection, image ids) from export's arguments and the default connection."""
+    if default is not None and args[0] not in {
+        c.id for c in cs.list_connections(active_only=False)
+    }:
+        return default, args
+    if len(args) < 2:
+        usage("give at least one IMAGE_ID after the connection", "export")
+    return args[0], args[1:]
+
+
 @app.command()
 def export(
     ctx: typer.Context,
-    connection_id: ConnectionArg,
-    image_ids: Annotated[
-        list[str], typer.Argument(metavar="IMAGE_ID...", help="Aionvision image ids.")
+    args: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="[CONNECTION_ID] IMAGE_ID...",
+            help="The connection, then Aionvision image ids; with a default connection"
+            " ($AIONVISION_CONNECTION_ID or the config file's) the image ids alone.",
+        ),
     ],
     folder_id: Annotated[
         str | None,
@@ -357,6 +372,10 @@ def export(
 ) -> None:
     """Export Aionvision images to Google Drive; --wait follows the jobs.
 
+    Without a default connection the first argument is the connection. With one, the first
+    argument is the connection when it is one of yours (one look at 'connections'), an image
+    id otherwise.
+
     \b
     --json prints:
       {"connection_id", "status": "completed|partial|failed|cancelled|pending|in_progress",
@@ -383,8 +402,12 @@ def export(
             "export",
         )
     _check_batch_size(batch_size, "export")
+    default = default_connection()
+    if default is None and len(args) < 2:
+        usage("give CONNECTION_ID and at least one IMAGE_ID", "export")
     with make_client(settings) as client:
         cs = client.cloud_storage
+        connection_id, image_ids = _export_args(cs, args, default)
         if folder_id is not None and "/" in folder_id:
             folder_id = DriveBrowser(cs, connection_id).resolve(folder_id).id
         from aionvision_cloud.errors import UncertainBatchError
