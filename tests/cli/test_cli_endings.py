@@ -255,6 +255,32 @@ def test_sigterm_under_json_prints_a_json_document(
     ), error["message"]
 
 
+def test_a_failure_after_some_batches_names_their_jobs(
+    cli: Callable[..., Result], conn_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The network fails after two batches were accepted: the error line, and before it the
+    jobs that run on (exc.partial), with the command that follows them."""
+    from aionvision_cloud.errors import APIConnectionError
+
+    send = CloudStorage.import_files
+
+    def fails_after_two(self: CloudStorage, *args: Any, **kwargs: Any) -> Any:
+        accepted = send(self, *args, **kwargs)
+        exc = APIConnectionError("connection reset")
+        exc.partial = accepted
+        raise exc
+
+    monkeypatch.setattr(CloudStorage, "import_files", fails_after_two)
+    result = cli("import", conn_id, "--folder", "Photos/Family", "--batch-size", "10")
+    assert result.code == 1
+    assert result.error_line.startswith("Error: connection reset")
+    started = re.search(r"^Jobs started: (job_\w+), (job_\w+)$", result.err, re.M)
+    assert started, result.err
+    assert f"Follow them with: aionvision-cloud job {' '.join(started.groups())} --wait" in (
+        result.err
+    )
+
+
 # -- --json failures ------------------------------------------------------------------------------
 
 ERROR_KEYS = {"type", "message", "status", "code", "request_id", "exit_code"}

@@ -710,6 +710,8 @@ def main(argv: list[str] | None = None) -> int:
         code = _exit_code(exc)
         if _wants_json():
             _print_error_json(_error_type(exc, code), line.removeprefix("Error: "), exc, code)
+        # Batches accepted before the failure: their jobs run on, and here is how to follow.
+        _jobs_note("")
         print(line, file=stderr, flush=True)
         settings = _run.get("settings")
         if isinstance(settings, _Settings) and settings.verbose and _is_bug(exc):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from aionvision_cloud import JobStatus
+from aionvision_cloud.errors import AionvisionError
 
 from .._results import id_tuple
 from .jobs import follow, follow_hint, jobs_table, report_failures, timed_out
@@ -56,6 +57,13 @@ def _check_batch_size(batch_size: int | None, command: str) -> None:
             " request (FREE 10, STARTER 50, PROFESSIONAL 100, ENTERPRISE 200)",
             command,
         )
+
+
+def _record_partial(exc: Exception) -> None:
+    """A failure after some batches were accepted: their jobs run on, so name them."""
+    job_ids = getattr(getattr(exc, "partial", None), "job_ids", None)
+    if job_ids:
+        record_jobs(list(job_ids))
 
 
 def _status_unit(sent: int, ok: int) -> JobStatus:
@@ -208,6 +216,9 @@ def import_(
                 record_jobs(result.job_ids)
         except UncertainBatchError as exc:
             uncertain_error(exc, "import")
+        except AionvisionError as exc:
+            _record_partial(exc)
+            raise
         sync = [b for b in result.batches if not b.job_id]
         board = JobBoard(
             job_ids=result.job_ids,
@@ -425,6 +436,9 @@ def export(
                 record_jobs(result.job_ids)
         except UncertainBatchError as exc:
             uncertain_error(exc, "export")
+        except AionvisionError as exc:
+            _record_partial(exc)
+            raise
         board = JobBoard(job_ids=result.job_ids, total_files=len(image_ids))
         for b in result.batches:
             board.latest[b.job_id] = Job(
