@@ -30,6 +30,7 @@ from .errors import (
     InvalidInputError,
     JobFailedError,
     JobTimeoutError,
+    JournalConflictError,
 )
 from .status import JobStatus
 
@@ -104,8 +105,16 @@ def _journal(
     kind: str,
     connection_id: str,
     options: Mapping[str, Any],
+    accounts: Callable[[], Mapping[str, str | None]] | None = None,
 ) -> Iterator[JournalOperation | None]:
-    """The journal's record of this operation, open for the call (None without a journal)."""
+    """The journal's record of this operation, open for the call (None without a journal).
+
+    ``accounts`` (connection id to Drive account, for exports) is asked once per connection the
+    operation has not used before, and its account recorded: a reconnect to the same account is
+    the same export, another account (or one the service does not name) is refused before
+    anything is sent. Imports need no account: Drive file ids name the same files whichever
+    connection lists them.
+    """
     if on_uncertain not in ON_UNCERTAIN:
         raise InvalidInputError(f"on_uncertain must be one of {', '.join(ON_UNCERTAIN)}")
     if path is None:
@@ -114,7 +123,28 @@ def _journal(
     if not isinstance(path, (str, os.PathLike)):
         raise InvalidInputError("journal must be a file path (str or os.PathLike)")
     with Journal(path) as journal:
-        yield journal.operation(kind, connection_id, options)
+        op = journal.operation(kind, connection_id, options)
+        if connection_id not in op.connection_ids:
+            account = None
+            if accounts is not None:
+                known = accounts()
+                account = known.get(connection_id)
+                if op.connections:
+                    _check_same_account(op, account)
+            op.use_connection(account)
+        yield op
+
+
+def _check_same_account(op: JournalOperation, account: str | None) -> None:
+    if account is not None and account in {a for _, a in op.connections}:
+        return
+    recorded = ", ".join(f"{c} ({a or 'account unknown'})" for c, a in op.connections)
+    raise JournalConflictError(
+        f"this journal's {op.kind} went through connection {recorded}; this call uses "
+        f"{op.connection_id} ({account or 'account unknown'}), which the service does not name "
+        f"as the same Drive account. Call with the recorded connection to resume, or use a new "
+        f"journal file to {op.kind} to this account."
+    )
 
 
 def _import_batch(record: BatchRecord) -> ImportBatch:
@@ -401,6 +431,16 @@ class CloudStorage:
                 return _ours.DisconnectResult(success=True)
             raise
 
+    def _accounts(self) -> dict[str, str | None]:
+        """Connection id to its account (``provider:email``; None when the service names none),
+        inactive connections included: a journal asks when an export's connection changed."""
+        return {
+            conn.id: f"{conn.provider}:{conn.provider_email}"
+            if isinstance(conn.provider_email, str) and conn.provider_email
+            else None
+            for conn in self.list_connections(active_only=False)
+        }
+
     # -- picker ----------------------------------------------------------------------------------
 
     def get_picker_session(self, connection_id: str) -> PickerSession:
@@ -605,7 +645,9 @@ class CloudStorage:
         plan = self._check_export(
             connection_id, image_ids, folder_id, folder_name, batch_size, fields
         )
-        with _journal(journal, on_uncertain, "export", plan.cid, plan.options) as op:
+        with _journal(
+            journal, on_uncertain, "export", plan.cid, plan.options, self._accounts
+        ) as op:
             return _export_result(self._send_exports(plan, op, on_uncertain))
 
     def _check_export(
@@ -838,7 +880,9 @@ class CloudStorage:
         plan = self._check_export(
             connection_id, image_ids, folder_id, folder_name, batch_size, fields
         )
-        with _journal(journal, on_uncertain, "export", plan.cid, plan.options) as op:
+        with _journal(
+            journal, on_uncertain, "export", plan.cid, plan.options, self._accounts
+        ) as op:
             outcome = self._send_exports(plan, op, on_uncertain)
             jobs = self._wait_all(
                 outcome.batches,
