@@ -795,7 +795,12 @@ class CloudStorage:
             except JobTimeoutError as exc:
                 jobs = last_states(exc.job)
                 timed_out = JobTimeoutError(
-                    jid, budget, exc.job, jobs=jobs, last_error=exc.last_error
+                    jid,
+                    budget,
+                    exc.job,
+                    jobs=jobs,
+                    last_error=exc.last_error,
+                    retry_after=exc.retry_after,
                 )
                 timed_out.partial = partial(jobs)
                 raise timed_out from exc
