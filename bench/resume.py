@@ -1,9 +1,9 @@
 """Resume planning: how long a journaled import takes to send its first request.
 
 A journal holds ``--batches`` accepted batches of 100 files (an earlier run); the call then
-imports ``new`` files the journal has never seen plus the recorded ones, and the clock stops at
-the first request on the wire (a mock transport; no network). Only the public API is used, so
-the same script measures any version of the client:
+imports ``new`` files the journal has never seen (and, in the last row, the recorded ones too),
+and the clock stops at the first request on the wire (a mock transport; no network). Only the
+public API is used, so the same script measures any version of the client:
 
     .venv/bin/python bench/resume.py                    # 10k and 100k files, 1,000 batches
     /work/main/.venv/bin/python bench/resume.py         # the same on another checkout
@@ -49,10 +49,12 @@ def _seed(journal: Path, batches: int) -> list[dict[str, str]]:
     return recorded
 
 
-def time_to_first_request(batches: int, new: int, workdir: Path) -> float:
-    journal = workdir / f"resume-{batches}-{new}.journal"
+def time_to_first_request(batches: int, new: int, workdir: Path, with_recorded: bool) -> float:
+    journal = workdir / f"resume-{batches}-{new}-{with_recorded}.journal"
     recorded = _seed(journal, batches)
-    files = recorded + [{"id": f"new{i}", "name": f"new{i}.jpg"} for i in range(new)]
+    files = [{"id": f"new{i}", "name": f"new{i}.jpg"} for i in range(new)]
+    if with_recorded:
+        files = recorded + files
     started = 0.0
     sent_at = 0.0
 
@@ -80,10 +82,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"Python {sys.version.split()[0]}; {args.batches} recorded batches of {PER_BATCH} files")
     print("| new files | files in the call | seconds to the first request |")
     print("|---|---|---|")
+    rows = [(new, False) for new in args.new] + [(args.new[-1], True)]
     with tempfile.TemporaryDirectory(prefix="aion-resume-") as tmp:
-        for new in args.new:
-            seconds = time_to_first_request(args.batches, new, Path(tmp))
-            total = args.batches * PER_BATCH + new
+        for new, with_recorded in rows:
+            seconds = time_to_first_request(args.batches, new, Path(tmp), with_recorded)
+            total = new + (args.batches * PER_BATCH if with_recorded else 0)
             print(f"| {new:,} | {total:,} | {seconds:.2f} |", flush=True)
     return 0
 
