@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
+import httpx
 
 from aionvision_cloud import Client, RetryPolicy
 from aionvision_cloud._journal import Journal, JournalOperation, OnUncertain
@@ -452,7 +453,6 @@ def run_campaign(
 
 def _connect_retrying(emu: RunningEmulator, account: str) -> str:
     """Connect ``account`` through the consent flow, again after an injected fault."""
-    import httpx
     from aionvision_cloud_emulator.testing import client_for, connect
 
     last: Exception | None = None
