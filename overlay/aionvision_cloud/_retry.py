@@ -23,7 +23,8 @@ a user calls on ``client.api`` get exactly the same rules:
 Each attempt is bounded as a whole, body included, by the request's timeout (the largest of its
 parts), checked as the body arrives: an answer trickling in cannot hold a call past it. An answer
 longer than ``max_response_bytes`` is refused (``ResponseTooLargeError``) once that many bytes
-were read (at once when its ``Content-Length`` says so), never read whole into memory.
+were read (at once when its ``Content-Length`` says so), never read whole into memory; an error
+answer's body is cut there instead, so its status keeps its typed error and retry rule.
 
 The loop is tenacity's (the engine under stamina): its ``sleep`` hook routes every wait through
 the client's injectable clock, so tests and cassette replays never sleep and ``DeadlineClock``
@@ -307,9 +308,12 @@ class RetryTransport(httpx.BaseTransport):
         started = self.clock.monotonic()
         response = self.inner.handle_request(request)
         cap = self.max_response_bytes
+        # An error answer's body only makes a message: past the cap it is cut, and the status
+        # keeps its meaning (a 503 is still retried, a 500 still a ServerError).
+        cut = not response.is_success
         if response.is_stream_consumed:
             # Already in memory (a mock built with content=...): nothing left to fail.
-            if len(response.content) > cap:
+            if len(response.content) > cap and not cut:
                 raise self._too_large(request, response)
             return response
         stream = response.stream
@@ -322,12 +326,15 @@ class RetryTransport(httpx.BaseTransport):
         chunks: list[bytes] = []
         size = 0
         try:
-            if declared > cap:
+            if declared > cap and not cut:
                 raise self._too_large(request, response)
             for chunk in stream:
+                if size + len(chunk) > cap:
+                    if not cut:
+                        raise self._too_large(request, response)
+                    chunks.append(chunk[: cap - size])
+                    break
                 size += len(chunk)
-                if size > cap:
-                    raise self._too_large(request, response)
                 chunks.append(chunk)
                 if limit is not None and self.clock.monotonic() - started > limit:
                     raise httpx.ReadTimeout(

@@ -280,3 +280,18 @@ def test_cli_job_wait_timeout_holds_against_a_long_retry_after() -> None:
     assert done.returncode == 5, done.stderr
     assert 4.5 <= took < 20
     assert "timed out" in done.stderr
+
+
+def test_an_error_answer_over_the_cap_keeps_its_status_and_its_retry(
+    make_client: MakeClient, api: FakeAPI
+) -> None:
+    client = make_client(max_response_bytes=100_000)
+    endless = _Endless()
+    api.on(
+        "GET",
+        JOB,
+        lambda r: httpx.Response(503, headers={"content-type": "text/html"}, stream=endless),
+        json_response(200, job_body("job_1")),
+    )
+    assert client.cloud_storage.get_job("job_1").job_id == "job_1"  # the 503 was retried
+    assert endless.chunks <= 100_000 // 65536 + 1
