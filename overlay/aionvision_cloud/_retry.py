@@ -11,10 +11,12 @@ a user calls on ``client.api`` get exactly the same rules:
   must not create a second job.
 * Exponential backoff with full jitter (``uniform(0, min(cap, base * 2**n))``), replaced by the
   server's ``Retry-After`` (seconds or an HTTP date) when it sends one; bounded in attempts and in
-  total waiting. A ``Retry-After`` longer than the remaining budget, than ``max_retry_after``
-  (20 s) or than a caller's deadline (``wait_deadline``, which ``wait_for_job`` sets) is not
-  waited for here: the response goes back to the caller, who gets a ``RateLimitError`` carrying
-  ``retry_after`` and whose own loop knows how long it may still wait.
+  total waiting. A ``Retry-After`` longer than the remaining budget or than a caller's deadline
+  (``wait_deadline``, which ``wait_for_job`` sets) is not waited for here, nor, on a job status
+  read (a poll), one longer than ``max_poll_retry_after`` (20 s): the response goes back to the
+  caller, who gets a ``RateLimitError`` carrying ``retry_after``. A poll's caller is a loop that
+  knows its own deadline (``wait_for_job``, the CLI's ``--wait``); an import or a listing page
+  has no other way on, so it keeps waiting within the budget.
 
 * A connection refused by a loopback host (``localhost``, ``127.0.0.1``, ``::1``) is not retried:
   nothing listens there, and no balancer in between will pick another server (curl's ``--retry``
@@ -41,6 +43,7 @@ import errno
 import ipaddress
 import logging
 import random
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, cast
 
@@ -59,6 +62,8 @@ __all__ = ["RetryPolicy", "RetryTransport", "wait_deadline"]
 logger = logging.getLogger("aionvision_cloud")
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
+# A job status read, the request every polling loop repeats.
+_POLL_PATH = re.compile(r"/cloud-storage/jobs/[^/]+/?$")
 # POSTs that only read, by the end of their path: retried as the idempotent methods are.
 READ_ONLY_POSTS = ("/cloud-storage/picker-proxy",)
 #: Bytes an answer may have before it is refused; the service's answers are a few kB (a listing
@@ -90,16 +95,16 @@ class RetryPolicy:
     max_backoff: float = 8.0
     # Total seconds one request may take, attempts and waits included, before retries stop.
     max_total_wait: float = 60.0
-    # The longest Retry-After slept inside one call (max_backoff if longer); a longer one goes
-    # back to the caller.
-    max_retry_after: float = 20.0
+    # The longest Retry-After a job status read (a poll) sleeps (max_backoff if longer); a
+    # longer one goes back to the polling loop.
+    max_poll_retry_after: float = 20.0
 
     def __attrs_post_init__(self) -> None:
         check_count("max_retries", self.max_retries, error=ConfigurationError)
         check_positive("initial_backoff", self.initial_backoff, error=ConfigurationError)
         check_positive("max_backoff", self.max_backoff, error=ConfigurationError)
         check_seconds("max_total_wait", self.max_total_wait, error=ConfigurationError)
-        check_seconds("max_retry_after", self.max_retry_after, error=ConfigurationError)
+        check_seconds("max_poll_retry_after", self.max_poll_retry_after, error=ConfigurationError)
 
     def backoff(self, retry_number: int, rng: random.Random) -> float:
         """Full-jitter delay before retry number ``retry_number`` (1-based)."""
@@ -173,15 +178,18 @@ class _StopOverBudget:
     """Stop rather than wait past the total budget; a long Retry-After then reaches the caller as
     a RateLimitError carrying retry_after. (tenacity's ``stop_any`` takes any such callable.)"""
 
-    def __init__(self, clock: Clock, started: float, policy: RetryPolicy) -> None:
+    def __init__(
+        self, clock: Clock, started: float, policy: RetryPolicy, request: httpx.Request
+    ) -> None:
         self.clock, self.started, self.budget = clock, started, policy.max_total_wait
-        # The policy's own backoff is never cut short by it.
-        self.longest = max(policy.max_retry_after, policy.max_backoff)
+        # Polls only; the policy's own backoff is never cut short by it.
+        poll = request.method == "GET" and _POLL_PATH.search(request.url.path) is not None
+        self.longest = max(policy.max_poll_retry_after, policy.max_backoff) if poll else None
 
     def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
         now = self.clock.monotonic()
         upcoming = retry_state.upcoming_sleep or 0.0
-        if upcoming > self.longest:
+        if self.longest is not None and upcoming > self.longest:
             return True
         deadline = _DEADLINE.get()
         if deadline is not None and now + upcoming > deadline:
@@ -267,7 +275,7 @@ class RetryTransport(httpx.BaseTransport):
                 # Duck-typed: stop_any only calls it, and tenacity stays out of the import.
                 cast(
                     "tenacity.stop.stop_base",
-                    _StopOverBudget(self.clock, first_started, self.policy),
+                    _StopOverBudget(self.clock, first_started, self.policy, request),
                 ),
             ),
             wait=delay,

@@ -16,6 +16,7 @@ from aionvision_cloud import (
     Client,
     ConfigurationError,
     JobTimeoutError,
+    RateLimitError,
     ResponseTooLargeError,
     RetryPolicy,
 )
@@ -55,17 +56,26 @@ def test_a_short_retry_after_is_still_waited_for(
     assert clock.sleeps == [2.0]
 
 
-def test_a_retry_after_longer_than_the_policy_allows_goes_back_to_the_caller(
+def test_a_poll_longer_than_the_policy_allows_goes_back_to_the_polling_loop(
     make_client: MakeClient, api: FakeAPI, clock: FakeClock
 ) -> None:
-    client = make_client(retry_policy=RetryPolicy(max_retry_after=5.0, max_backoff=2.0))
+    client = make_client(retry_policy=RetryPolicy(max_poll_retry_after=5.0, max_backoff=2.0))
     api.on("GET", JOB, rate_limited("6"), json_response(200, job_body("job_1")))
-    with pytest.raises(Exception, match="slow down") as caught:
+    with pytest.raises(RateLimitError, match="slow down") as caught:
         client.cloud_storage.get_job("job_1")
-    assert getattr(caught.value, "retry_after", None) == 6.0
+    assert caught.value.retry_after == 6.0
     assert clock.sleeps == []
     with pytest.raises(ConfigurationError):
-        RetryPolicy(max_retry_after=-1)
+        RetryPolicy(max_poll_retry_after=-1)
+
+
+def test_an_import_or_a_listing_page_still_waits_out_a_long_retry_after(
+    make_client: MakeClient, api: FakeAPI, clock: FakeClock
+) -> None:
+    client = make_client(retry_policy=RetryPolicy(max_poll_retry_after=5.0, max_backoff=2.0))
+    api.on("POST", PROXY, rate_limited("30"), LISTING)
+    assert client.cloud_storage.picker_proxy("sess_1", "files", {"q": "x"})["files"] == []
+    assert clock.sleeps == [30.0]
 
 
 # -- a whole request bounded, body included ------------------------------------------------------
