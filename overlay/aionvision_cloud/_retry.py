@@ -25,7 +25,8 @@ a user calls on ``client.api`` get exactly the same rules:
 Each attempt is bounded as a whole, body included, by the request's timeout (the largest of its
 parts), checked as the body arrives: an answer trickling in cannot hold a call past it. An answer
 longer than ``max_response_bytes`` is refused (``ResponseTooLargeError``) once that many bytes
-were read (at once when its ``Content-Length`` says so), never read whole into memory; an error
+were read (at once when its ``Content-Length`` says so; a gzip or deflate body as it inflates),
+never read whole into memory; an error
 answer's body is cut there instead, so its status keeps its typed error and retry rule.
 
 The loop is tenacity's (the engine under stamina): its ``sleep`` hook routes every wait through
@@ -172,6 +173,24 @@ def _whole_request_timeout(request: httpx.Request) -> float | None:
     parts = request.extensions.get("timeout") or {}
     values = [v for v in parts.values() if isinstance(v, (int, float))]
     return max(values) if values else None
+
+
+def _inflate(raw: bytes, encoding: str, cap: int) -> bytes | None:
+    """``raw`` decompressed, stopping one byte past ``cap``; None when it is not valid gzip or
+    deflate (httpx then reports it as it always has)."""
+    import zlib
+
+    # gzip; deflate as RFC 9110 means it (zlib-wrapped), then raw deflate as some servers send.
+    for wbits in (
+        (zlib.MAX_WBITS | 16,) if encoding == "gzip" else (zlib.MAX_WBITS, -zlib.MAX_WBITS)
+    ):
+        inflater = zlib.decompressobj(wbits)
+        try:
+            out = inflater.decompress(raw, cap + 1)
+        except zlib.error:
+            continue
+        return out
+    return None
 
 
 class _StopOverBudget:
@@ -351,9 +370,20 @@ class RetryTransport(httpx.BaseTransport):
                     )
         finally:
             stream.close()
-        # The same response over the bytes read: httpx still decodes any Content-Encoding once,
-        # and no second Response (headers copied, body read twice) is built.
-        response.stream = httpx.ByteStream(b"".join(chunks))
+        raw = b"".join(chunks)
+        encoding = response.headers.get("content-encoding", "").strip().lower()
+        if encoding in ("gzip", "deflate") and raw:
+            # Inflated here, within the cap: a small gzip body can hold gigabytes.
+            inflated = _inflate(raw, encoding, cap)
+            if inflated is not None:
+                if len(inflated) > cap and not cut:
+                    raise self._too_large(request, response)
+                del response.headers["content-encoding"]
+                raw = inflated[:cap]
+                response.headers["content-length"] = str(len(raw))
+        # The same response over the bytes read (httpx decodes what is left of any
+        # Content-Encoding once); no second Response (headers copied, body read twice) is built.
+        response.stream = httpx.ByteStream(raw)
         return response
 
     def _too_large(self, request: httpx.Request, response: httpx.Response) -> Exception:

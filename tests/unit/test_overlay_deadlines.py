@@ -305,3 +305,44 @@ def test_an_error_answer_over_the_cap_keeps_its_status_and_its_retry(
     )
     assert client.cloud_storage.get_job("job_1").job_id == "job_1"  # the 503 was retried
     assert endless.chunks <= 100_000 // 65536 + 1
+
+
+def test_a_compressed_answer_is_capped_once_inflated(make_client: MakeClient, api: FakeAPI) -> None:
+    import gzip
+
+    client = make_client(max_response_bytes=1_000_000)
+    bomb = gzip.compress(b" " * 50_000_000)  # 50 kB on the wire, 50 MB inflated
+    assert len(bomb) < 1_000_000
+    api.on(
+        "GET",
+        JOB,
+        lambda r: httpx.Response(
+            200,
+            stream=httpx.ByteStream(bomb),
+            headers={"content-type": "application/json", "content-encoding": "gzip"},
+        ),
+    )
+    with pytest.raises(ResponseTooLargeError):
+        client.cloud_storage.get_job("job_1")
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_a_compressed_answer_within_the_cap_reads_as_before(
+    client: Client, api: FakeAPI, encoding: str
+) -> None:
+    import gzip
+    import json
+    import zlib
+
+    plain = json.dumps(job_body("job_1")).encode()
+    body = gzip.compress(plain) if encoding == "gzip" else zlib.compress(plain)
+    api.on(
+        "GET",
+        JOB,
+        lambda r: httpx.Response(
+            200,
+            stream=httpx.ByteStream(body),
+            headers={"content-type": "application/json", "content-encoding": encoding},
+        ),
+    )
+    assert client.cloud_storage.get_job("job_1").job_id == "job_1"
