@@ -26,8 +26,8 @@ Each attempt is bounded as a whole, body included, by the request's timeout (the
 parts), checked as the body arrives: an answer trickling in cannot hold a call past it. An answer
 longer than ``max_response_bytes`` is refused (``ResponseTooLargeError``) once that many bytes
 were read (at once when its ``Content-Length`` says so; a gzip or deflate body as it inflates),
-never read whole into memory; an error
-answer's body is cut there instead, so its status keeps its typed error and retry rule.
+never read whole into memory; an error answer's body is cut there instead, so its status keeps
+its typed error and retry rule.
 
 The loop is tenacity's (the engine under stamina): its ``sleep`` hook routes every wait through
 the client's injectable clock, so tests and cassette replays never sleep and ``DeadlineClock``
