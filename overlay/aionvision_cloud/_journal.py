@@ -168,7 +168,11 @@ class Journal:
             raise JournalError(f"cannot open journal {self.path!r}: {exc}") from None
         except sqlite3.DatabaseError as exc:
             raise JournalError(f"{self.path!r} is not a journal: {exc}") from None
-        self._fold_side_file()
+        try:
+            self._fold_side_file()
+        except JournalError:
+            self._db.close()  # and with it the lock: nothing holds a journal it cannot use
+            raise
 
     @property
     def side_path(self) -> str:
@@ -196,7 +200,10 @@ class Journal:
                 args,
             )
         # Folded in (each update is idempotent): a crash before this line only repeats them.
-        os.unlink(self.side_path)
+        try:
+            os.unlink(self.side_path)
+        except OSError as exc:
+            raise JournalError(f"cannot remove {self.side_path!r}: {exc}") from None
 
     def write_side(self, batch_id: int, job_id: str | None, image_ids: Sequence[str]) -> bool:
         """Append an accepted answer to the side file, fsynced; False when that fails too."""

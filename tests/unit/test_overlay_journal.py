@@ -237,3 +237,17 @@ def test_a_killed_writer_leaves_a_consistent_journal(tmp_path: Path) -> None:
         n = r.job_id.removeprefix("job_") if r.job_id else ""
         assert r.items == (f"f{n}a", f"f{n}b")
         assert r.image_ids == (f"img_{n}",)
+
+
+def test_the_side_file_is_folded_in_once_and_a_torn_line_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "side.journal"
+    with Journal(path) as j:
+        op = j.operation("import", "conn_1", {})
+        batch = op.begin(FILES[:3])
+        assert j.write_side(batch, "job_9", ["img_9"])
+    with open(str(path) + "-accepted", "a", encoding="utf-8") as side:
+        side.write('{"batch": 99, "job_')  # cut short by the failure that sent it there
+    with Journal(path) as j:
+        [record] = j.operation("import", "conn_1", {}).batches()
+    assert (record.state, record.job_id, record.image_ids) == ("accepted", "job_9", ("img_9",))
+    assert not Path(str(path) + "-accepted").exists()
