@@ -346,3 +346,15 @@ def test_a_compressed_answer_within_the_cap_reads_as_before(
         ),
     )
     assert client.cloud_storage.get_job("job_1").job_id == "job_1"
+
+
+def test_an_import_answer_over_the_cap_is_an_uncertain_batch(
+    make_client: MakeClient, api: FakeAPI
+) -> None:
+    """The service answered, so it may well have acted: the batch is uncertain, not rejected."""
+    client = make_client(max_response_bytes=1000)
+    api.on("POST", IMPORT, lambda r: httpx.Response(200, stream=_Endless()))
+    with pytest.raises(ResponseTooLargeError) as caught:
+        client.cloud_storage.import_files("conn_1", [{"id": "f1", "name": "a.jpg"}])
+    assert caught.value.partial.failed.uncertain is True
+    assert len(api.requests) == 1
