@@ -52,6 +52,7 @@ import attrs
 import httpx
 
 from ._clock import Clock, SystemClock
+from ._defaults import DEFAULT_MAX_RESPONSE_BYTES
 from ._inputs import check_count, check_positive, check_seconds
 from .errors import ConfigurationError, ResponseTooLargeError, parse_retry_after, request_id_of
 
@@ -67,9 +68,6 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
 _POLL_PATH = re.compile(r"/cloud-storage/jobs/[^/]+/?$")
 # POSTs that only read, by the end of their path: retried as the idempotent methods are.
 READ_ONLY_POSTS = ("/cloud-storage/picker-proxy",)
-#: Bytes an answer may have before it is refused; the service's answers are a few kB (a listing
-#: page of 1,000 files from the emulator is 209 kB).
-DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 IDEMPOTENT_RETRY_STATUSES = frozenset({429, 502, 503, 504})
 # For a POST only these prove the request was not acted on.
 UNSAFE_RETRY_STATUSES = frozenset({429, 503})
