@@ -31,6 +31,7 @@ from .errors import (
     JobFailedError,
     JobTimeoutError,
     JournalConflictError,
+    JournalError,
 )
 from .status import JobStatus
 
@@ -761,8 +762,15 @@ class CloudStorage:
         job_ids = list(initial)
         budget = self._settings.wait_timeout if timeout is None else timeout
         deadline = self._clock.monotonic() + budget
-        known = op.finished_jobs() if op is not None else {}
         finished: list[Job] = []
+        try:
+            known = op.finished_jobs() if op is not None else {}
+        except JournalError as exc:
+            # The batches went out: the error still says which jobs they started.
+            exc.partial = partial(
+                tuple(_ours.Job(job_id=j, status=initial[j] or JobStatus.PENDING) for j in job_ids)
+            )
+            raise
 
         def report(job: Job | None) -> None:
             if on_progress is not None:
@@ -807,9 +815,13 @@ class CloudStorage:
             except AionvisionError as exc:
                 exc.partial = partial(last_states(None))
                 raise
-            if op is not None:
-                op.job_seen(jid, job.to_dict(), job.is_terminal)
             finished.append(job)
+            if op is not None:
+                try:
+                    op.job_seen(jid, job.to_dict(), job.is_terminal)
+                except JournalError as exc:
+                    exc.partial = partial(last_states(None))
+                    raise
         return tuple(finished)
 
     def import_and_wait(

@@ -188,3 +188,26 @@ def test_a_journal_that_cannot_record_an_accepted_batch(
     assert [b.job_id for b in again.batches[:2]] == [b.job_id for b in partial.batches]
     assert set(_imports(emulator).values()) == {1}
     assert len(again.final_image_ids) == 20
+
+
+def test_a_journal_that_cannot_record_a_finished_job_still_gives_partial(
+    emulator: RunningEmulator,
+    client: Client,
+    setup: Setup,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    conn_id, files = setup
+
+    def full_disk(self: JournalOperation, *args: Any) -> None:
+        raise JournalError("cannot write journal: database or disk is full")
+
+    monkeypatch.setattr(JournalOperation, "job_seen", full_disk)
+    with pytest.raises(JournalError) as caught:
+        client.cloud_storage.import_and_wait(
+            conn_id, files, batch_size=10, journal=tmp_path / "jobs.journal"
+        )
+    partial = caught.value.partial
+    assert partial is not None
+    assert len(partial.job_ids) == 2
+    assert partial.jobs[0].is_terminal
