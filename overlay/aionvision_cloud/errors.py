@@ -196,8 +196,9 @@ class APIStatusError(AionvisionError):
         if self.code:
             head += f" {self.code}"
         text = f"{head}: {self.message}"
-        if self.field_errors:
-            text += " [" + "; ".join(_describe_field(f) for f in self.field_errors) + "]"
+        described = [d for d in map(_describe_field, self.field_errors) if d]
+        if described:
+            text += " [" + "; ".join(described) + "]"
         if self.request_id:
             text += f" (request_id={self.request_id})"
         return text
@@ -367,7 +368,10 @@ _STATUS_CLASSES: dict[int, type[APIStatusError]] = {
 
 
 def _describe_field(err: FieldError) -> str:
-    return f"{err.field}: {err.message}" if err.field else err.message
+    # Either part may be empty (details naming a field and no issue): never "[files: ]".
+    if err.field and err.message:
+        return f"{err.field}: {err.message}"
+    return err.field or err.message
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
