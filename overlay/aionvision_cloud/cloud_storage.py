@@ -30,6 +30,8 @@ from .errors import (
     InvalidInputError,
     JobFailedError,
     JobTimeoutError,
+    JournalConflictError,
+    JournalError,
 )
 from .status import JobStatus
 
@@ -104,8 +106,16 @@ def _journal(
     kind: str,
     connection_id: str,
     options: Mapping[str, Any],
+    accounts: Callable[[], Mapping[str, str | None]] | None = None,
 ) -> Iterator[JournalOperation | None]:
-    """The journal's record of this operation, open for the call (None without a journal)."""
+    """The journal's record of this operation, open for the call (None without a journal).
+
+    ``accounts`` (connection id to Drive account, for exports) is asked once per connection the
+    operation has not used before, and its account recorded: a reconnect to the same account is
+    the same export, another account (or one the service does not name) is refused before
+    anything is sent. Imports need no account: Drive file ids name the same files whichever
+    connection lists them.
+    """
     if on_uncertain not in ON_UNCERTAIN:
         raise InvalidInputError(f"on_uncertain must be one of {', '.join(ON_UNCERTAIN)}")
     if path is None:
@@ -114,7 +124,28 @@ def _journal(
     if not isinstance(path, (str, os.PathLike)):
         raise InvalidInputError("journal must be a file path (str or os.PathLike)")
     with Journal(path) as journal:
-        yield journal.operation(kind, connection_id, options)
+        op = journal.operation(kind, connection_id, options)
+        if connection_id not in op.connection_ids:
+            account = None
+            if accounts is not None:
+                known = accounts()
+                account = known.get(connection_id)
+                if op.connections:
+                    _check_same_account(op, account)
+            op.use_connection(account)
+        yield op
+
+
+def _check_same_account(op: JournalOperation, account: str | None) -> None:
+    if account is not None and account in {a for _, a in op.connections}:
+        return
+    recorded = ", ".join(f"{c} ({a or 'account unknown'})" for c, a in op.connections)
+    raise JournalConflictError(
+        f"this journal's {op.kind} went through connection {recorded}; this call uses "
+        f"{op.connection_id} ({account or 'account unknown'}), which the service does not name "
+        f"as the same Drive account. Call with the recorded connection to resume, or use a new "
+        f"journal file to {op.kind} to this account."
+    )
 
 
 def _import_batch(record: BatchRecord) -> ImportBatch:
@@ -401,6 +432,16 @@ class CloudStorage:
                 return _ours.DisconnectResult(success=True)
             raise
 
+    def _accounts(self) -> dict[str, str | None]:
+        """Connection id to its account (``provider:email``; None when the service names none),
+        inactive connections included: a journal asks when an export's connection changed."""
+        return {
+            conn.id: f"{conn.provider}:{conn.provider_email}"
+            if isinstance(conn.provider_email, str) and conn.provider_email
+            else None
+            for conn in self.list_connections(active_only=False)
+        }
+
     # -- picker ----------------------------------------------------------------------------------
 
     def get_picker_session(self, connection_id: str) -> PickerSession:
@@ -605,7 +646,9 @@ class CloudStorage:
         plan = self._check_export(
             connection_id, image_ids, folder_id, folder_name, batch_size, fields
         )
-        with _journal(journal, on_uncertain, "export", plan.cid, plan.options) as op:
+        with _journal(
+            journal, on_uncertain, "export", plan.cid, plan.options, self._accounts
+        ) as op:
             return _export_result(self._send_exports(plan, op, on_uncertain))
 
     def _check_export(
@@ -719,8 +762,15 @@ class CloudStorage:
         job_ids = list(initial)
         budget = self._settings.wait_timeout if timeout is None else timeout
         deadline = self._clock.monotonic() + budget
-        known = op.finished_jobs() if op is not None else {}
         finished: list[Job] = []
+        try:
+            known = op.finished_jobs() if op is not None else {}
+        except JournalError as exc:
+            # The batches went out: the error still says which jobs they started.
+            exc.partial = partial(
+                tuple(_ours.Job(job_id=j, status=initial[j] or JobStatus.PENDING) for j in job_ids)
+            )
+            raise
 
         def report(job: Job | None) -> None:
             if on_progress is not None:
@@ -753,16 +803,25 @@ class CloudStorage:
             except JobTimeoutError as exc:
                 jobs = last_states(exc.job)
                 timed_out = JobTimeoutError(
-                    jid, budget, exc.job, jobs=jobs, last_error=exc.last_error
+                    jid,
+                    budget,
+                    exc.job,
+                    jobs=jobs,
+                    last_error=exc.last_error,
+                    retry_after=exc.retry_after,
                 )
                 timed_out.partial = partial(jobs)
                 raise timed_out from exc
             except AionvisionError as exc:
                 exc.partial = partial(last_states(None))
                 raise
-            if op is not None:
-                op.job_seen(jid, job.to_dict(), job.is_terminal)
             finished.append(job)
+            if op is not None:
+                try:
+                    op.job_seen(jid, job.to_dict(), job.is_terminal)
+                except JournalError as exc:
+                    exc.partial = partial(last_states(None))
+                    raise
         return tuple(finished)
 
     def import_and_wait(
@@ -838,7 +897,9 @@ class CloudStorage:
         plan = self._check_export(
             connection_id, image_ids, folder_id, folder_name, batch_size, fields
         )
-        with _journal(journal, on_uncertain, "export", plan.cid, plan.options) as op:
+        with _journal(
+            journal, on_uncertain, "export", plan.cid, plan.options, self._accounts
+        ) as op:
             outcome = self._send_exports(plan, op, on_uncertain)
             jobs = self._wait_all(
                 outcome.batches,

@@ -6,6 +6,7 @@
     ├── APIConnectionError               the service could not be reached (after retries)
     │   └── APITimeoutError              the request timed out (after retries)
     ├── APIResponseValidationError       a 2xx answer lacked what the client needs
+    ├── ResponseTooLargeError            an answer over ``Client(max_response_bytes=...)``
     ├── APIStatusError                   an error status; ``details``, ``field_errors``, ``headers``
     │   ├── ValidationError              400, 422
     │   ├── AuthenticationError          401
@@ -17,8 +18,10 @@
     │   ├── RateLimitError               429, ``retry_after``
     │   └── ServerError                  5xx
     ├── JobFailedError                   a job ended failed or cancelled; ``job``
-    ├── JobTimeoutError (TimeoutError)   a job was not finished in time; ``job``, ``jobs``
+    ├── JobTimeoutError (TimeoutError)   a job was not finished in time; ``job``, ``jobs``,
+    │                                    ``retry_after`` when a 429 outlasted the deadline
     ├── JournalError                     the journal file cannot be used (or is in use)
+    │   └── JournalConflictError         files recorded under other options: not sent again
     ├── UncertainBatchError              an earlier run's batch went unanswered: resend or skip?
     ├── WaitBudgetExceededError          a ``DeadlineClock`` ran out (also a TimeoutError)
     └── OAuthError                       the OAuth flow failed; ``error``
@@ -151,6 +154,15 @@ class APIResponseValidationError(AionvisionError):
         self.response = response
 
 
+class ResponseTooLargeError(AionvisionError):
+    """An answer longer than the client's cap (``Client(max_response_bytes=...)``), refused after
+    reading at most the cap and not kept: a status poll or a listing page is a few kB."""
+
+    def __init__(self, message: str, *, limit: int, status_code: int | None = None) -> None:
+        super().__init__(message, status_code=status_code, code="RESPONSE_TOO_LARGE")
+        self.limit = limit
+
+
 class APIConnectionError(AionvisionError):
     """The service could not be reached (after any retries)."""
 
@@ -263,12 +275,15 @@ class JobTimeoutError(AionvisionError, TimeoutError):
         *,
         jobs: Iterable[Job] = (),
         last_error: Exception | None = None,
+        retry_after: float | None = None,
     ) -> None:
         self.job_id = job_id
         self.timeout = timeout
         self.job = job
         self.jobs: tuple[Job, ...] = tuple(jobs)
         self.last_error = last_error
+        #: Seconds the service asked to wait (429 ``Retry-After``) past the deadline, if it did.
+        self.retry_after = retry_after
         if len(self.jobs) > 1:
             running = self.unfinished
             names = ", ".join(f"{j.job_id} {j.status.value}" for j in running[:5])
@@ -280,7 +295,9 @@ class JobTimeoutError(AionvisionError, TimeoutError):
         else:
             seen = f", last status {job.status.value}" if job is not None else ""
             text = f"job {job_id} not finished after {timeout:g}s{seen}"
-        if last_error is not None:
+        if retry_after is not None:
+            text += f"; the service asked to wait {retry_after:g}s more (Retry-After)"
+        elif last_error is not None:
             text += f"; the last poll failed: {last_error}"
         super().__init__(text)
 
@@ -291,6 +308,16 @@ class JobTimeoutError(AionvisionError, TimeoutError):
 
 class JournalError(AionvisionError):
     """The journal file cannot be opened, read or written (or another process holds it)."""
+
+
+class JournalConflictError(JournalError):
+    """The journal holds some of these files under other options (another tag set, folder or
+    collection), or a connection to another account: sending them now would do them twice.
+    Nothing was sent; the message names the difference. ``files`` counts the files concerned."""
+
+    def __init__(self, message: str, *, files: int = 0) -> None:
+        super().__init__(message, code="JOURNAL_CONFLICT")
+        self.files = files
 
 
 class UncertainBatchError(AionvisionError):
