@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -331,7 +332,9 @@ class CloudStorage:
         """The whole OAuth flow through a browser and a one-shot server on 127.0.0.1.
 
         ``open_browser``: True opens the system browser, False prints the URL, a callable gets
-        the URL. ``port`` 0 picks a free one. Returns the new connection. Raises
+        the URL; it may visit it and block until the page has loaded (``lambda url:
+        httpx.get(url, follow_redirects=True)`` in a test against the emulator), since the
+        server answers from a thread of its own. ``port`` 0 picks a free one. Returns the new connection. Raises
         ``OAuthTimeoutError`` when nobody comes back within ``timeout`` seconds, and whatever
         :meth:`complete_auth_from_redirect` raises.
         """
@@ -341,8 +344,11 @@ class CloudStorage:
 
         with LoopbackServer(port) as server:
             start = self.start_auth(prov, server.redirect_uri)
+            # The timeout counts from here, the browser's (or the callable's) time included; the
+            # server answers from its own thread meanwhile.
+            deadline = time.monotonic() + timeout
             announce(start.authorization_url, open_browser)
-            redirect_url = server.wait_for_redirect(timeout)
+            redirect_url = server.wait_for_redirect(timeout, deadline=deadline)
         return self.complete_auth_from_redirect(
             prov, redirect_url, start.state, redirect_uri=start.redirect_uri
         )
