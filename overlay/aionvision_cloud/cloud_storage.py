@@ -334,8 +334,9 @@ class CloudStorage:
         ``open_browser``: True opens the system browser, False prints the URL, a callable gets
         the URL; it may visit it and block until the page has loaded (``lambda url:
         httpx.get(url, follow_redirects=True)`` in a test against the emulator), since the
-        server answers from a thread of its own. ``port`` 0 picks a free one. Returns the new connection. Raises
-        ``OAuthTimeoutError`` when nobody comes back within ``timeout`` seconds, and whatever
+        server answers from a thread of its own. ``port`` 0 picks a free one. Returns the new
+        connection. Raises ``OAuthTimeoutError`` when nobody comes back within ``timeout``
+        seconds (counted from when the browser is opened), and whatever
         :meth:`complete_auth_from_redirect` raises.
         """
         prov = inputs.check_provider(provider)

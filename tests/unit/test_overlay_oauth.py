@@ -294,7 +294,7 @@ def test_idle_connections_do_not_stretch_the_timeout(client: Client, oauth_api: 
 
     started = time.monotonic()
     try:
-        with pytest.raises(OAuthTimeoutError, match="within 0.5s"):
+        with pytest.raises(OAuthTimeoutError, match=r"within 0\.5s"):
             client.cloud_storage.connect(open_browser=preconnect, timeout=0.5)
     finally:
         for sock in idle:
