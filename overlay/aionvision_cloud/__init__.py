@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._client import DEFAULT_BASE_URL, DEFAULT_HTTP_TIMEOUT, DEFAULT_MAX_RETRIES, Client
 from ._clock import Clock
+from ._paths import DriveFolder
 from ._results import (
     BatchFailure,
     CloudFile,
@@ -35,6 +36,7 @@ from ._settings import (
 from .cloud_storage import CloudStorage
 from .errors import (
     AionvisionError,
+    AmbiguousFolderError,
     APIConnectionError,
     APIResponseValidationError,
     APIStatusError,
@@ -42,12 +44,15 @@ from .errors import (
     AuthenticationError,
     ConfigurationError,
     ConflictError,
+    DriveFolderError,
     FieldError,
+    FolderNotFoundError,
     InsufficientScopeError,
     InvalidInputError,
     JobFailedError,
     JobTimeoutError,
     JournalError,
+    NotAFolderError,
     NotFoundError,
     OAuthError,
     OAuthStateMismatchError,
@@ -70,6 +75,8 @@ _MODELS = (
     "Connection",
     "ConnectionList",
     "DisconnectResult",
+    "DriveFolder",
+    "DriveFolderError",
     "ExportBatch",
     "ImportBatch",
     "Job",
@@ -116,6 +123,7 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AionvisionError",
+    "AmbiguousFolderError",
     "AuthStart",
     "AuthenticationError",
     "BatchFailure",
@@ -129,9 +137,12 @@ __all__ = [
     "Connection",
     "ConnectionList",
     "DisconnectResult",
+    "DriveFolder",
+    "DriveFolderError",
     "ExportBatch",
     "ExportResult",
     "FieldError",
+    "FolderNotFoundError",
     "ImportBatch",
     "ImportResult",
     "InsufficientScopeError",
@@ -141,6 +152,7 @@ __all__ = [
     "JobStatus",
     "JobTimeoutError",
     "JournalError",
+    "NotAFolderError",
     "NotFoundError",
     "OAuthError",
     "OAuthStateMismatchError",

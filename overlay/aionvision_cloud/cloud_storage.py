@@ -57,6 +57,7 @@ if TYPE_CHECKING:
         Job,
         PickerSession,
     )
+    from ._paths import DriveFolder
 
     ProviderLike = str | Provider
 
@@ -467,10 +468,25 @@ class CloudStorage:
             body=body,
         )
 
+    def resolve_folder(self, connection_id: str, folder: str) -> DriveFolder:
+        """A Drive folder from ``root``, a folder id, or a path like ``My Drive/Photos/2024``
+        (``My Drive/`` may be left out), as the command line's ``--folder`` takes it.
+
+        Each name matches exactly first, then case-insensitively when only one folder does.
+        Returns a ``DriveFolder`` (``id``, ``path``). Raises ``FolderNotFoundError`` (with the
+        near names in ``suggestions``), ``NotAFolderError`` for a file, ``AmbiguousFolderError``
+        when several folders match; all are ``DriveFolderError``.
+        """
+        cid = inputs.check_id(connection_id, "connection_id")
+        from ._paths import FolderResolver
+
+        return FolderResolver(self, cid).resolve(folder)
+
     def iter_drive_files(
         self,
         connection_id: str,
         *,
+        folder: str | None = None,
         folder_id: str | None = None,
         query: str | None = None,
         mime_prefix: str | None = None,
@@ -480,17 +496,29 @@ class CloudStorage:
         """Drive files (``CloudFile``), lazily, one page in memory at a time, through the picker
         proxy; a new picker session is fetched when the current one expires.
 
-        ``folder_id``, ``mime_prefix`` and ``query`` (Drive query syntax) narrow the listing;
-        trashed files never appear, folders only with ``include_folders``. Raises
-        ``InvalidInputError`` for bad arguments before the first request.
+        ``folder`` (a path like ``My Drive/Photos/2024``, ``root`` or a folder id, resolved
+        as :meth:`resolve_folder` does) or ``folder_id`` (an id only), ``mime_prefix`` and
+        ``query`` (Drive query syntax) narrow the listing; trashed files never appear, folders
+        only with ``include_folders``. Raises ``InvalidInputError`` for bad arguments before the
+        first request, a ``DriveFolderError`` when ``folder`` names no single folder.
         """
         cid = inputs.check_id(connection_id, "connection_id")
+        if folder is not None and folder_id is not None:
+            raise InvalidInputError("give folder (a path or id) or folder_id, not both")
+        if isinstance(folder_id, str) and "/" in folder_id:
+            raise InvalidInputError(
+                f"folder_id must be a Drive id; for a path such as {folder_id!r} pass folder="
+            )
         if (
             isinstance(page_size, bool)
             or not isinstance(page_size, int)
             or not 1 <= page_size <= 1000
         ):
             raise InvalidInputError("page_size must be an int from 1 to 1000")
+        # Checked before the folder is looked up: bad arguments cost no request.
+        build_query(folder_id, query, mime_prefix)
+        if folder is not None:
+            folder_id = self.resolve_folder(cid, folder).id
         q = build_query(folder_id, query, mime_prefix)
         lister = DriveLister(
             new_session=lambda: self.get_picker_session(cid),
