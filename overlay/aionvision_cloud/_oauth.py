@@ -2,7 +2,9 @@
 
 The loopback flow follows google-auth-oauthlib's ``InstalledAppFlow.run_local_server``: bind
 127.0.0.1 on a free port, send the browser to the authorization URL, serve exactly one request to
-``/callback``, answer it with a short page, and always free the port.
+``/callback``, answer it with a short page, and always free the port. Unlike ``run_local_server``
+it serves from a thread (each connection on its own), so the caller's browser hook may block
+and the wait ends at its deadline whatever the connections do.
 """
 
 from __future__ import annotations
