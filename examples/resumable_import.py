@@ -10,6 +10,9 @@ followed again, only the rest goes out. If a batch was sent but its answer was l
 stops and asks; add `--on-uncertain resend` (it may be imported twice) or `--on-uncertain skip`
 (its files are reported as not imported).
 
+Exit codes: 0 done, 1 an error, 2 a batch of an earlier run went unanswered (choose with
+--on-uncertain), 130 Ctrl-C.
+
 The journal lives in your per-user state folder, not in the working directory:
 `$XDG_STATE_HOME/aionvision-cloud/journals/` (`~/.local/state/aionvision-cloud/journals/` when
 XDG_STATE_HOME is unset; `%LOCALAPPDATA%\\aionvision-cloud\\journals\\` on Windows), one file
@@ -22,8 +25,15 @@ import os
 import shlex
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from aionvision_cloud import AionvisionError, Client, UncertainBatchError
+
+
+def stop(message: str, code: int) -> NoReturn:
+    """End in one line on stderr: what happened and what to run next."""
+    print(message, file=sys.stderr)
+    sys.exit(code)
 
 
 def default_journal(connection_id: str, folder: str) -> Path:
@@ -65,13 +75,19 @@ try:
             on_progress=lambda progress: print(progress, flush=True),
         )
 except KeyboardInterrupt:
-    sys.exit(f"interrupted: run {again} again to resume (journal: {journal})")
+    stop(f"interrupted: run {again} again to resume (journal: {journal})", 130)
 except UncertainBatchError as exc:
-    sys.exit(f"{exc}: run {again} --on-uncertain resend (or skip)")
+    stop(f"{exc}: run {again} --on-uncertain resend (or skip)", 2)
 except AionvisionError as exc:
     done = exc.partial  # what was accepted before the error, and what was not
-    sent = f"; {len(done.job_ids)} jobs accepted, {len(done.not_sent)} not sent" if done else ""
-    sys.exit(f"stopped: {exc}{sent}; run {again} again to resume (journal: {journal})")
+    so_far = ""
+    if done is not None:
+        so_far = f"; jobs accepted: {', '.join(done.job_ids) or 'none'}"
+        if done.failed is not None:
+            maybe = "may have been imported" if done.failed.uncertain else "not imported"
+            so_far += f"; failed batch: {len(done.failed.items)} files ({maybe})"
+        so_far += f"; files not sent: {len(done.not_sent)}"
+    stop(f"stopped: {exc}{so_far}; run {again} again to resume (journal: {journal})", 1)
 
 print(
     f"import {result.status}: {result.completed_files} of {result.total_files} files imported, "

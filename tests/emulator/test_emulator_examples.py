@@ -194,7 +194,7 @@ def test_resumable_import_ctrl_c_says_what_to_re_run(
         _, err = proc.communicate(timeout=30)
     finally:
         proc.kill()
-    assert proc.returncode == 1, err
+    assert proc.returncode == 130, err
     assert "Traceback" not in err
     assert len(err.splitlines()) == 1
     assert err.startswith("interrupted: run python ")
