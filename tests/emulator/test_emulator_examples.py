@@ -247,3 +247,24 @@ def test_demo(tmp_path: Path) -> None:
     assert "exported 5 of them into the new folder" in done.stdout
     # A user has no admin API on the real service: the demo must not lean on it.
     assert ".admin" not in (EXAMPLES / "demo.py").read_text()
+
+
+@pytest.mark.parametrize("profile", BOTH)
+def test_the_readmes_five_lines_import_one_folder(
+    aionvision_emulator: RunningEmulator,
+    aionvision_connection_id: str,
+    monkeypatch: pytest.MonkeyPatch,
+    profile: str,
+) -> None:
+    import re
+
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"## Five lines\n.*?```python\n(.*?)```", readme, re.S)
+    assert block is not None
+    monkeypatch.setenv("AIONVISION_API_KEY", aionvision_emulator.api_key)
+    monkeypatch.setenv("AIONVISION_BASE_URL", aionvision_emulator.base_url)
+    names: dict[str, object] = {}
+    exec(block.group(1), names)  # noqa: S102 - the README's own code
+    result = names["result"]
+    assert result.total_files == 25  # type: ignore[attr-defined]  # one folder, not the Drive
+    assert result.status == "completed"  # type: ignore[attr-defined]
