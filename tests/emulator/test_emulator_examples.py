@@ -205,12 +205,13 @@ def test_resumable_import_ctrl_c_says_what_to_re_run(
     assert "import completed: 40 of 40 files imported, 0 failed, 0 skipped" in again.stdout
 
 
-@pytest.mark.aionvision_emulator(profile="service", **FAST)
+@pytest.mark.parametrize("profile", BOTH)
 def test_wait_for_job(
     aionvision_emulator: RunningEmulator,
     aionvision_client: Client,
     aionvision_connection_id: str,
     tmp_path: Path,
+    profile: str,
 ) -> None:
     cs = aionvision_client.cloud_storage
     files = list(cs.iter_drive_files(aionvision_connection_id, folder="Photos/Family"))
