@@ -173,7 +173,7 @@ def flow(demo: Demo) -> str:
     demo.run("The jobs", "job", *job_ids)
     jobs = demo.quietly("job", *job_ids)["jobs"]
     completed = sum(1 for j in jobs if j["status"] == "completed")
-    demo.run("Disconnect", "disconnect", cid)
+    demo.run("Disconnect", "disconnect", cid, "--yes")
     return (
         f"Connected {conn['provider_email']}, browsed 'My Drive/Photos', imported "
         f"{imported['completed_files']} of {imported['total_files']} images from '{FOLDER}' "

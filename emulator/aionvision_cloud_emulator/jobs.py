@@ -25,6 +25,8 @@ from .state import ACTIVE_STATES, Row
 #: Backend spellings the API answers differently.
 NORMALIZED = {"processing": "in_progress", "completed_with_errors": "partial"}
 TERMINAL = ("completed", "completed_with_errors", "failed", "cancelled")
+# A job's error names this many failed files and their reasons, then counts the rest.
+MAX_REASONS = 5
 
 
 def normalize(status: str) -> str:
@@ -80,7 +82,7 @@ def import_one(
     if f.mime_type == FOLDER:
         return False, f"{f.name} is a folder"
     if f.mime_type.startswith("application/vnd.google-apps."):
-        return False, f"{f.name} is a Google Docs Editors file; export it first"
+        return False, f"{f.name} is a Google Docs Editors file (export it first)"
     if "corrupt" in f.name.lower() or "corrupt" in str(item.get("name", "")).lower():
         return False, f"{f.name} is corrupt or not a readable file"
     # An id announced when the job was created is kept, so the announcement stays true.
@@ -293,6 +295,15 @@ def cancel(emu: Emulator, job_id: str) -> Row:
     return found
 
 
+def failure_reasons(emu: Emulator, job: Row) -> str:
+    """Why files failed, in item order, for the job's ``error``: the service's only per-file
+    word, so a user can tell which files to look at. A few are named; the rest are counted."""
+    reasons = [str(i["error"]) for i in emu.store.job_items(job["id"]) if i["state"] == "failed"]
+    shown = "; ".join(reasons[:MAX_REASONS])
+    more = len(reasons) - MAX_REASONS
+    return shown + (f"; and {more} more" if more > 0 else "")
+
+
 # --- the runner --------------------------------------------------------------------------------
 
 
@@ -393,8 +404,10 @@ class JobRunner:
                     fields["status"] = "completed"
                 elif done == 0:
                     fields["status"] = "failed"
-                    fields["error"] = f"All {failed} files failed"
+                    fields["error"] = f"All {failed} files failed: {failure_reasons(emu, job)}"
                 else:
                     fields["status"] = "completed_with_errors"
-                    fields["error"] = f"{failed} of {job['total']} files failed"
+                    fields["error"] = (
+                        f"{failed} of {job['total']} files failed: {failure_reasons(emu, job)}"
+                    )
             emu.store.update_job(job["id"], **fields)

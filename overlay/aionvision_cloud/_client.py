@@ -12,23 +12,25 @@ from urllib.parse import urlsplit
 
 import httpx
 
-if TYPE_CHECKING:
-    from aionvision_cloud_api import AuthenticatedClient
-
 from ._clock import Clock, SystemClock
-from ._http import ErrorMappingTransport, Requester, StatusErrorHook
-from ._inputs import check_count, check_positive
-from ._retry import RetryPolicy, RetryTransport
-from ._session import ENV_SESSION_TOKEN, SessionCookie, check_session_token, explain_refusal
-from ._settings import (
+from ._defaults import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_MAX_INTERVAL,
     DEFAULT_POLL_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,
-    Settings,
 )
-from .cloud_storage import CloudStorage
+from ._inputs import check_count, check_positive
+from ._session import ENV_SESSION_TOKEN, SessionCookie, check_session_token, explain_refusal
 from .errors import ConfigurationError
+
+# The transports, the resources and their attrs classes load with the first Client(), as the
+# generated package does, so that `from aionvision_cloud import Client` costs little more than
+# httpx; a module among them that cannot be imported fails that first Client().
+if TYPE_CHECKING:
+    from aionvision_cloud_api import AuthenticatedClient
+
+    from ._retry import RetryPolicy
+    from .cloud_storage import CloudStorage
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_HTTP_TIMEOUT", "DEFAULT_MAX_RETRIES", "Client"]
 
@@ -184,6 +186,11 @@ class Client:
         here or in ``httpx_args``, not both. Raises ``ConfigurationError`` for a missing or
         malformed key, a bad URL, a bad value or contradictory arguments.
         """
+        from ._http import ErrorMappingTransport, Requester, StatusErrorHook
+        from ._retry import RetryTransport
+        from ._settings import Settings
+        from .cloud_storage import CloudStorage
+
         key = _check_api_key(api_key if api_key is not None else os.environ.get(ENV_API_KEY))
         session = check_session_token(
             session_token if session_token is not None else os.environ.get(ENV_SESSION_TOKEN)
@@ -239,7 +246,7 @@ class Client:
             max_interval=polling_max_interval,
             wait_timeout=polling_timeout,
         )
-        self.cloud_storage = CloudStorage(self._settings)
+        self.cloud_storage: CloudStorage = CloudStorage(self._settings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Client:
@@ -301,6 +308,8 @@ def _check_timeout(timeout: object) -> httpx.Timeout:
 
 def _retry_policy(max_retries: object, retry_policy: RetryPolicy | None) -> RetryPolicy:
     """The one retry policy: from ``max_retries`` or given whole, never both."""
+    from ._retry import RetryPolicy
+
     if retry_policy is None:
         count = DEFAULT_MAX_RETRIES if max_retries is None else max_retries
         return RetryPolicy(max_retries=check_count("max_retries", count, error=ConfigurationError))

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from aionvision_cloud_api.models.import_file import ImportFile
     from aionvision_cloud_api.models.provider import Provider
 
-from ._results import CloudFile
+    from ._results import CloudFile
+
 from .errors import InvalidInputError
 
 __all__ = [
@@ -224,9 +225,9 @@ def _whole_number(value: object) -> int | None:
     return None
 
 
-def _import_file(item: object, index: int) -> ImportFile:
+def _import_file(item: object, index: int, cloud_file: type[CloudFile]) -> ImportFile:
     where = f"files[{index}]"
-    if isinstance(item, CloudFile):
+    if isinstance(item, cloud_file):
         data: Mapping[str, Any] = {
             "id": item.id,
             "name": item.name,
@@ -268,9 +269,11 @@ def _import_file(item: object, index: int) -> ImportFile:
 
 
 def to_import_files(files: object) -> list[ImportFile]:
+    from ._results import CloudFile  # its attrs classes load with the first call, not the client
+
     if isinstance(files, (str, bytes, Mapping, CloudFile)) or not isinstance(files, Iterable):
         raise InvalidInputError("files must be a list of CloudFile objects or dicts")
-    out = [_import_file(item, i) for i, item in enumerate(files)]
+    out = [_import_file(item, i, CloudFile) for i, item in enumerate(files)]
     if not out:
         raise InvalidInputError("files must not be empty")
     return out

@@ -8,6 +8,12 @@ from collections.abc import Callable
 import attrs
 
 from ._clock import Clock
+from ._defaults import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_MAX_INTERVAL,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
+)
 from ._http import Requester
 from ._inputs import check_batch_size, check_positive
 from .errors import ConfigurationError
@@ -19,13 +25,6 @@ __all__ = [
     "DEFAULT_WAIT_TIMEOUT",
     "Settings",
 ]
-
-DEFAULT_BATCH_SIZE = 100  # the PROFESSIONAL plan's files-per-batch limit
-# Seconds before the second poll of a job whose progress says nothing yet (pending); later
-# intervals grow from it, or follow the job's progress (see _schedule).
-DEFAULT_POLL_INTERVAL = 0.5
-DEFAULT_MAX_INTERVAL = 15.0  # seconds between polls at most
-DEFAULT_WAIT_TIMEOUT = 600.0  # seconds wait_for_job waits by default (not the HTTP timeout)
 
 
 def _positive(name: str) -> Callable[[object, attrs.Attribute[float], float], None]:

@@ -98,7 +98,9 @@ def test_cli_connect_cancel_is_one_error_line(browser: Any, emu: RunningEmulator
         assert proc.stdout is not None
         out = proc.stdout.read()
     assert proc.returncode == 1
-    assert out == ""
+    # --json: the failure as a JSON document on stdout too, the same words as stderr's line.
+    error = json.loads(out)["error"]
+    assert (error["type"], error["code"], error["exit_code"]) == ("OAuthError", "access_denied", 1)
     errors = [line for line in stderr if line.startswith("Error")]
     assert len(errors) == 1
     assert "access_denied" in errors[0]

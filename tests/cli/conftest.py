@@ -29,12 +29,15 @@ def cli_emulator() -> Iterator[RunningEmulator]:
 
 @pytest.fixture
 def emu(
-    cli_emulator: RunningEmulator, monkeypatch: pytest.MonkeyPatch
+    cli_emulator: RunningEmulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> Iterator[RunningEmulator]:
-    """The shared emulator, reset, with the CLI's environment pointing at it."""
+    """The shared emulator, reset, with the CLI's environment pointing at it (and a config file
+    of the test's own, never the user's)."""
     cli_emulator.admin.reset()
-    for name in ("AIONVISION_TIMEOUT", "AIONVISION_MAX_RETRIES", "AIONVISION_POLLING_TIMEOUT"):
+    names = ("AIONVISION_TIMEOUT", "AIONVISION_MAX_RETRIES", "AIONVISION_POLLING_TIMEOUT")
+    for name in (*names, "AIONVISION_CONNECTION_ID", "XDG_CONFIG_HOME"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AIONVISION_CONFIG", str(tmp_path / "config" / "config.toml"))
     monkeypatch.setenv("AIONVISION_API_KEY", cli_emulator.api_key)
     monkeypatch.setenv("AIONVISION_BASE_URL", cli_emulator.base_url)
     yield cli_emulator

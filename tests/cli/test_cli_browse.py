@@ -11,8 +11,8 @@ FILE_KEYS = {"id", "name", "mime_type", "size_bytes", "modified_at", "is_folder"
 
 
 def names(result: Result) -> list[str]:
-    """The first column of piped (tab-separated) table output."""
-    return [line.split("\t")[0] for line in result.out.splitlines()]
+    """The second column of piped (tab-separated) table output; the first is the id."""
+    return [line.split("\t")[1] for line in result.out.splitlines()]
 
 
 def test_browse_root_lists_folders_then_files_with_ids(
@@ -30,9 +30,11 @@ def test_browse_root_lists_folders_then_files_with_ids(
         "profile.jpg",
         "Resume.pdf",
     ]
-    photos = next(line.split("\t") for line in result.out.splitlines() if line[:6] == "Photos")
-    assert photos[1] == "folder"
-    assert photos[4].startswith("1")  # a Drive id, whole
+    rows = [line.split("\t") for line in result.out.splitlines()]
+    photos = next(row for row in rows if row[1] == "Photos")
+    assert photos[2] == "folder"
+    # The README's promise: cut -f1 gives the ids, whole.
+    assert all(row[0].startswith("1") and len(row[0]) > 20 for row in rows)
     assert "My Drive  (folder id root)" in result.err
     assert "8 entries." in result.err
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import threading
@@ -60,12 +61,35 @@ def test_connect_opens_the_browser_and_prints_the_connection(
     assert body["is_new"] is False
 
 
+def test_a_browser_launcher_that_blocks_does_not_hold_the_wait(
+    cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, visit: Callable[[str], int]
+) -> None:
+    """A launcher that returns only once the browser is done (webbrowser with a BROWSER that
+    stays in the foreground): the loopback server must already be waiting for it, and
+    --timeout counts from the URL, not from the launcher's return."""
+
+    def blocking_open(url: str, new: int = 0, autoraise: bool = True) -> bool:
+        assert visit(url) == 200  # returns once the loopback server answered the browser
+        return True
+
+    monkeypatch.setattr(webbrowser, "open", blocking_open)
+    result = cli("connect", "--timeout", "20")
+    assert result.code == 0, result.err
+    assert "Opening a browser to authorize access; if none appears, visit:" in result.err
+    assert "Connected google_drive account" in result.out
+
+
 def test_connect_no_browser_prints_the_url_and_waits(
     emu: RunningEmulator, console_script: list[str], visit: Callable[[str], int]
 ) -> None:
     """The real console script, as a user (or `make demo`) runs it: the URL on stderr, the
     connection as JSON on stdout once the browser came back."""
-    env = {"AIONVISION_API_KEY": emu.api_key, "AIONVISION_BASE_URL": emu.base_url, "PATH": ""}
+    env = {
+        "AIONVISION_API_KEY": emu.api_key,
+        "AIONVISION_BASE_URL": emu.base_url,
+        "AIONVISION_CONFIG": os.environ["AIONVISION_CONFIG"],
+        "PATH": "",
+    }
     proc = subprocess.Popen(
         [*console_script, "connect", "--no-browser", "--timeout", "30", "--json"],
         env=env,
@@ -151,7 +175,7 @@ def test_disconnect_removes_the_connection(cli: Callable[..., Result], conn_id: 
     assert [c["id"] for c in cli("connections", "--all", "--json").json()["connections"]] == [
         conn_id
     ]
-    result = cli("disconnect", conn_id, "--json")
+    result = cli("disconnect", conn_id, "--json", "--yes")
     assert result.code == 0
     body = result.json()
     assert set(body) == {"connection_id", "success", "message"}
@@ -159,13 +183,13 @@ def test_disconnect_removes_the_connection(cli: Callable[..., Result], conn_id: 
     assert body["success"] is True
 
     assert cli("connections", "--json").json() == {"connections": []}
-    human = cli("disconnect", conn_id)
+    human = cli("disconnect", conn_id, "-y")
     assert human.code == 1
     assert human.error_line.startswith("Error: 404 NOT_FOUND: ")
 
 
 def test_disconnect_unknown_connection_is_one_error_line(cli: Callable[..., Result]) -> None:
-    result = cli("disconnect", "no-such-connection")
+    result = cli("disconnect", "no-such-connection", "--yes")
     assert result.code == 1
     line = result.error_line
     assert line.startswith("Error: 404 NOT_FOUND: ")
@@ -176,3 +200,23 @@ def test_disconnect_without_an_id_is_bad_usage(cli: Callable[..., Result]) -> No
     result = cli("disconnect")
     assert result.code == 2
     assert "Missing argument 'CONNECTION_ID'" in result.err
+
+
+def test_a_disconnect_that_says_no_prints_one_json_document(
+    cli: Callable[..., Result], conn_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aionvision_cloud import CloudStorage
+
+    real = CloudStorage.disconnect
+
+    def refused(self: CloudStorage, connection_id: str) -> object:
+        answer = real(self, connection_id)
+        answer.success = False  # type: ignore[attr-defined]
+        return answer
+
+    monkeypatch.setattr(CloudStorage, "disconnect", refused)
+    result = cli("disconnect", conn_id, "--yes", "--json")
+    assert result.code == 1
+    body = result.json()  # the command's own document, and no second one after it
+    assert body["success"] is False
+    assert result.error_line.startswith(f"Error: could not disconnect {conn_id}: ")

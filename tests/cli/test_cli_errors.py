@@ -70,7 +70,14 @@ def test_missing_api_key_is_usage(
     monkeypatch.delenv("AIONVISION_API_KEY")
     result = cli("connections")
     assert result.code == 2
-    assert result.error_line == "Error: no API key: set AIONVISION_API_KEY (or pass --api-key)"
+    line = result.error_line
+    assert line.startswith(
+        "Error: no API key: set AIONVISION_API_KEY, pass --api-key, or save one with"
+        " 'aionvision-cloud config set api_key'."
+    )
+    # ... and where a key comes from.
+    assert "https://aionvision.tech" in line
+    assert "emulator prints one" in line
 
 
 def test_malformed_api_key_is_usage_and_never_echoed(cli: Callable[..., Result]) -> None:
@@ -141,3 +148,12 @@ def test_help_is_printed_by_the_console_script(console_script: list[str]) -> Non
     )
     assert done.returncode == 0
     assert "Usage: aionvision-cloud [OPTIONS] COMMAND [ARGS]..." in done.stdout
+
+
+def test_the_readme_exit_code_table_matches_help(cli: Callable[..., Result]) -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    in_readme = set(re.findall(r"^\| `(\d+)` \|", readme, re.M))
+    in_help = set(re.findall(r"^ +(\d{1,3}) {2,}\S", cli("--help").out, re.M))
+    assert in_readme == in_help == {"0", "1", "2", "3", "4", "5", "129", "130", "141", "143"}

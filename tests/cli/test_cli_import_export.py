@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 import pytest
@@ -108,6 +109,12 @@ def test_import_folder_with_wait_reports_partial_with_exit_3(
     assert result.out.splitlines()[0] == (
         "Import partial: 5 of 7 files imported, 2 failed, in 1 job."
     )
+    # Which files failed, and why: the job's error, on stderr for the person reading.
+    reasons = (
+        "2 of 7 files failed: corrupt_photo.jpg is corrupt or not a readable file;"
+        " Shared doc is a Google Docs Editors file (export it first)"
+    )
+    assert re.search(rf"^Failed in job_\w+: {re.escape(reasons)}$", result.err, re.M), result.err
     # Piped, progress is plain lines; the last one is the end state.
     progress = [line for line in result.err.splitlines() if line.startswith("Importing:")]
     assert progress[-1] == "Importing: 7/7 files done, 2 failed"
@@ -120,7 +127,7 @@ def test_import_folder_with_wait_reports_partial_with_exit_3(
     assert body["timed_out"] is False
     assert [set(j) for j in body["jobs"]] == [JOB_KEYS]
     assert body["jobs"][0]["status"] == "partial"
-    assert body["jobs"][0]["error"] == "2 of 7 files failed"
+    assert body["jobs"][0]["error"] == reasons
 
 
 def test_import_recursive_images_only_in_batches_one_progress(
@@ -210,6 +217,8 @@ def test_import_an_empty_folder(cli: Callable[..., Result], conn_id: str) -> Non
         (["--folder", "Photos", "--timeout", "5"], "--timeout only applies with --wait"),
         (["--folder", "Photos", "--wait", "--timeout", "-1"], "--timeout must be a positive"),
         (["--file", ":x.jpg"], "--file ':x.jpg' has no id"),
+        # Above what any plan takes in one request: refused here, not by the service.
+        (["--folder", "Photos", "--batch-size", "150000"], "--batch-size 150000 is over 200"),
     ],
 )
 def test_import_bad_usage_exits_2_before_any_request(
@@ -231,6 +240,19 @@ def test_import_batch_size_out_of_range_is_usage(cli: Callable[..., Result], con
     result = cli("import", conn_id, "--folder", "Photos", "--batch-size", "0")
     assert result.code == 2
     assert "Invalid value for '--batch-size'" in result.err
+
+
+def test_a_batch_over_the_plans_limit_names_the_size_to_use(
+    cli: Callable[..., Result], conn_id: str, emu: RunningEmulator
+) -> None:
+    emu.admin.configure(batch_limit=10)
+    result = cli("import", conn_id, "--folder", "Camera Uploads", "--batch-size", "150")
+    assert result.code == 1
+    line = result.error_line
+    assert line.startswith("Error: 422 BATCH_LIMIT_EXCEEDED: Too many files: 150 in one request")
+    # The field the service named, without an empty issue after it ("[files: ]" before).
+    assert " [files] (request_id=" in line
+    assert line.endswith("; your plan takes at most 10 per request: pass --batch-size 10")
 
 
 def test_import_unknown_file_and_folder_ids(cli: Callable[..., Result], conn_id: str) -> None:
@@ -287,6 +309,12 @@ def test_export_of_unknown_images_fails_with_exit_4(
     assert (
         result.out.splitlines()[0] == "Export failed: 0 of 2 images exported, 2 failed, in 1 job."
     )
+    assert re.search(
+        r"^Failed in job_\w+: All 2 files failed: Image img_nope_1 not found;"
+        r" Image img_nope_2 not found$",
+        result.err,
+        re.M,
+    ), result.err
 
 
 def test_export_without_wait(cli: Callable[..., Result], conn_id: str) -> None:
@@ -306,9 +334,14 @@ def test_export_to_an_unknown_folder_id(cli: Callable[..., Result], conn_id: str
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ([], "Missing argument 'IMAGE_ID...'"),
+        ([], "give CONNECTION_ID and at least one IMAGE_ID"),
         (["img_1", "--folder-name", " "], "--folder-name must not be empty"),
         (["img_1", "--timeout", "3"], "--timeout only applies with --wait"),
+        (
+            ["img_1", "--folder-id", "root", "--folder-name", "New"],
+            "--folder-id and --folder-name are exclusive",
+        ),
+        (["img_1", "--batch-size", "201"], "--batch-size 201 is over 200"),
     ],
 )
 def test_export_bad_usage(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -115,15 +116,32 @@ def test_job_bad_usage(cli: Callable[..., Result], args: list[str], message: str
     assert message in result.err
 
 
-def test_ctrl_c_during_wait_names_the_running_jobs(
+@pytest.mark.parametrize(
+    ("signum", "code", "by"),
+    [
+        (signal.SIGINT, 130, ""),  # Ctrl-C
+        (signal.SIGTERM, 143, " (SIGTERM)"),  # timeout(1), a CI cancel, docker stop
+        (signal.SIGHUP, 129, " (SIGHUP)"),  # the terminal closed
+    ],
+)
+def test_a_stop_during_wait_names_the_running_jobs(
     emu: RunningEmulator,
     cli: Callable[..., Result],
     conn_id: str,
     console_script: list[str],
+    signum: int,
+    code: int,
+    by: str,
 ) -> None:
-    """The real console script in its own process, interrupted as a terminal's Ctrl-C would."""
+    """The real console script in its own process, stopped as a terminal's Ctrl-C, timeout(1)
+    or a closed terminal would: each exits 128 + the signal's number, naming the jobs."""
     emu.admin.configure(job_pace=0.5)
-    env = {"AIONVISION_API_KEY": emu.api_key, "AIONVISION_BASE_URL": emu.base_url, "PATH": ""}
+    env = {
+        "AIONVISION_API_KEY": emu.api_key,
+        "AIONVISION_BASE_URL": emu.base_url,
+        "AIONVISION_CONFIG": os.environ["AIONVISION_CONFIG"],
+        "PATH": "",
+    }
     proc = subprocess.Popen(
         [*console_script, "import", conn_id, "--folder", "Photos/Family", "--wait"],
         env=env,
@@ -138,15 +156,52 @@ def test_ctrl_c_during_wait_names_the_running_jobs(
     while "Importing:" not in seen and time.monotonic() < deadline:
         seen += proc.stderr.readline()
     assert "Importing:" in seen
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signum)
     out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 130, seen + err
+    assert proc.returncode == code, seen + err
     assert out == ""  # no summary of a wait that did not end
     running = [line for line in err.splitlines() if line.startswith("Still running")]
     assert len(running) == 1
-    assert re.search(r"Stopped waiting at \d+/25 files \(0 failed\); the jobs go on\.", err)
+    stopped = rf"Stopped waiting{re.escape(by)} at \d+/25 files \(0 failed\); the jobs go on\."
+    assert re.search(stopped, err), err
     job_id = running[0].split(": ")[1]
     assert err.strip().splitlines()[-1] == f"Follow them with: aionvision-cloud job {job_id} --wait"
     assert "Traceback" not in err
     # Stopping the wait did not stop the job.
     assert cli("job", job_id, "--json").json()["jobs"][0]["status"] in ("pending", "in_progress")
+
+
+def test_sigterm_during_job_wait_names_the_jobs(
+    emu: RunningEmulator,
+    cli: Callable[..., Result],
+    conn_id: str,
+    console_script: list[str],
+) -> None:
+    """`job --wait`, stopped as `timeout 10 aionvision-cloud job ID --wait` would stop it."""
+    emu.admin.configure(job_pace=0.5)
+    (job_id,) = start_import(cli, conn_id, "Photos/Family")
+    env = {
+        "AIONVISION_API_KEY": emu.api_key,
+        "AIONVISION_BASE_URL": emu.base_url,
+        "AIONVISION_CONFIG": os.environ["AIONVISION_CONFIG"],
+        "PATH": "",
+    }
+    proc = subprocess.Popen(
+        [*console_script, "job", job_id, "--wait"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    seen = ""
+    deadline = time.monotonic() + 30
+    while "Waiting:" not in seen and time.monotonic() < deadline:
+        seen += proc.stderr.readline()
+    assert "Waiting:" in seen
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143, seen + err
+    assert out == ""
+    assert f"Still running: {job_id}" in err
+    assert err.strip().splitlines()[-1] == f"Follow them with: aionvision-cloud job {job_id} --wait"

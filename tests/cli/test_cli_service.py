@@ -48,7 +48,7 @@ def test_the_whole_flow_against_the_service_profile(
 
     shown = cli("job", job["job_id"], "--json").json()
     assert shown["jobs"][0]["cloud_file_ids"] == job["cloud_file_ids"]
-    assert cli("disconnect", conn_id).code == 0
+    assert cli("disconnect", conn_id, "--yes").code == 0
     assert cli("connections", "--json").json()["connections"] == []
 
 
@@ -68,7 +68,7 @@ def test_a_session_only_service_works_with_a_session(
 ) -> None:
     by_option = cli("--session-token", session_only, "browse", conn_id, "--folder", "Photos")
     assert by_option.code == 0, by_option.err
-    assert by_option.out.split("\t")[0] == "Family"
+    assert by_option.out.split("\t")[1] == "Family"
     monkeypatch.setenv("AIONVISION_SESSION_TOKEN", session_only)
     by_env = cli("import", conn_id, "--folder", "Photos/Family", "--wait", "--json", "-v")
     assert by_env.code == 0, by_env.err

@@ -177,7 +177,8 @@ def test_job_passes_through_in_progress_and_partial(
     assert job["status"] == "partial"
     assert "in_progress" in seen
     assert (job["completed_files"], job["failed_files"]) == (30, 1)
-    assert job["error"] == "1 of 31 files failed"
+    # The error names the file that failed and why, not only how many.
+    assert job["error"] == "1 of 31 files failed: File nope_missing not found in Google Drive"
     assert emu.admin.job(body["job_id"])["backend_status"] == "completed_with_errors"
 
 
@@ -194,7 +195,10 @@ def test_job_where_every_file_fails(api: httpx.Client, conn: dict[str, Any], sid
     assert job["status"] == "failed"
     assert job["failed_files"] == len(files)
     assert job["completed_files"] == 0
-    assert job["error"] == f"All {len(files)} files failed"
+    reasons = [f"{f['name']} is a Google Docs Editors file (export it first)" for f in gdocs]
+    reasons.append("Documents is a folder")
+    shown = "; ".join(reasons[:5]) + (f"; and {len(reasons) - 5} more" if len(reasons) > 5 else "")
+    assert job["error"] == f"All {len(files)} files failed: {shown}"
 
 
 def test_admin_cancels_a_running_job(

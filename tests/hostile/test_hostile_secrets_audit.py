@@ -324,7 +324,7 @@ CLI_RUNS: dict[str, tuple[list[str], dict[str, str]]] = {
     "job-404": (["-v", "job", "job_missing"], {}),
     "job-crlf": (["job", "job\r\n1"], {}),
     "job-100kB": (["job", "j" * 100_000], {}),
-    "disconnect-404": (["-v", "--json", "disconnect", "conn_missing"], {}),
+    "disconnect-404": (["-v", "--json", "disconnect", "conn_missing", "--yes"], {}),
     "import-404": (["-v", "import", "conn_missing", "f1"], {}),
     "export-404": (["-v", "export", "conn_missing", "img_1"], {}),
     "browse-404": (["-v", "browse", "conn_missing"], {}),

@@ -104,6 +104,32 @@ def test_a_late_speed_up_is_caught_no_later_than_the_last_jump() -> None:
     assert got.late <= 2.0
 
 
+def test_a_slow_job_that_speeds_up_half_way_is_caught_no_later_than_the_last_jump() -> None:
+    """24 files at 2.5 s each, then 2.5 times faster from half way (bench/polling.py's "60 s,
+    slow files, x 2.5 at 50%"): the stretch that holds the change reads as a blend of the two
+    paces, so the finish is put later than it comes. A known limit, 1.5 s late with 7 polls here;
+    this holds it there."""
+    job = SimJob(24, [(0.0, 0.4), (30.0, 1.0)], latency=0.01)
+    got = project_wait(job)
+    assert 0 <= got.late <= got.sleeps[-1]
+    assert got.late <= 2.0
+    assert got.polls <= 8
+
+
+@pytest.mark.parametrize("seconds", [2, 5, 7, 10, 20, 30])
+def test_a_one_file_job_is_caught_within_half_its_length(seconds: int) -> None:
+    """One file: no progress to estimate from until it is done, so the polls come as the time in
+    processing grows by half (a known limit: a 5 s file ends about 1.4 s late, a 30 s one 7 s).
+    No fixed schedule does better for every length: within 0.6 s of any finish in 10 s takes a
+    poll every 0.6 s. From 10 s up it still takes no more polls than the 2 s loop."""
+    job = SimJob(1, [(0.0, 1 / seconds)], latency=0.01)
+    got = project_wait(job, polling_timeout=4 * seconds + 60)
+    assert 0 <= got.late <= 0.5 * seconds + 0.1
+    assert max(got.sleeps) <= 15.0
+    if seconds >= 10:
+        assert got.polls <= seed_wait(job).polls
+
+
 @pytest.mark.parametrize("offset", [-3600.0, 0.0, 7200.5])
 def test_the_service_clock_may_be_offset_from_ours(offset: float) -> None:
     # Only differences of the service's own stamps are used: the same job, the same waits.

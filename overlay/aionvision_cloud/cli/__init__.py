@@ -11,7 +11,7 @@ following jobs). ``output`` builds what they print (the ``--json`` shapes, table
 from __future__ import annotations
 
 # Imported for their commands (in the order --help lists them).
-from . import connections, drive, transfer, jobs  # noqa: F401  isort: skip
+from . import connections, drive, transfer, jobs, config, completion  # noqa: F401  isort: skip
 from .root import app, main
 
 __all__ = ["app", "main"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import sys
+import threading
 from typing import Annotated
 
 import typer
@@ -67,10 +70,34 @@ def connect(
             f"Waiting up to {timeout:g}s for the browser to come back (Ctrl-C stops)..."
         )
 
-    with make_client(settings) as client:
-        conn = client.cloud_storage.connect(
-            provider, open_browser=show_url if no_browser else True, timeout=timeout, port=port
+    def open_browser(url: str) -> None:
+        # webbrowser.open can block until the browser command exits (a BROWSER that stays in
+        # the foreground took 4 s here): the wait, and --timeout with it, must not start late.
+        from aionvision_cloud import _oauth
+
+        threading.Thread(target=_oauth.open_in_browser, args=(url,), daemon=True).start()
+        note(
+            f"Opening a browser to authorize access; if none appears, visit:\n\n    {url}\n\n"
+            f"Waiting up to {timeout:g}s for the browser to come back (Ctrl-C stops)..."
         )
+
+    with make_client(settings) as client:
+        try:
+            conn = client.cloud_storage.connect(
+                provider,
+                open_browser=show_url if no_browser else open_browser,
+                timeout=timeout,
+                port=port,
+            )
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            # The loopback server binds before anything is sent: a busy port is a bad option.
+            usage(
+                f"port {port} on 127.0.0.1 is busy (another program listens on it): pick another"
+                " with --port N, or leave --port out for any free one",
+                "connect",
+            )
     if settings.as_json:
         print_json({"connection": connection_json(conn.connection), "is_new": bool(conn.is_new)})
         return
@@ -80,6 +107,7 @@ def connect(
     say(f"Connected {text(account.provider) or provider} account {who} ({state}).")
     say(f"Connection id: {conn.id}")
     note(f"Next: {PROG} browse {conn.id}")
+    note(f"Make it the default for browse and import: {PROG} config set connection {conn.id}")
 
 
 @app.command()
@@ -127,10 +155,15 @@ def connections(
 def disconnect(
     ctx: typer.Context,
     connection_id: ConnectionArg,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (needed in scripts).")
+    ] = False,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Disconnect an account (its jobs already done stay done).
+    """Disconnect an account (its jobs already done stay done); asks first unless --yes.
+
+    Without --yes it asks on the terminal, and refuses when stdin is not one (a script, a pipe).
 
     \b
     --json prints:
@@ -138,6 +171,8 @@ def disconnect(
     """
     settings = settings_of(ctx, as_json, verbose)
     with make_client(settings) as client:
+        if not yes:
+            _confirm_disconnect(connection_id)
         result = client.cloud_storage.disconnect(connection_id)
     message = text(result.message)
     if settings.as_json:
@@ -146,3 +181,16 @@ def disconnect(
         say(f"Disconnected {connection_id}." + (f" {message}" if message else ""))
     if not result.success:
         raise CliError(f"could not disconnect {connection_id}: {message or 'no reason'}")
+
+
+def _confirm_disconnect(connection_id: str) -> None:
+    if sys.stdin is None or not sys.stdin.isatty():
+        usage(
+            f"disconnecting {connection_id} needs confirmation, and stdin is not a terminal to"
+            " ask on: pass --yes",
+            "disconnect",
+        )
+    if not typer.confirm(
+        f"Disconnect {connection_id}? Imports and exports through it stop working", default=False
+    ):
+        raise CliError("not disconnected: the answer was no", 1)

@@ -14,7 +14,17 @@ from aionvision_cloud._paths import ROOT, ROOT_NAME, DriveFolder, FolderResolver
 from aionvision_cloud.errors import DriveFolderError, FolderNotFoundError
 
 from .output import FOLDER_MIME_TYPE, CliError, Table, file_json, human_size, print_json, short_time
-from .root import ConnectionArg, JsonOpt, VerboseOpt, app, make_client, note, out, settings_of
+from .root import (
+    DefaultConnectionArg,
+    JsonOpt,
+    VerboseOpt,
+    app,
+    connection_of,
+    make_client,
+    note,
+    out,
+    settings_of,
+)
 
 if TYPE_CHECKING:
     from aionvision_cloud import CloudStorage
@@ -102,7 +112,7 @@ def _quote(text: str) -> str:
 @app.command()
 def browse(
     ctx: typer.Context,
-    connection_id: ConnectionArg,
+    connection_id: DefaultConnectionArg = None,
     folder: Annotated[
         str,
         typer.Option(
@@ -122,6 +132,8 @@ def browse(
 ) -> None:
     """List a Drive folder's files and sub-folders, with the ids the other commands take.
 
+    Piped, one tab-separated line per entry: ID, NAME, TYPE, SIZE, MODIFIED (cut -f1: the ids).
+
     \b
     --json prints:
       {"connection_id", "folder": {"id", "path"},
@@ -131,6 +143,7 @@ def browse(
     from itertools import islice
 
     settings = settings_of(ctx, as_json, verbose)
+    connection_id = connection_of(connection_id, "browse")
     with make_client(settings) as client:
         drive = DriveBrowser(client.cloud_storage, connection_id)
         target = drive.resolve(folder)
@@ -154,10 +167,11 @@ def browse(
         )
         return
     note(f"{target.path}  (folder id {target.id})")
-    table = Table(["NAME", "TYPE", "SIZE", "MODIFIED", "ID"])
+    # The id first: what 'cut -f1' takes to the other commands, as the README shows.
+    table = Table(["ID", "NAME", "TYPE", "SIZE", "MODIFIED"])
     for f in items:
         kind = "folder" if f.is_folder else (f.mime_type or "-")
-        table.add(f.name, kind, human_size(f.size_bytes), short_time(f.modified_at), f.id)
+        table.add(f.id, f.name, kind, human_size(f.size_bytes), short_time(f.modified_at))
     table.show(out())
     what = "images" if images_only else "entries"
     if truncated:

@@ -10,7 +10,6 @@ import typer
 from .._results import count
 from .output import EXIT_INTERRUPTED, EXIT_TIMEOUT, Table, job_json, print_json, short_time
 from .root import (
-    PROG,
     JsonOpt,
     TimeoutOpt,
     VerboseOpt,
@@ -18,10 +17,12 @@ from .root import (
     app,
     check_timeout,
     err,
+    follow_hint,
     make_client,
     note,
     out,
     settings_of,
+    stopped_json,
 )
 
 if TYPE_CHECKING:
@@ -29,37 +30,38 @@ if TYPE_CHECKING:
 
     from .progress import JobBoard
 
-__all__ = ["follow", "follow_hint", "job", "jobs_table", "timed_out"]
-
-
-def follow_hint(job_ids: list[str]) -> str:
-    return f"{PROG} job {' '.join(job_ids)} --wait"
+__all__ = ["follow", "follow_hint", "job", "jobs_table", "report_failures", "timed_out"]
 
 
 def follow(
     cs: CloudStorage, board: JobBoard, label: str, timeout: float | None, unit: str = "files"
 ) -> bool:
-    """Wait for the board's jobs with a progress display; True when all finished. Ctrl-C stops
-    waiting (the jobs go on) and exits 130 after saying how to follow them."""
+    """Wait for the board's jobs with a progress display; True when all finished. Ctrl-C (or
+    SIGTERM, SIGHUP) stops waiting (the jobs go on) and exits 130 (143, 129) after saying how
+    to follow them."""
     from .progress import ProgressDisplay, wait_jobs
+    from .signals import Interrupted
 
     try:
         display = ProgressDisplay(err(), label, board.total_files, len(board.job_ids), unit)
         with display:
             return wait_jobs(cs, board, timeout=timeout, on_update=display.update)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        code = exc.exit_code if isinstance(exc, Interrupted) else EXIT_INTERRUPTED
+        by = f" ({exc.name})" if isinstance(exc, Interrupted) and code != EXIT_INTERRUPTED else ""
         running = board.running()
         completed, failed = board.counts()
         where = f"at {completed + failed}/{board.total_files} {unit} ({failed} failed)"
         if running:
             note(
-                f"\nStopped waiting {where}; the jobs go on.\n"
+                f"\nStopped waiting{by} {where}; the jobs go on.\n"
                 f"Still running: {', '.join(running)}\n"
                 f"Follow them with: {follow_hint(running)}"
             )
         else:
-            note(f"\nStopped waiting {where}; every job had finished.")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+            note(f"\nStopped waiting{by} {where}; every job had finished.")
+        stopped_json(exc.name if isinstance(exc, Interrupted) else "SIGINT", code, running)
+        raise typer.Exit(code) from None
 
 
 def timed_out(board: JobBoard, timeout: float | None) -> None:
@@ -84,6 +86,16 @@ def jobs_table(jobs: list[Job]) -> None:
             job.error,
         )
     table.show(out())
+
+
+def report_failures(jobs: list[Job]) -> None:
+    """Which files failed and why, as the service tells it (the job's ``error``), for each job
+    with failures: the table's ERROR column is cut short on a terminal and absent from --json
+    readers' eyes."""
+    for job in jobs:
+        error = job.error if isinstance(job.error, str) else None
+        if error and (count(job.failed_files) or job.status.value in ("failed", "partial")):
+            note(f"Failed in {job.job_id}: {error}")
 
 
 @app.command()
@@ -138,6 +150,7 @@ def job(
         )
     else:
         jobs_table(jobs)
+        report_failures(jobs)
     if not finished:
         timed_out(board, timeout)
         raise typer.Exit(EXIT_TIMEOUT)

@@ -29,6 +29,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_OTHER",
     "EXIT_PARTIAL",
+    "EXIT_PIPE",
     "EXIT_TIMEOUT",
     "EXIT_USAGE",
     "FOLDER_MIME_TYPE",
@@ -40,6 +41,7 @@ __all__ = [
     "file_json",
     "human_size",
     "job_json",
+    "json_printed",
     "print_json",
     "short_time",
     "text",
@@ -51,6 +53,8 @@ EXIT_USAGE = 2
 EXIT_PARTIAL = 3
 EXIT_FAILED = 4
 EXIT_TIMEOUT = 5
+#: 128 + SIGPIPE: stdout closed early (| head), what a tool killed by SIGPIPE exits with.
+EXIT_PIPE = 141
 EXIT_INTERRUPTED = 130
 
 
@@ -102,10 +106,25 @@ def batch_json(batch: ImportBatch) -> dict[str, Any]:
     return model_json(batch, [("files_sent", batch.files_sent)])
 
 
+#: Whether this run printed its JSON document: a failure after it adds no second one.
+_printed = {"json": False}
+
+
+def json_printed(reset: bool = False) -> bool:
+    was = _printed["json"]
+    if reset:
+        _printed["json"] = False
+    return was
+
+
 def print_json(data: Mapping[str, Any]) -> None:
-    """One JSON document on stdout (indented on a terminal, one line when piped)."""
+    """One JSON document on stdout (indented on a terminal, one line when piped). A stdout that
+    cannot encode every character (a C locale) gets \\u escapes: the same JSON, nothing lost."""
     indent = 2 if sys.stdout.isatty() else None
-    sys.stdout.write(json.dumps(data, indent=indent, ensure_ascii=False) + "\n")
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower()
+    ascii_only = not encoding.replace("_", "-").startswith("utf")
+    _printed["json"] = True
+    sys.stdout.write(json.dumps(data, indent=indent, ensure_ascii=ascii_only) + "\n")
     sys.stdout.flush()
 
 

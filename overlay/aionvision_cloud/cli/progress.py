@@ -172,7 +172,7 @@ class ProgressDisplay:
 
     def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         if self._progress is not None:
-            if exc_type is KeyboardInterrupt:
+            if exc_type is not None and issubclass(exc_type, KeyboardInterrupt):
                 # The terminal echoed ^C where rich's cursor was: redrawing the bar now would
                 # leave a second copy. Clear it; the caller says where things stood.
                 self._progress.live.transient = True

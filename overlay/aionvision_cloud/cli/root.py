@@ -8,19 +8,29 @@ the commands that use them.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import logging
+import os
+import signal
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO
 
 import typer
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from .output import (
     EXIT_FAILED,
     EXIT_OTHER,
+    EXIT_PIPE,
     EXIT_TIMEOUT,
     EXIT_USAGE,
     CliError,
+    json_printed,
 )
+from .signals import Interrupted, handling
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -54,7 +64,14 @@ PROG = "aionvision-cloud"
 ENV_API_KEY = "AIONVISION_API_KEY"
 ENV_SESSION_TOKEN = "AIONVISION_SESSION_TOKEN"  # noqa: S105 - a variable name
 ENV_BASE_URL = "AIONVISION_BASE_URL"
+ENV_CONNECTION = "AIONVISION_CONNECTION_ID"
 _META = "aionvision_cloud.cli"
+API_PREFIX = "/api/v2"
+#: The variable typer's completion scripts set to ask for completions.
+COMPLETE_VAR = "_AIONVISION_CLOUD_COMPLETE"
+#: Options of the root that may follow the command too (hoist_globals): with a value, and not.
+_GLOBAL_VALUED = ("--api-key", "--base-url", "--session-token")
+_GLOBAL_FLAGS = ("--allow-insecure-http",)
 
 EXIT_CODES = """\b
 Exit codes:
@@ -64,21 +81,52 @@ Exit codes:
   3    partial: some files failed
   4    failed or cancelled
   5    timed out (--timeout, or no browser came back to connect)
-  130  interrupted (Ctrl-C)"""
+  129  stopped by SIGHUP (the terminal closed)
+  130  interrupted (Ctrl-C, SIGINT)
+  141  stdout closed early (SIGPIPE: a pipe into head, ...)
+  143  stopped by SIGTERM (timeout, a CI cancel, docker stop)
+A stop by signal prints the job ids still running and the command that follows them."""
+
+
+class _Group(TyperGroup):
+    """The root group: a stop by signal exits 128 + its number after naming the jobs started,
+    and a usage error under --json prints the JSON error document too."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as exc:
+            signum = exc.signum if isinstance(exc, Interrupted) else int(signal.SIGINT)
+            name = exc.name if isinstance(exc, Interrupted) else "SIGINT"
+            if _run.get("job_ids"):
+                _jobs_note(f"\nStopped ({name}); the jobs go on.\n")
+            elif signum != signal.SIGINT:
+                note(f"\nStopped ({name}).")
+            stopped_json(name, 128 + signum, list(_run.get("job_ids") or ()))
+            raise typer.Exit(128 + signum) from None
+        except TyperException as exc:
+            if _wants_json():
+                message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+                _print_error_json("UsageError", message, None, int(getattr(exc, "exit_code", 2)))
+            raise
+
 
 app = typer.Typer(
     name=PROG,
+    cls=_Group,
     help=f"""Connect Google Drive to Aionvision, browse it, import and export files, follow jobs.
 
 Set AIONVISION_API_KEY (and AIONVISION_BASE_URL for anything but the real service, e.g. the
-local emulator: make emulator). Start with 'aionvision-cloud connect'.
+local emulator: make emulator), or keep them with 'aionvision-cloud config set'. Start with
+'aionvision-cloud connect'. The options below work before or after the command.
 
 Every command takes --json for one machine-readable JSON document on stdout (its shape is in
-the command's --help); errors are one line on stderr. Piped, tables become tab-separated lines
-and progress bars become plain lines.
+the command's --help; a failure prints {{"error": {{...}}}}); errors are one line on stderr. Piped,
+tables become tab-separated lines and progress bars become plain lines.
 
 {EXIT_CODES}""",
     no_args_is_help=True,
+    # 'aionvision-cloud completion SHELL' prints the script instead of typer's two options.
     add_completion=False,
     # Plain help and plain usage errors: fast to print and one error line, no boxes.
     rich_markup_mode=None,
@@ -91,11 +139,16 @@ class _Settings:
     """Global options; ``--json`` and ``-v`` may also follow the subcommand."""
 
     def __init__(
-        self, api_key: str | None, base_url: str | None, session_token: str | None = None
+        self,
+        api_key: str | None,
+        base_url: str | None,
+        session_token: str | None = None,
+        allow_insecure_http: bool = False,
     ) -> None:
         self.api_key = api_key
         self.base_url = base_url
         self.session_token = session_token
+        self.allow_insecure_http = allow_insecure_http
         self.as_json = False
         self.verbose = False
 
@@ -111,6 +164,15 @@ VerboseOpt = Annotated[
 ]
 ConnectionArg = Annotated[
     str, typer.Argument(metavar="CONNECTION_ID", help="From 'aionvision-cloud connections'.")
+]
+DefaultConnectionArg = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="[CONNECTION_ID]",
+        help="From 'aionvision-cloud connections' [default: $AIONVISION_CONNECTION_ID, or the"
+        " config file's connection].",
+        show_default=False,
+    ),
 ]
 WaitOpt = Annotated[
     bool,
@@ -240,6 +302,14 @@ def _root(
             " environment: a command line shows in 'ps'.",
         ),
     ] = None,
+    allow_insecure_http: Annotated[
+        bool,
+        typer.Option(
+            "--allow-insecure-http",
+            help="Allow a plain http:// base URL that is not loopback (the key travels in the"
+            " clear).",
+        ),
+    ] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON document on stdout (see each command).")
     ] = False,
@@ -249,7 +319,7 @@ def _root(
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
 ) -> None:
-    ctx.find_root().meta[_META] = _Settings(api_key, base_url, session_token)
+    ctx.find_root().meta[_META] = _Settings(api_key, base_url, session_token, allow_insecure_http)
     settings_of(ctx, as_json, verbose)
 
 
@@ -257,18 +327,61 @@ def _root(
 
 
 def make_client(settings: _Settings) -> Client:
+    """The client, from the options, else the environment, else the config file."""
     from aionvision_cloud import Client
 
+    from .config import load_config
+
+    saved = load_config()
+    if not settings.api_key and saved.get("api_key"):
+        settings.api_key = saved["api_key"]
+    if not settings.base_url and saved.get("base_url"):
+        settings.base_url = saved["base_url"]
     if not settings.api_key or not settings.api_key.strip():
-        raise CliError(f"no API key: set {ENV_API_KEY} (or pass --api-key)", 2)
+        raise CliError(
+            f"no API key: set {ENV_API_KEY}, pass --api-key, or save one with"
+            f" '{PROG} config set api_key'. A key (aion_...) comes from your Aionvision account"
+            " at https://aionvision.tech; the local emulator prints one as it starts",
+            2,
+        )
     overrides: dict[str, Any] = {"api_key": settings.api_key}
     if settings.base_url:
         overrides["base_url"] = settings.base_url
     if settings.session_token:
         overrides["session_token"] = settings.session_token
+    if settings.allow_insecure_http:
+        overrides["allow_insecure_http"] = True
     client = Client.from_env(**overrides)
     _run["base_url"] = client.base_url
     return client
+
+
+def default_connection() -> str | None:
+    """$AIONVISION_CONNECTION_ID, else the config file's connection, else None."""
+    import os
+
+    from .config import load_config
+
+    chosen = os.environ.get(ENV_CONNECTION) or load_config().get("connection")
+    return chosen.strip() if chosen and chosen.strip() else None
+
+
+def connection_of(connection_id: str | None, command: str) -> str:
+    """CONNECTION_ID as given, else $AIONVISION_CONNECTION_ID, else the config file's."""
+    chosen = connection_id or default_connection()
+    if not chosen or not chosen.strip():
+        usage(
+            f"no CONNECTION_ID: give one, set {ENV_CONNECTION}, or save a default with"
+            f" '{PROG} config set connection ID'",
+            command,
+        )
+    return chosen.strip()
+
+
+def record_jobs(job_ids: Sequence[str]) -> None:
+    """The jobs this run started: named on stderr however the run ends (a signal, a closed
+    stdout), so the user can follow them."""
+    _run["job_ids"] = list(job_ids)
 
 
 def out() -> Console:
@@ -308,6 +421,126 @@ def check_timeout(timeout: float | None, wait: bool, command: str) -> None:
 # -- the entry point ------------------------------------------------------------------------------
 
 
+class StdoutError(Exception):
+    """Writing the command's output failed: a reader that closed the pipe, a full disk."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class _GuardedStdout:
+    """stdout, with a failed write told apart from every other OSError: the run still knows
+    which jobs it started and says so, where a bare BrokenPipeError would read as a bug."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError as exc:
+            raise StdoutError(exc) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            raise StdoutError(exc) from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _replace_unencodable(stream: TextIO) -> None:
+    """A stdout that cannot encode every character (a C or Latin-1 locale) prints ``?`` for the
+    rest instead of failing; --json escapes them instead (``print_json``), losing nothing."""
+    encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
+    if not encoding.startswith("utf") and hasattr(stream, "reconfigure"):
+        stream.reconfigure(errors="replace")
+
+
+def _silence(stream: TextIO) -> None:
+    """Point a dead stdout's descriptor at /dev/null, so the interpreter's last flush of what
+    is still buffered has nowhere to fail (what the Python docs advise for SIGPIPE)."""
+    try:
+        fd = stream.fileno()
+    except (OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
+
+
+def _jobs_note(prefix: str) -> None:
+    job_ids = _run.get("job_ids")
+    if job_ids:
+        started = ", ".join(job_ids)
+        note(f"{prefix}Jobs started: {started}\nFollow them with: {follow_hint(job_ids)}")
+
+
+def stopped_json(signal_name: str, exit_code: int, running: Sequence[str]) -> None:
+    """Under --json, a stop by signal is a failure document too: a pipe into jq gets one."""
+    if not _wants_json():
+        return
+    message = f"stopped by {signal_name}"
+    if running:
+        message += (
+            f"; the jobs go on: {', '.join(running)}; follow them with: {follow_hint(running)}"
+        )
+    _print_error_json("Interrupted", message, None, exit_code)
+
+
+def follow_hint(job_ids: Sequence[str]) -> str:
+    return f"{PROG} job {' '.join(job_ids)} --wait"
+
+
+def _wants_json() -> bool:
+    settings = _run.get("settings")
+    if isinstance(settings, _Settings) and settings.as_json:
+        return True
+    args = list(_run.get("argv") or [])
+    return "--json" in (args[: args.index("--")] if "--" in args else args)
+
+
+def _print_error_json(kind: str, message: str, exc: BaseException | None, exit_code: int) -> None:
+    """The failure as one JSON document on stdout, so a pipe into jq reads an answer; the same
+    keys every time (null when unknown). Only one document a run: after the command's own
+    (a disconnect that answered success false), the line on stderr says the rest."""
+    from .output import print_json
+
+    if json_printed():
+        return
+
+    def field(name: str) -> Any:
+        value = getattr(exc, name, None)
+        return value if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+
+    document = {
+        "error": {
+            "type": kind,
+            "message": message,
+            "status": field("status_code"),
+            "code": field("code"),
+            "request_id": field("request_id"),
+            "exit_code": exit_code,
+        }
+    }
+    # When stdout is what failed, the line on stderr has to do.
+    with contextlib.suppress(StdoutError):
+        print_json(document)
+
+
+def _error_type(exc: BaseException, exit_code: int) -> str:
+    if isinstance(exc, CliError):
+        return "UsageError" if exit_code == EXIT_USAGE else "CommandError"
+    if isinstance(exc, StdoutError):
+        return "OutputError"
+    return type(exc).__name__
+
+
 def _exit_code(exc: BaseException) -> int:
     from aionvision_cloud.errors import (
         ConfigurationError,
@@ -328,25 +561,51 @@ def _exit_code(exc: BaseException) -> int:
     return EXIT_OTHER
 
 
+def _base_url_hint() -> str:
+    """For a 404: the usual cause is a base URL without the API's prefix."""
+    from urllib.parse import urlsplit
+
+    base = _run.get("base_url")
+    if not isinstance(base, str) or urlsplit(base).path.rstrip("/").endswith(API_PREFIX):
+        return ""
+    return (
+        f"; the base URL {base} does not end in {API_PREFIX}: try"
+        f" --base-url {base.rstrip('/')}{API_PREFIX} (or fix {ENV_BASE_URL})"
+    )
+
+
 def _error_line(exc: BaseException) -> str:
     """One line: status, code, message and request id for API errors; never a secret."""
     from aionvision_cloud.errors import (
         AionvisionError,
         APIConnectionError,
         AuthenticationError,
+        ConfigurationError,
+        NotFoundError,
         ReauthRequiredError,
     )
 
     if isinstance(exc, CliError):
         text = exc.message
+    elif isinstance(exc, StdoutError):
+        text = f"cannot write the output to stdout: {exc.error.strerror or exc.error}"
     elif isinstance(exc, AionvisionError):
         text = str(exc)
         if isinstance(exc, APIConnectionError) and _run.get("base_url"):
             text += f" (base URL {_run['base_url']})"
+        if isinstance(exc, NotFoundError):
+            text += _base_url_hint()
+        limit = getattr(exc, "details", {}).get("max")
+        if getattr(exc, "code", None) == "BATCH_LIMIT_EXCEEDED" and isinstance(limit, int):
+            text += f"; your plan takes at most {limit} per request: pass --batch-size {limit}"
+        if isinstance(exc, ConfigurationError):
+            # The library names its keyword; here the flag is what to use.
+            text = text.replace("pass allow_insecure_http=True", "pass --allow-insecure-http")
         if isinstance(exc, ReauthRequiredError):
             # The library's advice names the Python call; here the command is what to run.
+            head = f"{exc.status_code} {exc.code}" if exc.code else f"{exc.status_code}"
             text = (
-                f"{exc.status_code} {exc.code or ''}: the connection's Google authorization has"
+                f"{head}: the connection's Google authorization has"
                 f" expired or was revoked: run '{PROG} connect' to connect the account again"
                 + (f" (request_id={exc.request_id})" if exc.request_id else "")
             )
@@ -365,30 +624,104 @@ def _error_line(exc: BaseException) -> str:
 def _is_bug(exc: BaseException) -> bool:
     from aionvision_cloud.errors import AionvisionError
 
-    return not isinstance(exc, (AionvisionError, CliError))
+    return not isinstance(exc, (AionvisionError, CliError, StdoutError))
+
+
+def _valued_options(command: Any) -> set[str]:
+    """The option names of ``command`` (and of its subcommands) that take a value."""
+    names: set[str] = set()
+    for sub in getattr(command, "commands", {}).values():
+        names |= _valued_options(sub)
+    for param in getattr(command, "params", ()):
+        if param.param_type_name == "option" and not param.is_flag and not param.count:
+            names.update(param.opts, param.secondary_opts)
+    return names
+
+
+def hoist_globals(command: Any, args: list[str]) -> list[str]:
+    """The root's options given after the command moved before it, where click looks for them:
+    ``import CONN --api-key K`` works like ``--api-key K import CONN``, as --json and -v do."""
+    i = 0
+    while i < len(args) and args[i] != "--" and args[i].startswith("-"):
+        i += 2 if args[i] in _GLOBAL_VALUED else 1
+    if i >= len(args) or args[i] == "--":
+        return args
+    sub = getattr(command, "commands", {}).get(args[i])
+    if sub is None:
+        return args
+    valued = _valued_options(sub)
+    moved: list[str] = []
+    rest: list[str] = []
+    j = i + 1
+    while j < len(args):
+        arg = args[j]
+        if arg == "--":
+            rest.extend(args[j:])
+            break
+        name = arg.split("=", 1)[0]
+        if name in _GLOBAL_VALUED or arg in _GLOBAL_FLAGS:
+            width = 2 if arg in _GLOBAL_VALUED else 1
+            moved.extend(args[j : j + width])
+        else:
+            width = 2 if arg in valued else 1
+            rest.extend(args[j : j + width])
+        j += width
+    return [*args[:i], *moved, args[i], *rest]
 
 
 def main(argv: list[str] | None = None) -> int:
     """The console script: run one command, return its exit code."""
     _run.clear()
+    json_printed(reset=True)
     command = typer.main.get_command(app)
+    args = hoist_globals(command, list(sys.argv[1:] if argv is None else argv))
+    _run["argv"] = args
+    if os.environ.get(COMPLETE_VAR):
+        # typer's completion classes speak the protocol its scripts use ('completion SHELL').
+        from typer._completion_classes import completion_init
+
+        completion_init()
     stderr: TextIO = sys.stderr
+    stdout = sys.stdout
+    _replace_unencodable(stdout)
+    sys.stdout = _GuardedStdout(stdout)
     try:
-        # standalone_mode: usage errors print with their usage line and exit 2, Ctrl-C exits
-        # 130; anything else a command raises lands below as one line.
-        command.main(args=argv, prog_name=PROG, standalone_mode=True)
+        # standalone_mode: usage errors print with their usage line and exit 2; a stop by
+        # signal exits 128 + its number (_Group); anything else a command raises lands below
+        # as one line.
+        with handling():
+            command.main(args=args, prog_name=PROG, standalone_mode=True)
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
-    except Exception as exc:
+    except StdoutError as exc:
+        sys.stdout = stdout
+        _silence(stdout)
+        if exc.error.errno == errno.EPIPE:
+            # The reader has what it wanted (| head): end quietly, as SIGPIPE would end a C
+            # tool, but name the jobs, which go on without anyone knowing their ids otherwise.
+            _jobs_note("")
+            return EXIT_PIPE
+        _jobs_note("")
         print(_error_line(exc), file=stderr, flush=True)
+        return EXIT_OTHER
+    except Exception as exc:
+        line = _error_line(exc)
+        code = _exit_code(exc)
+        if _wants_json():
+            _print_error_json(_error_type(exc, code), line.removeprefix("Error: "), exc, code)
+        # Batches accepted before the failure: their jobs run on, and here is how to follow.
+        _jobs_note("")
+        print(line, file=stderr, flush=True)
         settings = _run.get("settings")
         if isinstance(settings, _Settings) and settings.verbose and _is_bug(exc):
             import traceback
 
             traceback.print_exc(file=stderr)
-        return _exit_code(exc)
+        return code
     finally:
+        if isinstance(sys.stdout, _GuardedStdout):
+            sys.stdout = stdout
         handler = _run.get("log_handler")
         if isinstance(handler, logging.Handler):
             logging.getLogger("aionvision_cloud").removeHandler(handler)

@@ -10,12 +10,13 @@ import attrs
 import typer
 
 from aionvision_cloud import JobStatus
+from aionvision_cloud.errors import AionvisionError
 
 from .._results import id_tuple
-from .jobs import follow, follow_hint, jobs_table, timed_out
+from .jobs import follow, follow_hint, jobs_table, report_failures, timed_out
 from .output import EXIT_TIMEOUT, CliError, batch_json, count, job_json, print_json
 from .root import (
-    ConnectionArg,
+    DefaultConnectionArg,
     JournalOpt,
     JsonOpt,
     TimeoutOpt,
@@ -24,14 +25,18 @@ from .root import (
     WaitOpt,
     app,
     check_timeout,
+    connection_of,
+    default_connection,
     journal_args,
     make_client,
     note,
+    record_jobs,
     say,
     settings_of,
     uncertain_error,
     usage,
 )
+from .signals import deferred
 
 if TYPE_CHECKING:
     from aionvision_cloud import CloudFile, CloudStorage
@@ -39,6 +44,27 @@ if TYPE_CHECKING:
     from .progress import JobBoard
 
 __all__ = ["export", "import_"]
+
+
+#: Files per request on the most generous plan (ENTERPRISE, API-NOTES' plan table); FREE takes
+#: 10, STARTER 50, PROFESSIONAL 100. Above it no plan accepts a batch: refused before sending.
+MAX_BATCH_SIZE = 200
+
+
+def _check_batch_size(batch_size: int | None, command: str) -> None:
+    if batch_size is not None and batch_size > MAX_BATCH_SIZE:
+        usage(
+            f"--batch-size {batch_size} is over {MAX_BATCH_SIZE}, the most any plan takes in one"
+            " request (FREE 10, STARTER 50, PROFESSIONAL 100, ENTERPRISE 200)",
+            command,
+        )
+
+
+def _record_partial(exc: Exception) -> None:
+    """A failure after some batches were accepted: their jobs run on, so name them."""
+    job_ids = getattr(getattr(exc, "partial", None), "job_ids", None)
+    if job_ids:
+        record_jobs(list(job_ids))
 
 
 def _status_unit(sent: int, ok: int) -> JobStatus:
@@ -79,7 +105,7 @@ def _files_by_id(cs: CloudStorage, connection_id: str, specs: list[str]) -> list
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    connection_id: ConnectionArg,
+    connection_id: DefaultConnectionArg = None,
     file: Annotated[
         list[str] | None,
         typer.Option("--file", metavar="ID[:NAME]", help="A Drive file to import (repeatable)."),
@@ -107,7 +133,12 @@ def import_(
     ] = False,
     batch_size: Annotated[
         int | None,
-        typer.Option("--batch-size", metavar="N", min=1, help="Files per request [default: 100]."),
+        typer.Option(
+            "--batch-size",
+            metavar="N",
+            min=1,
+            help="Files per request, at most 200 (your plan may take fewer) [default: 100].",
+        ),
     ] = None,
     wait: WaitOpt = False,
     timeout: TimeoutOpt = None,
@@ -144,6 +175,8 @@ def import_(
     from .progress import JobBoard, exit_code_for, outcome
 
     settings = settings_of(ctx, as_json, verbose)
+    connection_id = connection_of(connection_id, "import")
+    _check_batch_size(batch_size, "import")
     if bool(file) == (folder is not None):
         usage("give either --file (repeatable) or --folder", "import")
     if folder is None and (recursive or images_only):
@@ -172,17 +205,24 @@ def import_(
         from aionvision_cloud.errors import UncertainBatchError
 
         try:
-            result = cs.import_files(
-                connection_id,
-                files,
-                auto_describe=False if no_describe else None,
-                tags=tag or None,
-                collection_id=collection,
-                batch_size=batch_size,
-                **resume,
-            )
+            # A signal while batches are sent waits for their answers: their job ids are what
+            # the user needs to follow them.
+            with deferred():
+                result = cs.import_files(
+                    connection_id,
+                    files,
+                    auto_describe=False if no_describe else None,
+                    tags=tag or None,
+                    collection_id=collection,
+                    batch_size=batch_size,
+                    **resume,
+                )
+                record_jobs(result.job_ids)
         except UncertainBatchError as exc:
             uncertain_error(exc, "import")
+        except AionvisionError as exc:
+            _record_partial(exc)
+            raise
         sync = [b for b in result.batches if not b.job_id]
         board = JobBoard(
             job_ids=result.job_ids,
@@ -286,6 +326,7 @@ def _report_import(
         say(f"Import {status.value}: {count(board.total_files, 'file')}{in_jobs}.")
     if jobs and (wait or len(jobs) > 1):
         jobs_table(jobs)
+    report_failures(jobs)
     if image_ids:
         shown = ", ".join(image_ids[:10])
         more = f" and {len(image_ids) - 10} more (--json lists all)" if len(image_ids) > 10 else ""
@@ -300,12 +341,27 @@ def _report_import(
 # -- export ---------------------------------------------------------------------------------------
 
 
+def _export_args(cs: CloudStorage, args: list[str], default: str | None) -> tuple[str, list[str]]:
+    """(connection, image ids) from export's arguments and the default connection."""
+    if default is not None and args[0] not in {
+        c.id for c in cs.list_connections(active_only=False)
+    }:
+        return default, args
+    if len(args) < 2:
+        usage("give at least one IMAGE_ID after the connection", "export")
+    return args[0], args[1:]
+
+
 @app.command()
 def export(
     ctx: typer.Context,
-    connection_id: ConnectionArg,
-    image_ids: Annotated[
-        list[str], typer.Argument(metavar="IMAGE_ID...", help="Aionvision image ids.")
+    args: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="[CONNECTION_ID] IMAGE_ID...",
+            help="The connection, then Aionvision image ids; with a default connection"
+            " ($AIONVISION_CONNECTION_ID or the config file's) the image ids alone.",
+        ),
     ],
     folder_id: Annotated[
         str | None,
@@ -320,12 +376,17 @@ def export(
         typer.Option(
             "--folder-name",
             metavar="NAME",
-            help="Create a new folder with this name (inside --folder-id if given).",
+            help="Create a new folder with this name in My Drive (not with --folder-id).",
         ),
     ] = None,
     batch_size: Annotated[
         int | None,
-        typer.Option("--batch-size", metavar="N", min=1, help="Images per job [default: 100]."),
+        typer.Option(
+            "--batch-size",
+            metavar="N",
+            min=1,
+            help="Images per job, at most 200 (your plan may take fewer) [default: 100].",
+        ),
     ] = None,
     wait: WaitOpt = False,
     timeout: TimeoutOpt = None,
@@ -335,6 +396,10 @@ def export(
     verbose: VerboseOpt = False,
 ) -> None:
     """Export Aionvision images to Google Drive; --wait follows the jobs.
+
+    Without a default connection the first argument is the connection. With one, the first
+    argument is the connection when it is one of yours (one look at 'connections'), an image
+    id otherwise.
 
     \b
     --json prints:
@@ -355,23 +420,39 @@ def export(
     resume = journal_args(journal, on_uncertain, "export")
     if folder_name is not None and not folder_name.strip():
         usage("--folder-name must not be empty", "export")
+    if folder_name is not None and folder_id is not None:
+        usage(
+            "--folder-id and --folder-name are exclusive: export into an existing folder, or"
+            " into a new one",
+            "export",
+        )
+    _check_batch_size(batch_size, "export")
+    default = default_connection()
+    if default is None and len(args) < 2:
+        usage("give CONNECTION_ID and at least one IMAGE_ID", "export")
     with make_client(settings) as client:
         cs = client.cloud_storage
+        connection_id, image_ids = _export_args(cs, args, default)
         if folder_id is not None and "/" in folder_id:
             folder_id = DriveBrowser(cs, connection_id).resolve(folder_id).id
         from aionvision_cloud.errors import UncertainBatchError
 
         try:
-            result = cs.export_files(
-                connection_id,
-                image_ids,
-                folder_id=folder_id,
-                folder_name=folder_name,
-                batch_size=batch_size,
-                **resume,
-            )
+            with deferred():
+                result = cs.export_files(
+                    connection_id,
+                    image_ids,
+                    folder_id=folder_id,
+                    folder_name=folder_name,
+                    batch_size=batch_size,
+                    **resume,
+                )
+                record_jobs(result.job_ids)
         except UncertainBatchError as exc:
             uncertain_error(exc, "export")
+        except AionvisionError as exc:
+            _record_partial(exc)
+            raise
         board = JobBoard(job_ids=result.job_ids, total_files=len(image_ids))
         for b in result.batches:
             board.latest[b.job_id] = Job(
@@ -417,7 +498,8 @@ def export(
         _report_skipped(result.skipped_files, "images", "exported")
         if wait:
             jobs_table(jobs)
-        elif board.running():
+        report_failures(jobs)
+        if not wait and board.running():
             note(f"Follow with: {follow_hint(board.running())}")
     if not finished:
         timed_out(board, timeout)
