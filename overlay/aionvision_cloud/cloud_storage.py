@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
         Job,
         PickerSession,
     )
+    from ._paths import DriveFolder
 
     ProviderLike = str | Provider
 
@@ -362,8 +364,11 @@ class CloudStorage:
         """The whole OAuth flow through a browser and a one-shot server on 127.0.0.1.
 
         ``open_browser``: True opens the system browser, False prints the URL, a callable gets
-        the URL. ``port`` 0 picks a free one. Returns the new connection. Raises
-        ``OAuthTimeoutError`` when nobody comes back within ``timeout`` seconds, and whatever
+        the URL; it may visit it and block until the page has loaded (``lambda url:
+        httpx.get(url, follow_redirects=True)`` in a test against the emulator), since the
+        server answers from a thread of its own. ``port`` 0 picks a free one. Returns the new
+        connection. Raises ``OAuthTimeoutError`` when nobody comes back within ``timeout``
+        seconds (counted from when the browser is opened), and whatever
         :meth:`complete_auth_from_redirect` raises.
         """
         prov = inputs.check_provider(provider)
@@ -372,8 +377,11 @@ class CloudStorage:
 
         with LoopbackServer(port) as server:
             start = self.start_auth(prov, server.redirect_uri)
+            # The timeout counts from here, the browser's (or the callable's) time included; the
+            # server answers from its own thread meanwhile.
+            deadline = time.monotonic() + timeout
             announce(start.authorization_url, open_browser)
-            redirect_url = server.wait_for_redirect(timeout)
+            redirect_url = server.wait_for_redirect(timeout, deadline=deadline)
         return self.complete_auth_from_redirect(
             prov, redirect_url, start.state, redirect_uri=start.redirect_uri
         )
@@ -501,10 +509,25 @@ class CloudStorage:
             body=body,
         )
 
+    def resolve_folder(self, connection_id: str, folder: str) -> DriveFolder:
+        """A Drive folder from ``root``, a folder id, or a path like ``My Drive/Photos/2024``
+        (``My Drive/`` may be left out), as the command line's ``--folder`` takes it.
+
+        Each name matches exactly first, then case-insensitively when only one folder does.
+        Returns a ``DriveFolder`` (``id``, ``path``). Raises ``FolderNotFoundError`` (with the
+        near names in ``suggestions``), ``NotAFolderError`` for a file, ``AmbiguousFolderError``
+        when several folders match; all are ``DriveFolderError``.
+        """
+        cid = inputs.check_id(connection_id, "connection_id")
+        from ._paths import FolderResolver
+
+        return FolderResolver(self, cid).resolve(folder)
+
     def iter_drive_files(
         self,
         connection_id: str,
         *,
+        folder: str | None = None,
         folder_id: str | None = None,
         query: str | None = None,
         mime_prefix: str | None = None,
@@ -514,17 +537,29 @@ class CloudStorage:
         """Drive files (``CloudFile``), lazily, one page in memory at a time, through the picker
         proxy; a new picker session is fetched when the current one expires.
 
-        ``folder_id``, ``mime_prefix`` and ``query`` (Drive query syntax) narrow the listing;
-        trashed files never appear, folders only with ``include_folders``. Raises
-        ``InvalidInputError`` for bad arguments before the first request.
+        ``folder`` (a path like ``My Drive/Photos/2024``, ``root`` or a folder id, resolved
+        as :meth:`resolve_folder` does) or ``folder_id`` (an id only), ``mime_prefix`` and
+        ``query`` (Drive query syntax) narrow the listing; trashed files never appear, folders
+        only with ``include_folders``. Raises ``InvalidInputError`` for bad arguments before the
+        first request, a ``DriveFolderError`` when ``folder`` names no single folder.
         """
         cid = inputs.check_id(connection_id, "connection_id")
+        if folder is not None and folder_id is not None:
+            raise InvalidInputError("give folder (a path or id) or folder_id, not both")
+        if isinstance(folder_id, str) and "/" in folder_id:
+            raise InvalidInputError(
+                f"folder_id must be a Drive id; for a path such as {folder_id!r} pass folder="
+            )
         if (
             isinstance(page_size, bool)
             or not isinstance(page_size, int)
             or not 1 <= page_size <= 1000
         ):
             raise InvalidInputError("page_size must be an int from 1 to 1000")
+        # Checked before the folder is looked up: bad arguments cost no request.
+        build_query(folder_id, query, mime_prefix)
+        if folder is not None:
+            folder_id = self.resolve_folder(cid, folder).id
         q = build_query(folder_id, query, mime_prefix)
         lister = DriveLister(
             new_session=lambda: self.get_picker_session(cid),

@@ -24,6 +24,10 @@
     │   └── JournalConflictError         files recorded under other options: not sent again
     ├── UncertainBatchError              an earlier run's batch went unanswered: resend or skip?
     ├── WaitBudgetExceededError          a ``DeadlineClock`` ran out (also a TimeoutError)
+    ├── DriveFolderError (LookupError)   a Drive folder path or id names no single folder; ``path``
+    │   ├── FolderNotFoundError          no such folder; ``suggestions`` (the near names)
+    │   ├── NotAFolderError              the path or id names a file
+    │   └── AmbiguousFolderError         several folders match; ``candidates`` (their ids)
     └── OAuthError                       the OAuth flow failed; ``error``
         ├── OAuthStateMismatchError      the returned ``state`` differs (possible CSRF)
         └── OAuthTimeoutError            no browser came back in time (also a TimeoutError)
@@ -55,15 +59,19 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AionvisionError",
+    "AmbiguousFolderError",
     "AuthenticationError",
     "ConfigurationError",
     "ConflictError",
+    "DriveFolderError",
     "FieldError",
+    "FolderNotFoundError",
     "InsufficientScopeError",
     "InvalidInputError",
     "JobFailedError",
     "JobTimeoutError",
     "JournalError",
+    "NotAFolderError",
     "NotFoundError",
     "OAuthError",
     "OAuthStateMismatchError",
@@ -338,6 +346,41 @@ class UncertainBatchError(AionvisionError):
 
 class WaitBudgetExceededError(AionvisionError, TimeoutError):
     """A ``DeadlineClock`` was asked to sleep past its deadline."""
+
+
+class DriveFolderError(AionvisionError, LookupError):
+    """A folder path (``My Drive/Photos/2024``) or id did not name exactly one Drive folder.
+    ``path`` is what was asked for; ``parent`` the folder the lookup stopped in (its path)."""
+
+    def __init__(self, message: str, *, path: str, parent: str | None = None) -> None:
+        super().__init__(message, code=type(self).__name__)
+        self.path = path
+        self.parent = parent
+
+
+class FolderNotFoundError(DriveFolderError):
+    """No folder by that name in ``parent`` (and, for a bare word, no folder with that id);
+    ``suggestions`` are the near names there."""
+
+    def __init__(
+        self, message: str, *, path: str, parent: str | None = None, suggestions: Iterable[str] = ()
+    ) -> None:
+        super().__init__(message, path=path, parent=parent)
+        self.suggestions = tuple(suggestions)
+
+
+class NotAFolderError(DriveFolderError):
+    """The path or id names a file, not a folder."""
+
+
+class AmbiguousFolderError(DriveFolderError):
+    """Several folders match one name; ``candidates`` are their ids."""
+
+    def __init__(
+        self, message: str, *, path: str, parent: str | None = None, candidates: Iterable[str] = ()
+    ) -> None:
+        super().__init__(message, path=path, parent=parent)
+        self.candidates = tuple(candidates)
 
 
 class OAuthError(AionvisionError):
