@@ -13,14 +13,32 @@ install: $(STAMP)
 
 # Re-install whenever the dependency list changes. Debian's own python3 ships without venv until
 # python3-venv is installed, hence the apt-get fallback.
-$(STAMP): pyproject.toml
+define make_venv
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
 	  || { echo "aionvision-cloud-storage needs Python 3.11 or newer: make PYTHON=python3.12 ..."; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV) \
 	  && apt-get update -qq && apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+endef
+
+$(STAMP): pyproject.toml
+	$(make_venv)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
+
+# What `make demo` and `make emulator` run needs only the `cli` and `emulator` extras, not the
+# development tools (mypy, selenium, schemathesis...): a fresh clone's demo installs just those.
+# A venv that `make install` set up already has them.
+DEMO_STAMP := $(VENV)/.demo-stamp
+$(DEMO_STAMP): pyproject.toml
+	@if [ -f $(STAMP) ] && [ $(STAMP) -nt pyproject.toml ]; then touch $@; \
+	  else $(MAKE) --no-print-directory demo-install; fi
+
+.PHONY: demo-install
+demo-install:
+	$(make_venv)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[cli,emulator]'
+	touch $(DEMO_STAMP)
 
 # The generator overwrites but never deletes, so it writes a fresh tree into a scratch folder (a
 # removed operation goes too); only once it succeeds does that tree replace the committed one, so a
@@ -64,13 +82,15 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 # The local stand-in service on 127.0.0.1:8765 (Ctrl-C stops it), profile `service` unless
-# ARGS says otherwise: make emulator ARGS="--profile document --port 9000" (later options win).
-emulator: $(STAMP)
+# ARGS says otherwise: make emulator ARGS="--profile document --port 9000" (later options win);
+# ARGS="--consent auto" approves OAuth at once instead of showing a consent page to click;
+# ARGS=--help lists every option (the same as `aionvision-cloud-emulator --help`).
+emulator: $(DEMO_STAMP)
 	$(BIN)/python -m aionvision_cloud_emulator --port 8765 $(ARGS)
 
 # The whole flow through the CLI against a local emulator on a free port; under a minute.
 .PHONY: demo
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	$(BIN)/python examples/demo.py
 
 # The documentation site from docs/ and the docstrings; --strict: a broken link or reference fails.

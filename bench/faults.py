@@ -1,10 +1,15 @@
 """`make faults`: complete workflows against the emulator under injected faults, and killed runs.
 
-Each workflow imports its own set of Drive files (import, wait, export, wait) with a journal,
-re-running the same call after any failure, as a user would. Some runs are killed with SIGKILL at
-a random instant and re-run with their journal. The figures come from the emulator's own counters
-(images per source file, exports per image, faults by kind); the client's journals only say
-which batches were uncertain and what became of them.
+The Drive folder is listed with the faults on (through the picker proxy, as `browse` and
+`import --folder` do), several times, and each listing must come back whole. Each workflow then
+imports its own set of those files (import, wait, export, wait) with a journal, re-running the
+same call after any failure, as a user would, with its tags in another order on every re-run.
+Some workflows also walk the journal's edge cases: a disconnect and reconnect of their Drive
+account between import and export (then the import once more, through the new connection), or a
+journal that cannot record an accepted batch (a failing write, as on a full disk). Some runs are
+killed with SIGKILL at a random instant and re-run with their journal. The figures come from
+the emulator's own counters (images per source file, exports per image, faults by kind); the
+client's journals only say which batches were uncertain and what became of them.
 
     python bench/faults.py                       # 200 workflows + 20 killed runs
     python bench/faults.py --workflows 20 --kills 2
@@ -31,10 +36,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
+import httpx
 
 from aionvision_cloud import Client, RetryPolicy
-from aionvision_cloud._journal import Journal, OnUncertain
-from aionvision_cloud.errors import AionvisionError
+from aionvision_cloud._journal import Journal, JournalOperation, OnUncertain
+from aionvision_cloud.errors import AionvisionError, JournalError
 
 if TYPE_CHECKING:
     from aionvision_cloud_emulator.server import RunningEmulator
@@ -45,6 +51,25 @@ MAX_RUNS = 12  # attempts per phase before a workflow gives up with a clear erro
 HTTP_TIMEOUT = 1.0  # a `slow` fault outlasts it (by SLOW_FAULT), so slow answers time out
 SLOW_FAULT = 1.2
 KILL_WINDOW = 2.5  # seconds after start in which a killed run dies (interpreter start included)
+LISTINGS = 10  # listings of the big folder with the faults on
+RECONNECT_EVERY = 10  # workflow i with i % 10 == 5 reconnects its own Drive account
+JOURNAL_FAILURE_EVERY = 10  # workflow i with i % 10 == 7 meets a journal write failure
+
+
+# -- a journal that cannot write, for chosen journals only (the threads share the class) --------
+
+_FAIL_ONCE: set[str] = set()
+_FAIL_LOCK = threading.Lock()
+_real_accepted = JournalOperation.accepted
+
+
+def _accepted_or_full(self: JournalOperation, *args: Any) -> None:
+    with _FAIL_LOCK:
+        fail = self.journal.path in _FAIL_ONCE
+        _FAIL_ONCE.discard(self.journal.path)
+    if fail:
+        raise JournalError(f"cannot write journal {self.journal.path!r}: database or disk is full")
+    _real_accepted(self, *args)
 
 
 @attrs.define
@@ -61,6 +86,9 @@ class Workflow:
     skipped: list[str] = attrs.Factory(list)
     status: str | None = None  # terminal status of the export, or None
     error: str | None = None  # the clear error it ended with, if any
+    tags: list[str] = attrs.Factory(list)
+    reconnect: str | None = None  # the Drive account it disconnects and reconnects, if any
+    journal_failures: int = 0  # journal write failures it met (injected)
 
 
 # -- one workflow, in this process or in a child ------------------------------------------------
@@ -81,7 +109,12 @@ def _client(base_url: str, api_key: str, timeout: float = HTTP_TIMEOUT) -> Clien
 R = TypeVar("R")
 
 
-def _rerun(wf: Workflow, step: str, call: Callable[[], R]) -> R | None:
+def _rerun(
+    wf: Workflow,
+    step: str,
+    call: Callable[[], R],
+    failed: Callable[[AionvisionError], object] | None = None,
+) -> R | None:
     """Run ``call``; after a failure run it again (the journal makes that a resume)."""
     last: AionvisionError | None = None
     for _ in range(MAX_RUNS):
@@ -90,27 +123,67 @@ def _rerun(wf: Workflow, step: str, call: Callable[[], R]) -> R | None:
         except AionvisionError as exc:
             last = exc
             wf.resumes += 1
+            if failed is not None:
+                failed(exc)
     wf.error = f"{step}: {type(last).__name__}: {last}"
     return None
 
 
-def run_phases(client: Client, conn_id: str, wf: Workflow) -> None:
-    """Import, wait, export, wait; every failure is followed by a re-run of the same call."""
+def run_phases(
+    client: Client,
+    conn_id: str,
+    wf: Workflow,
+    reconnect: Callable[[str], str] | None = None,
+) -> None:
+    """Import, wait, export, wait; every failure is followed by a re-run of the same call, its
+    tags in another order. ``reconnect`` (disconnect, connect the same account again, return
+    the new connection id) runs between import and export; the import is then run once more
+    through the new connection, and must send nothing."""
     cs = client.cloud_storage
+    runs = 0
+
+    def tags() -> list[str]:
+        nonlocal runs
+        runs += 1
+        return wf.tags if runs % 2 else list(reversed(wf.tags))
+
+    def journal_failed(exc: AionvisionError) -> None:
+        wf.journal_failures += isinstance(exc, JournalError)
+
     imported = _rerun(
         wf,
         "import",
         lambda: cs.import_and_wait(
             conn_id,
             wf.files,
+            tags=tags(),
             batch_size=BATCH_SIZE,
             timeout=60,
             journal=wf.journal,
             on_uncertain=wf.policy,
         ),
+        journal_failed,
     )
     if imported is None:
         return
+    if reconnect is not None:
+        conn_id = reconnect(conn_id)
+        again = _rerun(
+            wf,
+            "import after reconnect",
+            lambda: cs.import_and_wait(
+                conn_id,
+                wf.files,
+                tags=tags(),
+                batch_size=BATCH_SIZE,
+                timeout=60,
+                journal=wf.journal,
+                on_uncertain=wf.policy,
+            ),
+        )
+        if again is None:
+            return
+        imported = again
     wf.image_ids = list(imported.image_ids)
     wf.skipped = list(imported.skipped_files)
     if not wf.image_ids:  # every batch skipped: nothing to export
@@ -127,6 +200,7 @@ def run_phases(client: Client, conn_id: str, wf: Workflow) -> None:
             journal=wf.journal,
             on_uncertain=wf.policy,
         ),
+        journal_failed,
     )
     if exported is None:
         return
@@ -195,12 +269,41 @@ def _child_run(
 
 
 @attrs.define
+class Listing:
+    """One listing of the big folder with the faults on, re-run after a failure as a user
+    would (``runs``); ``files`` is what the complete listing held."""
+
+    runs: int = 0
+    files: int = 0
+    complete: bool = False
+    error: str | None = None
+
+
+def _list_under_faults(client: Client, conn_id: str, folder: str) -> tuple[Listing, list[Any]]:
+    listing = Listing()
+    for _ in range(MAX_RUNS):
+        listing.runs += 1
+        try:
+            found = list(
+                client.cloud_storage.iter_drive_files(conn_id, folder_id=folder, page_size=1000)
+            )
+        except AionvisionError as exc:
+            listing.error = f"{type(exc).__name__}: {exc}"
+            continue
+        listing.files, listing.complete, listing.error = len(found), True, None
+        return listing, found
+    return listing, []
+
+
+@attrs.define
 class Report:
     workflows: list[Workflow]
     stats: dict[str, Any]
     retries: int
     seconds: float
     ratio: float
+    listings: list[Listing] = attrs.Factory(list)
+    folder_size: int = 0
 
 
 def run_campaign(
@@ -223,7 +326,6 @@ def run_campaign(
         client_for,
         connect,
         folder_id,
-        list_all,
         session_for,
     )
 
@@ -246,14 +348,23 @@ def run_campaign(
         "fault_latency": SLOW_FAULT * http_timeout,
         "big_folder_size": max(3000, total * FILES_PER_WORKFLOW),
     }
+    listings: list[Listing] = []
+    JournalOperation.accepted = _accepted_or_full  # type: ignore[method-assign]
     try:
         with run_emulator(**knobs) as emu:
             with client_for(emu) as api:
                 conn_id = str(connect(api)["connection"]["id"])
                 sid = session_for(api, conn_id)
                 big = folder_id(api, sid, "Camera Uploads")
-                drive = list_all(api, sid, f"'{big}' in parents", 1000)
-            files = [{"id": f["id"], "name": f["name"]} for f in drive]
+            emu.admin.configure(fault_ratio=ratio, fault_kinds=list(ALL_FAULT_KINDS))
+            # Listed with the faults on: the picker proxy is a POST that only reads.
+            drive: list[Any] = []
+            with _client(emu.base_url, emu.api_key, http_timeout) as lister:
+                for _ in range(LISTINGS):
+                    listing, found = _list_under_faults(lister, conn_id, big)
+                    listings.append(listing)
+                    drive = drive or found
+            files = [{"id": f.id, "name": f.name} for f in drive]
             assert len(files) >= total * FILES_PER_WORKFLOW, "the big folder is too small"
             plan = [
                 Workflow(
@@ -263,14 +374,40 @@ def run_campaign(
                     # A quarter of the users skip uncertain batches, the rest resend them.
                     policy="skip" if i % 4 == 3 else "resend",
                     killed=i >= workflows,
+                    tags=["faults", f"workflow-{i}", "campaign"],
                 )
                 for i in range(total)
             ]
-            emu.admin.configure(fault_ratio=ratio, fault_kinds=list(ALL_FAULT_KINDS))
+            for wf in plan[:workflows]:
+                if wf.index % JOURNAL_FAILURE_EVERY == 7:
+                    _FAIL_ONCE.add(wf.journal)
+            reconnecting = {
+                wf.index: f"reconnect-{wf.index}@example.com"
+                for wf in plan[:workflows]
+                if wf.index % RECONNECT_EVERY == 5
+            }
+            own_connection: dict[int, str] = {}
+            for index, account in reconnecting.items():
+                # Its own account (a reconnect of the shared one would cut off the others), its
+                # own Drive: the same folder's first files there.
+                plan[index].reconnect = account
+                own_connection[index] = _connect_retrying(emu, account)
+                with _client(emu.base_url, emu.api_key, http_timeout) as own:
+                    own_files = _first_files(own, own_connection[index], FILES_PER_WORKFLOW)
+                plan[index].files = own_files
 
             def in_process(wf: Workflow) -> None:
                 with _client(emu.base_url, emu.api_key, http_timeout) as client:
-                    run_phases(client, conn_id, wf)
+                    if wf.reconnect is None:
+                        run_phases(client, conn_id, wf)
+                        return
+                    account = wf.reconnect
+
+                    def reconnect(old: str) -> str:
+                        _disconnect_retrying(client, old)
+                        return _connect_retrying(emu, account)
+
+                    run_phases(client, own_connection[wf.index], wf, reconnect)
 
             # Drawn here, in order, so a seed gives the same kill instants whatever the threads do.
             kill_after = {wf.index: rng.uniform(0.3, KILL_WINDOW) for wf in plan[workflows:]}
@@ -295,13 +432,69 @@ def run_campaign(
             emu.admin.configure(fault_ratio=0.0)
             stats = emu.admin.stats()
     finally:
+        JournalOperation.accepted = _real_accepted  # type: ignore[method-assign]
+        _FAIL_ONCE.clear()
         log.removeHandler(counter)
         log.setLevel(old_level)
-    report = Report(plan, stats, counter.retries, time.monotonic() - started, ratio)
+    report = Report(
+        plan,
+        stats,
+        counter.retries,
+        time.monotonic() - started,
+        ratio,
+        listings,
+        knobs["big_folder_size"],
+    )
     report.stats["journals"] = {wf.index: _journal_view(wf.journal) for wf in plan}
     if tmp is not None:
         tmp.cleanup()
     return report
+
+
+def _connect_retrying(emu: RunningEmulator, account: str) -> str:
+    """Connect ``account`` through the consent flow, again after an injected fault."""
+    from aionvision_cloud_emulator.testing import client_for, connect
+
+    last: Exception | None = None
+    for _ in range(MAX_RUNS):
+        try:
+            with client_for(emu) as api:
+                return str(connect(api, login_hint=account)["connection"]["id"])
+        except (AssertionError, httpx.HTTPError, ValueError, KeyError) as exc:  # a faulted step
+            last = exc
+    raise RuntimeError(f"could not connect {account}: {last}")
+
+
+def _disconnect_retrying(client: Client, conn_id: str) -> None:
+    for _ in range(MAX_RUNS):
+        try:
+            client.cloud_storage.disconnect(conn_id)
+            return
+        except AionvisionError as exc:
+            if getattr(exc, "status_code", None) == 404:
+                return  # an earlier try did it; its answer was lost
+    raise RuntimeError(f"could not disconnect {conn_id}")
+
+
+def _first_files(client: Client, conn_id: str, n: int) -> list[dict[str, str]]:
+    """The first ``n`` files of this account's "Camera Uploads" folder."""
+    import itertools
+
+    cs = client.cloud_storage
+    for _ in range(MAX_RUNS):
+        try:
+            folder = next(
+                f
+                for f in cs.iter_drive_files(
+                    conn_id, query="name = 'Camera Uploads'", include_folders=True
+                )
+                if f.is_folder
+            )
+            files = itertools.islice(cs.iter_drive_files(conn_id, folder_id=folder.id), n)
+            return [{"id": f.id, "name": f.name} for f in files]
+        except AionvisionError:
+            continue
+    raise RuntimeError("could not list the reconnecting account's folder")
 
 
 def _journal_view(path: str) -> list[dict[str, Any]]:
@@ -320,6 +513,12 @@ def _journal_view(path: str) -> list[dict[str, Any]]:
 class Figures:
     workflows: int
     killed_runs: int
+    listings: int
+    listings_complete: int
+    listings_first_try: int
+    listings_short: int
+    reconnects: int
+    journal_failures: int
     completed: int
     clear_errors: int
     unfinished: int
@@ -389,6 +588,17 @@ def figures(report: Report) -> Figures:
     return Figures(
         workflows=sum(not wf.killed for wf in report.workflows),
         killed_runs=sum(wf.killed for wf in report.workflows),
+        listings=len(report.listings),
+        listings_complete=sum(listing.complete for listing in report.listings),
+        listings_first_try=sum(
+            listing.complete and listing.runs == 1 for listing in report.listings
+        ),
+        # A listing that ended but held fewer files than the folder: files lost to a fault.
+        listings_short=sum(
+            listing.complete and listing.files != report.folder_size for listing in report.listings
+        ),
+        reconnects=sum(wf.reconnect is not None for wf in report.workflows),
+        journal_failures=sum(wf.journal_failures for wf in report.workflows),
         faults=dict(sorted(report.stats["faults_injected"].items())),
         retries=report.retries,
         resumes=sum(wf.resumes for wf in report.workflows),
@@ -397,14 +607,32 @@ def figures(report: Report) -> Figures:
     )
 
 
-_OWN = {"workflows", "killed_runs", "faults", "retries", "resumes"}
+_OWN = {
+    "workflows",
+    "killed_runs",
+    "faults",
+    "retries",
+    "resumes",
+    "listings",
+    "listings_complete",
+    "listings_first_try",
+    "listings_short",
+    "reconnects",
+    "journal_failures",
+}
 
 
 def table(report: Report) -> str:
     f = figures(report)
     faults = ", ".join(f"{k} {v}" for k, v in f.faults.items())
     rows = [
+        (f"listings of a {report.folder_size}-file folder, faults on", f.listings),
+        ("  complete (every file)", f.listings_complete),
+        ("  complete at the first run", f.listings_first_try),
+        ("  ended short of the folder", f.listings_short),
         ("workflows (import, wait, export, wait)", f"{f.workflows} + {f.killed_runs} SIGKILLed"),
+        ("  with a disconnect and reconnect", f.reconnects),
+        ("  journal write failures met (injected)", f.journal_failures),
         ("  ended in a terminal status", f.completed),
         ("  ended in a clear error", f.clear_errors),
         ("  neither", f.unfinished),
@@ -463,7 +691,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(table(report))
     f = figures(report)
     ok = (
-        f.lost == 0
+        f.listings_complete == f.listings
+        and f.listings_short == 0
+        and f.lost == 0
         and f.exports_lost == 0
         and f.duplicates_unexplained == 0
         and f.export_duplicates_unexplained == 0

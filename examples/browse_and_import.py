@@ -5,45 +5,52 @@ terminal prints both variables; without AIONVISION_BASE_URL the script talks to 
 https://api.aionvision.tech/api/v2, with your own key):
 
     export AIONVISION_BASE_URL=http://127.0.0.1:8765/api/v2 AIONVISION_API_KEY=aion_emu_...
-    .venv/bin/python examples/browse_and_import.py CONNECTION_ID FOLDER_ID
+    .venv/bin/python examples/browse_and_import.py CONNECTION_ID 'Photos/Family'
 
-`aionvision-cloud connections` shows connection ids, `aionvision-cloud browse CONNECTION_ID`
-folder ids. Files are listed lazily, page by page; the import is split into batches and waited
-for.
+The folder is a path like `My Drive/Photos/Family` (`My Drive/` may be left out; case does not
+matter when only one folder matches) or a folder id; `aionvision-cloud connections` shows
+connection ids, `aionvision-cloud browse CONNECTION_ID` folders. Files are listed lazily, page
+by page; the import is split into batches and waited for. It prints the image ids to export,
+or says plainly why the service gave none.
 """
 
 import argparse
+import sys
 
-from aionvision_cloud import Client, Progress
+from aionvision_cloud import AionvisionError, Client, Progress
 
 parser = argparse.ArgumentParser(
     description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
 )
 parser.add_argument("connection_id", help="from `aionvision-cloud connections`")
-parser.add_argument("folder_id", help="from `aionvision-cloud browse CONNECTION_ID`")
+parser.add_argument("folder", help="a folder path like 'Photos/Family', or a folder id")
 args = parser.parse_args()
-connection_id, folder_id = args.connection_id, args.folder_id
+connection_id, folder = args.connection_id, args.folder
+
+
+shown: list[Progress] = []
 
 
 def show(progress: Progress) -> None:
+    shown.append(progress)
     print(f"\r{progress}", end="", flush=True)
 
 
-with Client.from_env() as client:
-    cs = client.cloud_storage
-    files = list(cs.iter_drive_files(connection_id, folder_id=folder_id, mime_prefix="image/"))
-    print(f"{len(files)} images in the folder")
-    if not files:
-        raise SystemExit(0)
+try:
+    with Client.from_env() as client:
+        cs = client.cloud_storage
+        files = list(cs.iter_drive_files(connection_id, folder=folder, mime_prefix="image/"))
+        print(f"{len(files)} images in the folder")
+        if not files:
+            sys.exit(0)
+        result = cs.import_and_wait(connection_id, files, tags=["drive"], on_progress=show)
+except AionvisionError as exc:  # a folder that is not there, a failed job, no key...
+    sys.exit(f"\n{exc}" if shown else str(exc))
 
-    result = cs.import_and_wait(connection_id, files, tags=["drive"], on_progress=show)
-    imported = sum(job.completed_files or 0 for job in result.jobs) + sum(
-        len(batch.image_ids) for batch in result.batches if not batch.job_id
-    )
-    print(f"\nimport {result.status}: {imported} of {result.total_files} files imported")
-    # Small imports answer with image ids; a background job reports counts (find its images
-    # through the Files API).
-    for image_id in result.image_ids[:10]:
-        print(f"- {image_id}")
-    for job in result.jobs:
-        print(f"- job {job.job_id}: {job.completed_files} done, {job.failed_files} failed")
+print(f"\nimport {result.status}: {result.completed_files} of {result.total_files} files imported")
+for image_id in result.image_ids[:10]:
+    print(f"- {image_id}")
+if result.image_ids_note:  # which jobs gave no ids (or only placeholders), and what to do
+    print(result.image_ids_note)
+for job in result.jobs:
+    print(f"- job {job.job_id}: {job.completed_files} done, {job.failed_files} failed")

@@ -8,19 +8,22 @@ https://api.aionvision.tech/api/v2, with your own key):
     .venv/bin/python examples/connect_google_drive.py
 
 Opens the consent page in your browser (or prints its URL) and waits for Google to send the
-browser back to a one-shot server on 127.0.0.1. The emulator's consent page approves at once.
+browser back to a one-shot server on 127.0.0.1. `make emulator` shows a consent page to click
+(Allow), as Google does; `make emulator ARGS="--consent auto"` approves at once, with no page.
 """
 
-from aionvision_cloud import Client
-from aionvision_cloud.errors import OAuthError
+import sys
 
-with Client.from_env() as client:
-    cs = client.cloud_storage
-    try:
+from aionvision_cloud import AionvisionError, Client
+
+try:
+    with Client.from_env() as client:
+        cs = client.cloud_storage
         connection = cs.connect("google_drive", timeout=300)
-    except OAuthError as exc:
-        raise SystemExit(f"Could not connect: {exc}") from None
-    print(f"Connected {connection.provider_email or connection.id} (new: {connection.is_new})")
-
-    for conn in cs.list_connections("google_drive"):
-        print(f"- {conn.id}  {conn.provider_email}  last used {conn.last_used_at or 'never'}")
+        print(f"Connected {connection.provider_email or connection.id} (new: {connection.is_new})")
+        for conn in cs.list_connections("google_drive"):
+            print(f"- {conn.id}  {conn.provider_email}  last used {conn.last_used_at or 'never'}")
+except AionvisionError as exc:  # denied, timed out, no key...
+    sys.exit(f"Could not connect: {exc}")
+except KeyboardInterrupt:
+    sys.exit("\nstopped before the browser came back; nothing was connected")

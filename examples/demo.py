@@ -107,12 +107,6 @@ class Demo:
         if proc.wait() != 0:
             raise StepFailed(f"'connect' exited with {proc.returncode}")
 
-    def image_ids_of(self, job_id: str) -> list[str]:
-        # Asynchronous imports answer with a job, not image ids; the emulator's admin API shows
-        # what each file became (with the real service, the images are in your Aionvision library).
-        items = self.emu.admin.job(job_id)["items"]
-        return [str(i["result"]) for i in items if i["state"] == "done" and i["result"]]
-
 
 def main() -> int:
     started = time.monotonic()
@@ -160,7 +154,10 @@ def flow(demo: Demo) -> str:
         f"-> {imported['status']}: {imported['completed_files']} of {imported['total_files']} "
         f"files imported, {imported['failed_files']} failed, jobs {', '.join(imported['job_ids'])}"
     )
-    to_export = demo.image_ids_of(imported["job_ids"][0])[:5]
+    # What a user has: the ids the import answered (the service announces them with each job).
+    to_export = imported["image_ids"][:5]
+    if not to_export:
+        raise StepFailed(f"the import gave no image ids to export: {imported['image_ids_note']}")
     exported = demo.run(
         "Export 5 of those images into a new Drive folder",
         "export",

@@ -182,6 +182,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"AIONVISION_BASE_URL=http://{netloc}{emu.validator.base_path}", flush=True)
     print(f"AIONVISION_API_KEY={config.default_key}", flush=True)
     print(f"admin API: http://{netloc}/_emulator/stats; Ctrl-C stops", flush=True)
+    # What a newcomer meets first, and how to change it.
+    consent = (
+        "consent page: approves at once (--consent auto)"
+        if config.consent == "auto"
+        else "consent page: click Allow (--consent auto approves at once)"
+    )
+    print(f"{consent}; every option: aionvision-cloud-emulator --help", flush=True)
     # uvicorn catches SIGINT/SIGTERM, shuts down gracefully, then raises the signal again with
     # the handler found before it ran. For SIGTERM (`kill`, `docker stop`, a CI cancel) that
     # was the default one, which killed the process (143) before the store was closed and its

@@ -62,6 +62,20 @@ def approve_page(url: str, page: str) -> httpx.Response:
     return httpx.post(f"{parts.scheme}://{parts.netloc}{parts.path}", data=data)
 
 
+def visit_consent(url: str) -> None:
+    """What a person's browser does with a consent URL given to ``connect(open_browser=...)``:
+    load the page, click Allow when it asks (``consent="page"``), follow the redirect back to
+    the loopback server. Blocks until that server has answered."""
+    with httpx.Client(follow_redirects=True, timeout=10) as browser:
+        page = browser.get(url)
+        if page.status_code == 200 and 'id="allow"' in page.text:
+            answer = approve_page(str(page.url), page.text)
+            if answer.status_code in (302, 303):
+                page = browser.get(answer.headers["location"])
+        if page.status_code != 200:
+            raise AssertionError(f"the consent flow ended with {page.status_code}: {page.text}")
+
+
 def connect(api: httpx.Client, login_hint: str | None = None) -> dict[str, Any]:
     got = authorize(api, login_hint)
     r = api.post(

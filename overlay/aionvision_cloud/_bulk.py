@@ -6,12 +6,17 @@ answered. When a batch fails, the exception raised is the original one (a ``Serv
 whether the service may have acted on it, and the items not sent. An accepted answer the client
 cannot read (``APIResponseValidationError``) that still names its job is recorded as accepted with
 that job, so a re-run follows the job rather than sending the batch twice.
+
+A journal that cannot record a step raises ``JournalError`` with ``partial`` set all the same:
+an answered batch is in ``partial.batches`` with its job (and written to the journal's side file
+when it can be, for the next run to follow), and the failed write stops the call before anything
+more is sent.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Generic, TypeVar
 
 import attrs
@@ -26,6 +31,7 @@ from .errors import (
     APIResponseValidationError,
     APIStatusError,
     InvalidInputError,
+    JournalError,
     UncertainBatchError,
 )
 
@@ -106,8 +112,10 @@ def send_in_batches(
         by_key.setdefault(key(item), item)  # the same file twice in one call is sent once
     to_send = list(by_key.values())
     if journal is not None:
+        journal.check_conflicts(by_key)
         plan = journal.plan(list(by_key), on_uncertain)
-        batches = [from_journal(r) for r in plan.accepted]
+        # This call's files only: a batch of a larger earlier call counts what this call holds.
+        batches = [from_journal(_only(r, by_key)) for r in plan.accepted]
         uncertain = tuple(
             UncertainBatch(r.items, r.error, resolution)
             for records, resolution in (
@@ -133,33 +141,77 @@ def send_in_batches(
     sent_keys = [key(i) for i in to_send]
     for start, chunk in zip(range(0, len(to_send), size), _chunks(to_send, size), strict=True):
         chunk_keys = sent_keys[start : start + len(chunk)]
-        batch_id = journal.begin(chunk_keys) if journal is not None else None
+
+        def stop(exc: AionvisionError, failed: BatchFailure | None, after: int) -> None:
+            exc.partial = partial(
+                BulkOutcome(
+                    tuple(batches),
+                    failed=failed,
+                    not_sent=tuple(sent_keys[after:]),
+                    uncertain=uncertain,
+                    skipped=skipped,
+                )
+            )
+
+        try:
+            batch_id = journal.begin(chunk_keys) if journal is not None else None
+        except JournalError as exc:
+            stop(exc, None, start)  # this batch was not sent: it is in not_sent
+            raise
         try:
             batch = send(chunk)
         except AionvisionError as exc:
             acted = may_have_acted(exc)
             job_id, announced = job_named(exc)
+            # With its job known, the batch is no open question: the service took it.
+            failed = BatchFailure(tuple(chunk_keys), exc, acted and job_id is None, job_id)
             if journal is not None and batch_id is not None:
-                if job_id is not None:
-                    journal.accepted(batch_id, job_id, announced)
-                else:
-                    record = journal.uncertain if acted else journal.rejected
-                    record(batch_id, str(exc))
-            outcome = BulkOutcome(
-                tuple(batches),
-                # With its job known, the batch is no open question: the service took it.
-                failed=BatchFailure(tuple(chunk_keys), exc, acted and job_id is None, job_id),
-                not_sent=tuple(sent_keys[start + len(chunk) :]),
-                uncertain=uncertain,
-                skipped=skipped,
-            )
-            exc.partial = partial(outcome)
+                try:
+                    if job_id is not None:
+                        _record_accepted(journal, batch_id, job_id, announced)
+                    else:
+                        record = journal.uncertain if acted else journal.rejected
+                        record(batch_id, str(exc))
+                except JournalError as journal_exc:
+                    stop(journal_exc, failed, start + len(chunk))
+                    raise journal_exc from exc
+            stop(exc, failed, start + len(chunk))
             raise
         if journal is not None and batch_id is not None:
             job_id, image_ids = accepted_ids(batch)
-            journal.accepted(batch_id, job_id, image_ids)
+            try:
+                _record_accepted(journal, batch_id, job_id, image_ids)
+            except JournalError as exc:
+                batches.append(batch)  # accepted by the service, whatever the journal says
+                stop(exc, None, start + len(chunk))
+                raise
         batches.append(batch)
     return BulkOutcome(tuple(batches), uncertain=uncertain, skipped=skipped)
+
+
+def _record_accepted(
+    journal: JournalOperation, batch_id: int, job_id: str | None, image_ids: Sequence[str]
+) -> None:
+    """Record an accepted batch; when the journal cannot, keep its job in the side file (folded
+    in at the next open) and raise the ``JournalError`` naming the job."""
+    try:
+        journal.accepted(batch_id, job_id, image_ids)
+    except JournalError as exc:
+        kept = journal.journal.write_side(batch_id, job_id, image_ids)
+        job = f"job {job_id}" if job_id else "its images"
+        where = (
+            f"kept in {journal.journal.side_path!r} for the next run to follow"
+            if kept
+            else "not recorded anywhere: the next run will ask about it (on_uncertain)"
+        )
+        exc.message = f"{exc.message}; the service accepted the batch ({job}), {where}"
+        exc.args = (exc.message,)
+        raise
+
+
+def _only(record: BatchRecord, wanted: Mapping[str, object]) -> BatchRecord:
+    items = tuple(i for i in record.items if i in wanted)
+    return record if len(items) == len(record.items) else attrs.evolve(record, items=items)
 
 
 def _skipped_records(journal: JournalOperation, skipped: Sequence[str]) -> list[BatchRecord]:

@@ -16,6 +16,7 @@ from ._clock import Clock, SystemClock
 from ._defaults import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_MAX_INTERVAL,
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_POLL_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,
 )
@@ -174,14 +175,18 @@ class Client:
         clock: Clock | None = None,
         transport: httpx.BaseTransport | None = None,
         httpx_args: Mapping[str, Any] | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         """Check every argument, then build the pooled client and the resources.
 
         ``session_token`` (or ``AIONVISION_SESSION_TOKEN``) is a signed-in web session, sent
         as the ``session`` cookie to the four operations the service reserves for one (initiate
         and complete auth, picker-token, picker-proxy) and nowhere else; the key is still sent.
-        ``timeout`` is per HTTP request; ``polling_timeout`` is how long ``wait_for_job`` waits
-        by default. Retries: ``max_retries`` (default 3) or a whole ``retry_policy``, not both.
+        ``timeout`` bounds each HTTP request as a whole, the answer's body included (an
+        ``httpx.Timeout``: its largest part; connecting and each read keep their own parts too);
+        ``polling_timeout`` is how long ``wait_for_job`` waits by default. An answer longer than
+        ``max_response_bytes`` (default 8 MiB) raises ``ResponseTooLargeError`` after reading at
+        most that much. Retries: ``max_retries`` (default 3) or a whole ``retry_policy``, not both.
         ``transport`` replaces the network (a ``MockTransport`` in tests); it is given either
         here or in ``httpx_args``, not both. Raises ``ConfigurationError`` for a missing or
         malformed key, a bad URL, a bad value or contradictory arguments.
@@ -214,7 +219,12 @@ class Client:
             inner = _inner_transport(self.base_url, extra)
         headers = {"User-Agent": f"aionvision-cloud-python/{_version()}"}
         headers.update(extra.pop("headers", None) or {})
-        self._transport = RetryTransport(inner, policy=policy, clock=self.clock)
+        cap = check_count(
+            "max_response_bytes", max_response_bytes, minimum=1, error=ConfigurationError
+        )
+        self._transport = RetryTransport(
+            inner, policy=policy, clock=self.clock, max_response_bytes=cap
+        )
         # Typed errors for every caller of the pooled client, client.api's generated functions
         # included; the caller's own response hooks run first.
         hooks = dict(extra.pop("event_hooks", None) or {})

@@ -9,6 +9,13 @@ duplicate batch) or to skip it (its files are reported as not imported).
 SQLite from the standard library, WAL with ``synchronous=FULL``: every state change is one
 committed, fsynced transaction, so a process killed at any instant leaves the journal at the
 last completed step. One process at a time: the file is locked exclusively while open.
+
+An operation is keyed by its kind and what the service will do with the files (the options, tags
+as a set), not by the connection: Drive file ids and image ids name the same files whichever
+connection carries them, as ``aws s3 sync`` keys objects by path, not by credentials. Files
+recorded under other options are refused (``JournalConflictError``), never silently sent again.
+An accepted answer the journal cannot record goes to a small side file (``<journal>-accepted``)
+that the next open folds in, so its job is followed rather than its batch resent.
 """
 
 from __future__ import annotations
@@ -21,12 +28,19 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from .errors import InvalidInputError, JournalError
+from .errors import InvalidInputError, JournalConflictError, JournalError
 
 if TYPE_CHECKING:
     import sqlite3
 
-__all__ = ["BatchRecord", "Journal", "JournalOperation", "OnUncertain", "ResumePlan"]
+__all__ = [
+    "BatchRecord",
+    "Journal",
+    "JournalOperation",
+    "OnUncertain",
+    "ResumePlan",
+    "canonical_options",
+]
 
 #: What to do with a batch that was sent but never answered.
 OnUncertain = Literal["raise", "resend", "skip"]
@@ -48,6 +62,9 @@ CREATE TABLE IF NOT EXISTS batches (
 CREATE INDEX IF NOT EXISTS batches_by_operation ON batches (operation, id);
 CREATE TABLE IF NOT EXISTS jobs (
     job_id TEXT PRIMARY KEY, operation TEXT NOT NULL, raw TEXT NOT NULL, terminal INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS operations (
+    key TEXT PRIMARY KEY, kind TEXT NOT NULL, options TEXT NOT NULL,
+    connections TEXT NOT NULL DEFAULT '[]');
 """
 
 
@@ -82,11 +99,42 @@ class ResumePlan:
     uncertain: tuple[BatchRecord, ...]
 
 
-def operation_key(kind: str, connection_id: str, options: Mapping[str, Any]) -> str:
-    """The same import or export (same kind, connection and options) maps to the same key, so a
-    re-run finds its batches; the file list is left out so files added since are picked up."""
+def canonical_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The options as the service acts on them: unset ones left out, tags as a sorted set (an
+    empty list is no tags)."""
+    out: dict[str, Any] = {}
+    for name, value in options.items():
+        if name == "tags" and isinstance(value, (list, tuple)):
+            value = sorted(set(map(str, value))) or None
+        if value is not None:
+            out[name] = value
+    return out
+
+
+def _canonical_json(value: object) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def operation_key(kind: str, options: Mapping[str, Any]) -> str:
+    """The same import or export (same kind and options) maps to the same key, so a re-run finds
+    its batches; the file list is left out so files added since are picked up."""
+    canonical = _canonical_json([kind, canonical_options(options)])
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+def _legacy_key(kind: str, connection_id: str, options: Mapping[str, Any]) -> str:
+    # Journals written before options were canonical keyed on the connection too.
     canonical = json.dumps([kind, connection_id, dict(options)], sort_keys=True, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+def _differences(recorded: Mapping[str, Any], wanted: Mapping[str, Any]) -> str:
+    names = sorted(set(recorded) | set(wanted))
+    return ", ".join(
+        f"{n}: recorded {recorded.get(n)!r}, now {wanted.get(n)!r}"
+        for n in names
+        if recorded.get(n) != wanted.get(n)
+    )
 
 
 class Journal:
@@ -120,6 +168,54 @@ class Journal:
             raise JournalError(f"cannot open journal {self.path!r}: {exc}") from None
         except sqlite3.DatabaseError as exc:
             raise JournalError(f"{self.path!r} is not a journal: {exc}") from None
+        try:
+            self._fold_side_file()
+        except JournalError:
+            self._db.close()  # and with it the lock: nothing holds a journal it cannot use
+            raise
+
+    @property
+    def side_path(self) -> str:
+        """Where accepted answers go when the journal itself cannot record them."""
+        return self.path + "-accepted"
+
+    def _fold_side_file(self) -> None:
+        """Record the accepted answers an earlier run could only write beside the journal."""
+        try:
+            with open(self.side_path, encoding="utf-8") as side:
+                lines = side.read().splitlines()
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise JournalError(f"cannot read {self.side_path!r}: {exc}") from None
+        for line in lines:
+            try:
+                entry = json.loads(line)
+                args = (entry["job_id"], json.dumps(entry["image_ids"]), int(entry["batch"]))
+            except (ValueError, KeyError, TypeError):
+                continue  # a line cut short by the failure that sent it here
+            self._write(
+                "UPDATE batches SET state = 'accepted', job_id = ?, image_ids = ?"
+                " WHERE id = ? AND state IN ('sending', 'uncertain')",
+                args,
+            )
+        # Folded in (each update is idempotent): a crash before this line only repeats them.
+        try:
+            os.unlink(self.side_path)
+        except OSError as exc:
+            raise JournalError(f"cannot remove {self.side_path!r}: {exc}") from None
+
+    def write_side(self, batch_id: int, job_id: str | None, image_ids: Sequence[str]) -> bool:
+        """Append an accepted answer to the side file, fsynced; False when that fails too."""
+        line = json.dumps({"batch": batch_id, "job_id": job_id, "image_ids": list(image_ids)})
+        try:
+            with open(self.side_path, "a", encoding="utf-8") as side:
+                side.write(line + "\n")
+                side.flush()
+                os.fsync(side.fileno())
+        except OSError:
+            return False
+        return True
 
     def __repr__(self) -> str:
         return f"Journal({self.path!r})"
@@ -136,7 +232,24 @@ class Journal:
     def operation(
         self, kind: str, connection_id: str, options: Mapping[str, Any]
     ) -> JournalOperation:
-        return JournalOperation(self, operation_key(kind, connection_id, options))
+        """The operation of that kind and options; ``connection_id`` is recorded beside it (see
+        :attr:`JournalOperation.connections`), not part of its key."""
+        wanted = canonical_options(options)
+        key = operation_key(kind, wanted)
+        rows = self._read("SELECT connections FROM operations WHERE key = ?", (key,))
+        if rows:
+            connections = [(c, a) for c, a in json.loads(rows[0][0])]
+        else:
+            connections = []
+            legacy = _legacy_key(kind, connection_id, options)
+            self._write(
+                "INSERT INTO operations (key, kind, options) VALUES (?, ?, ?)",
+                (key, kind, _canonical_json(wanted)),
+            )
+            # An older journal's batches of this very call: adopted, not sent again.
+            self._write("UPDATE batches SET operation = ? WHERE operation = ?", (key, legacy))
+            self._write("UPDATE jobs SET operation = ? WHERE operation = ?", (key, legacy))
+        return JournalOperation(self, key, kind, wanted, connection_id, connections)
 
     def uncertain_batches(self) -> list[BatchRecord]:
         """Every batch, of any operation, that was ever sent without a certain answer."""
@@ -183,11 +296,75 @@ def _record(row: tuple[Any, ...]) -> BatchRecord:
 
 
 class JournalOperation:
-    """The batches of one import or export inside a journal."""
+    """The batches of one import or export inside a journal. ``connections`` are the connection
+    ids earlier runs used, with their accounts when known (the first run: none);
+    ``connection_id`` is this call's."""
 
-    def __init__(self, journal: Journal, key: str) -> None:
+    def __init__(
+        self,
+        journal: Journal,
+        key: str,
+        kind: str = "import",
+        options: Mapping[str, Any] | None = None,
+        connection_id: str = "",
+        connections: Sequence[tuple[str, str | None]] = (),
+    ) -> None:
         self.journal = journal
         self.key = key
+        self.kind = kind
+        self.options = dict(options or {})
+        self.connection_id = connection_id
+        self.connections: tuple[tuple[str, str | None], ...] = tuple(
+            (str(c), None if a is None else str(a)) for c, a in connections
+        )
+
+    @property
+    def connection_ids(self) -> tuple[str, ...]:
+        return tuple(c for c, _ in self.connections)
+
+    def use_connection(self, account: str | None = None) -> None:
+        """Record this call's connection id (and its account, when known) among the
+        operation's, once."""
+        if self.connection_id and self.connection_id not in self.connection_ids:
+            self.connections = (*self.connections, (self.connection_id, account))
+            self.journal._write(
+                "UPDATE operations SET connections = ? WHERE key = ?",
+                (json.dumps([list(c) for c in self.connections]), self.key),
+            )
+
+    def check_conflicts(self, items: Iterable[str]) -> None:
+        """Refuse files this journal holds under another operation of the same kind: sending
+        them under these options would import (or export) them a second time."""
+        wanted = set(items)
+        rows = self.journal._read(
+            "SELECT b.operation, b.items, o.options FROM batches b"
+            " LEFT JOIN operations o ON o.key = b.operation"
+            " WHERE b.operation != ? AND b.state IN ('accepted', 'sending', 'uncertain')"
+            " AND (o.kind = ? OR o.kind IS NULL)"
+            " AND (b.resolution IS NULL OR b.resolution != 'resent')",
+            (self.key, self.kind),
+        )
+        clashes: dict[str, tuple[int, str | None]] = {}
+        for operation, items_json, options_json in rows:
+            n = sum(1 for i in json.loads(items_json) if i in wanted)
+            if n:
+                seen, _ = clashes.get(operation, (0, None))
+                clashes[operation] = (seen + n, options_json)
+        if not clashes:
+            return
+        files = sum(n for n, _ in clashes.values())
+        operation, (_, options_json) = max(clashes.items(), key=lambda kv: kv[1][0])
+        if options_json is None:
+            what = "by an earlier version of this client under options it cannot compare"
+        else:
+            what = f"under other options ({_differences(json.loads(options_json), self.options)})"
+        raise JournalConflictError(
+            f"{files} of these files are recorded in journal {self.journal.path!r} as sent "
+            f"{what}; sending them with these options would {self.kind} them again. Call with "
+            "the recorded options to resume, or use a new journal file to "
+            f"{self.kind} them again with these.",
+            files=files,
+        )
 
     def __repr__(self) -> str:
         return f"JournalOperation({self.journal.path!r}, {self.key[:8]}...)"
@@ -214,7 +391,9 @@ class JournalOperation:
             for item in record.items:
                 latest[item] = record
         wanted = set(items)
-        involved = {r.id: r for r in records if any(latest.get(i) is r for i in wanted)}
+        # One lookup per item (not per item and record): a resume stays linear in the journal.
+        involved = {r.id: r for r in (latest.get(i) for i in wanted) if r is not None}
+        involved = dict(sorted(involved.items()))
         accepted = tuple(r for r in involved.values() if r.state == "accepted")
         uncertain = tuple(r for r in involved.values() if r.is_open_question)
         resent: list[BatchRecord] = []

@@ -2,7 +2,9 @@
 
 The loopback flow follows google-auth-oauthlib's ``InstalledAppFlow.run_local_server``: bind
 127.0.0.1 on a free port, send the browser to the authorization URL, serve exactly one request to
-``/callback``, answer it with a short page, and always free the port.
+``/callback``, answer it with a short page, and always free the port. Unlike ``run_local_server``
+it serves from a thread (each connection on its own), so the caller's browser hook may block
+and the wait ends at its deadline whatever the connections do.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import hmac
 import http.server
 import os
 import sys
+import threading
 import time
 import webbrowser
 from collections.abc import Callable
@@ -93,14 +96,14 @@ def open_in_browser(url: str) -> bool:
 
 class _CallbackHandler(http.server.BaseHTTPRequestHandler):
     server: _CallbackHTTPServer
-    # Connections are served one at a time, so an idle one (a browser's speculative preconnect,
-    # or any local process) must not hold the real redirect behind it until the flow times out.
+    # Each connection has its own thread; this only bounds how long an idle one (a browser's
+    # speculative preconnect, or any local process) keeps its thread.
     timeout = 2.0
 
     def do_GET(self) -> None:
         path = urlsplit(self.path).path
-        if path != CALLBACK_PATH:
-            # A favicon or a stray request: not ours, keep waiting.
+        if path != CALLBACK_PATH or self.server.callback_url is not None:
+            # A favicon or a stray request (or a second callback): not ours, keep waiting.
             self.send_error(404)
             return
         query = parse_qs(urlsplit(self.path).query)
@@ -113,28 +116,50 @@ class _CallbackHandler(http.server.BaseHTTPRequestHandler):
         self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(page)
-        self.server.callback_url = f"http://{LOOPBACK_HOST}:{self.server.server_port}{self.path}"
+        self.server.arrived(f"http://{LOOPBACK_HOST}:{self.server.server_port}{self.path}")
 
     def log_message(self, format: str, *args: Any) -> None:
         # The default writes the request line, code and state included, to stderr.
         return
 
 
-class _CallbackHTTPServer(http.server.HTTPServer):
+class _CallbackHTTPServer(http.server.ThreadingHTTPServer):
     callback_url: str | None = None
     # On POSIX, SO_REUSEADDR only lets a new server bind past connections left in TIME_WAIT (so a
     # fixed port can be reused at once); on Windows it would let another process share the port.
     allow_reuse_address = os.name != "nt"
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int]) -> None:
+        super().__init__(address, _CallbackHandler)
+        self.done = threading.Event()
+        self._lock = threading.Lock()
+
+    def arrived(self, url: str) -> None:
+        with self._lock:
+            if self.callback_url is None:
+                self.callback_url = url
+        self.done.set()
 
 
 class LoopbackServer:
     """A one-shot HTTP server on 127.0.0.1 receiving the OAuth redirect.
 
-    Use as a context manager; the port is freed on exit whatever happened.
+    It serves from a thread of its own from the moment it is created, so a browser (or a
+    callable given to ``connect(open_browser=...)`` that visits the URL and blocks until the
+    page has loaded) is answered while the caller is busy. Use as a context manager; the port
+    is freed on exit whatever happened.
     """
 
     def __init__(self, port: int = 0) -> None:
-        self._server = _CallbackHTTPServer((LOOPBACK_HOST, port), _CallbackHandler)
+        self._server = _CallbackHTTPServer((LOOPBACK_HOST, port))
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name="aionvision-oauth-loopback",
+            daemon=True,
+        )
+        self._thread.start()
 
     @property
     def redirect_uri(self) -> str:
@@ -147,23 +172,25 @@ class LoopbackServer:
         self.close()
 
     def close(self) -> None:
+        if self._thread.is_alive():
+            self._server.shutdown()
+            self._thread.join()
         self._server.server_close()
 
-    def wait_for_redirect(self, timeout: float, *, poll: float = 0.25) -> str:
-        """Serve requests until one reaches ``/callback``; return its full URL.
+    def wait_for_redirect(self, timeout: float, *, deadline: float | None = None) -> str:
+        """Wait until a request reaches ``/callback``; return its full URL.
 
-        Waits on the socket, not on a sleep: this uses the real monotonic time, since no clock
-        injection can make a browser answer sooner.
+        Gives up after ``timeout`` seconds, or at ``deadline`` (``time.monotonic()``) when
+        given, whichever is first: the wait is on an event set by the serving thread, so
+        neither an idle connection nor a slow request can stretch it. This uses the real
+        monotonic time, since no clock injection can make a browser answer sooner.
         """
-        deadline = time.monotonic() + timeout
-        self._server.callback_url = None
-        while self._server.callback_url is None:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise OAuthTimeoutError(f"no browser came back to the redirect within {timeout:g}s")
-            self._server.timeout = min(poll, remaining)
-            self._server.handle_request()
-        return self._server.callback_url
+        end = time.monotonic() + timeout
+        if deadline is not None:
+            end = min(end, deadline)
+        if not self._server.done.wait(max(0.0, end - time.monotonic())):
+            raise OAuthTimeoutError(f"no browser came back to the redirect within {timeout:g}s")
+        return self._server.callback_url or ""
 
 
 def announce(url: str, open_browser: bool | Callable[[str], object]) -> None:

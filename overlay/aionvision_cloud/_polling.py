@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from ._clock import Clock
 from ._inputs import check_positive
 from ._results import Progress, count
+from ._retry import wait_deadline
 from ._schedule import PollSchedule
 from .errors import (
     APIConnectionError,
@@ -83,11 +84,15 @@ class JobWaiter:
         last_error: Exception | None = None
         reported: tuple[object, ...] | None = None
         while True:
-            # The first poll goes out at once, so short jobs return fast.
+            retry_after: float | None = None
+            # The first poll goes out at once, so short jobs return fast. The transport's own
+            # retries stop at the deadline too (a Retry-After past it comes back here).
             try:
-                job = self._fetch(job_id)
+                with wait_deadline(deadline):
+                    job = self._fetch(job_id)
             except RateLimitError as exc:
-                wait = exc.retry_after if exc.retry_after is not None else schedule.fallback()
+                retry_after = exc.retry_after
+                wait = retry_after if retry_after is not None else schedule.fallback()
             except (ServerError, APIConnectionError) as exc:
                 # Transient (APITimeoutError is an APIConnectionError): back off, poll again.
                 last_error = exc
@@ -103,8 +108,14 @@ class JobWaiter:
                     return job
                 wait = schedule.after(job, self._clock.monotonic())
             remaining = deadline - self._clock.monotonic()
+            if remaining > 0 and retry_after is not None and retry_after > remaining:
+                # The service forbids polling before the deadline: wait it out, then say so.
+                self._clock.sleep(remaining)
+                remaining = 0
             if remaining <= 0:
-                raise JobTimeoutError(job_id, timeout, last, last_error=last_error)
+                raise JobTimeoutError(
+                    job_id, timeout, last, last_error=last_error, retry_after=retry_after
+                )
             # Sleep to the deadline at most, then poll one last time.
             self._clock.sleep(min(wait, remaining))
 

@@ -250,7 +250,12 @@ class ImportResult(_BulkResult["ImportBatch"]):
     A failed call attaches a partial one to its exception (``exc.partial``): the batches
     accepted so far, the batch that ``failed`` and why, the files ``not_sent``. With a journal,
     ``uncertain`` lists earlier batches sent without an answer and what became of them, and
-    ``skipped_files`` the files of those the caller chose to skip (not imported)."""
+    ``skipped_files`` the files of those the caller chose to skip (not imported).
+
+    Image ids: ``image_ids`` holds every id the service gave (at once for a batch it finished,
+    as placeholders announced with a job by the service as it runs today, or listed by a job);
+    where it gave none (an import that became a job, in the API document's shape),
+    ``jobs_without_image_ids`` names those jobs and ``image_ids_note`` says so in a sentence."""
 
     @property
     def job_ids(self) -> tuple[str, ...]:
@@ -271,7 +276,8 @@ class ImportResult(_BulkResult["ImportBatch"]):
     @property
     def image_ids(self) -> tuple[str, ...]:
         """Every image id the service gave: synchronous batches, the ids jobs announced when
-        created, and those of finished jobs. ``final_image_ids`` says which surely exist."""
+        created, and those of finished jobs. ``final_image_ids`` says which surely exist;
+        ``jobs_without_image_ids`` and ``image_ids_note`` say where the service gave none."""
         return _merge_ids(
             [id_tuple(b.image_ids) for b in self.batches] + [j.image_ids for j in self.jobs]
         )
@@ -291,6 +297,69 @@ class ImportResult(_BulkResult["ImportBatch"]):
         """Announced ids not known to be final yet (their job runs, or ended with failures)."""
         final = set(self.final_image_ids)
         return tuple(i for i in self.image_ids if i not in final)
+
+    @property
+    def jobs_without_image_ids(self) -> tuple[str, ...]:
+        """Jobs whose files have no image id in this result: the service announced none when
+        it started the job (the API document's shape; the service as it runs today announces
+        placeholder ids) and the job, when waited for, listed none. ``image_ids_note`` says
+        what to do about them."""
+        listed = {j.job_id for j in self.jobs if j.image_ids}
+        return tuple(
+            dict.fromkeys(
+                b.job_id
+                for b in self.batches
+                if isinstance(b.job_id, str)
+                and b.job_id
+                and not id_tuple(b.image_ids)
+                and b.job_id not in listed
+            )
+        )
+
+    @property
+    def files_without_image_ids(self) -> int:
+        """How many files the ``jobs_without_image_ids`` carry."""
+        missing = set(self.jobs_without_image_ids)
+        return sum(
+            b.total_files if type(b.total_files) is int else b.files_sent
+            for b in self.batches
+            if b.job_id in missing
+        )
+
+    @property
+    def image_ids_note(self) -> str | None:
+        """A plain statement of which image ids this result lacks or holds only as placeholders,
+        why, and what to do; None when it holds a final id for every file imported."""
+        notes: list[str] = []
+        missing = self.jobs_without_image_ids
+        if missing:
+            notes.append(
+                f"No image ids for {self.files_without_image_ids} files: the service ran them "
+                f"as {_jobs(missing)} and answered no image ids (an import that becomes a job "
+                "reports counts only, as the API document shows; one the service finishes at "
+                "once answers with its ids). Find those images in your Aionvision library; "
+                "the import's tags help."
+            )
+        pending = self.pending_image_ids
+        if pending:
+            done = {j.job_id for j in self.jobs if j.status is JobStatus.COMPLETED}
+            open_jobs = tuple(
+                dict.fromkeys(
+                    b.job_id
+                    for b in self.batches
+                    if isinstance(b.job_id, str)
+                    and b.job_id
+                    and b.job_id not in done
+                    and id_tuple(b.image_ids)
+                )
+            )
+            notes.append(
+                f"{len(pending)} image ids are placeholders the service announced for "
+                f"{_jobs(open_jobs)}, not completed (yet): an id is final once its job "
+                "completes (wait with import_and_wait or wait_for_job); after a partial job, "
+                "which of them stand for the failed files is not said."
+            )
+        return " ".join(notes) or None
 
     @property
     def total_files(self) -> int:
@@ -346,6 +415,14 @@ class ExportResult(_BulkResult["ExportBatch"]):
     def status(self) -> JobStatus:
         """The jobs' combined status (see ``combined_status``)."""
         return combined_status([b.status or JobStatus.PENDING for b in self.batches], self.jobs)
+
+
+def _jobs(job_ids: Sequence[str]) -> str:
+    """``job job_1`` or ``3 jobs (job_1, job_2, job_3)``."""
+    if len(job_ids) == 1:
+        return f"job {job_ids[0]}"
+    shown = ", ".join(job_ids[:5]) + (", ..." if len(job_ids) > 5 else "")
+    return f"{len(job_ids)} jobs ({shown})"
 
 
 def combined_status(initial: Sequence[JobStatus], jobs: Sequence[Job]) -> JobStatus:

@@ -3,16 +3,31 @@
 Because it sits under the pooled ``httpx.Client``, the overlay's calls and the generated functions
 a user calls on ``client.api`` get exactly the same rules:
 
-* GET, HEAD, OPTIONS, DELETE (idempotent): retried on connection errors, timeouts, 429, 502, 503,
-  504.
+* GET, HEAD, OPTIONS, DELETE (idempotent), and the POSTs that only read (the picker proxy, a
+  Drive listing sent as a POST): retried on connection errors, timeouts, 429, 502, 503, 504.
 * POST (import, export, complete_auth, ...): retried only when the server certainly did not act:
   the connection failed before the request was sent (connect error, connect or pool timeout), or
   the answer was 429 or 503. Never after a read timeout or a dropped connection: a retried import
   must not create a second job.
 * Exponential backoff with full jitter (``uniform(0, min(cap, base * 2**n))``), replaced by the
   server's ``Retry-After`` (seconds or an HTTP date) when it sends one; bounded in attempts and in
-  total waiting. A ``Retry-After`` longer than the remaining budget is not waited for here: the
-  response goes back to the caller, who gets a ``RateLimitError`` carrying ``retry_after``.
+  total waiting. A ``Retry-After`` longer than the remaining budget or than a caller's deadline
+  (``wait_deadline``, which ``wait_for_job`` sets) is not waited for here, nor, on a job status
+  read (a poll), one longer than ``max_poll_retry_after`` (20 s): the response goes back to the
+  caller, who gets a ``RateLimitError`` carrying ``retry_after``. A poll's caller is a loop that
+  knows its own deadline (``wait_for_job``, the CLI's ``--wait``); an import or a listing page
+  has no other way on, so it keeps waiting within the budget.
+
+* A connection refused by a loopback host (``localhost``, ``127.0.0.1``, ``::1``) is not retried:
+  nothing listens there, and no balancer in between will pick another server (curl's ``--retry``
+  does not retry a refused connection at all unless asked); elsewhere it is retried as before.
+
+Each attempt is bounded as a whole, body included, by the request's timeout (the largest of its
+parts), checked as the body arrives: an answer trickling in cannot hold a call past it. An answer
+longer than ``max_response_bytes`` is refused (``ResponseTooLargeError``) once that many bytes
+were read (at once when its ``Content-Length`` says so; a gzip or deflate body as it inflates),
+never read whole into memory; an error answer's body is cut there instead, so its status keeps
+its typed error and retry rule.
 
 The loop is tenacity's (the engine under stamina): its ``sleep`` hook routes every wait through
 the client's injectable clock, so tests and cassette replays never sleep and ``DeadlineClock``
@@ -23,25 +38,36 @@ here, from a seedable ``random.Random``, so the jitter is reproducible in tests.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import errno
+import ipaddress
 import logging
 import random
+import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, cast
 
 import attrs
 import httpx
 
 from ._clock import Clock, SystemClock
+from ._defaults import DEFAULT_MAX_RESPONSE_BYTES
 from ._inputs import check_count, check_positive, check_seconds
-from .errors import ConfigurationError, parse_retry_after, request_id_of
+from .errors import ConfigurationError, ResponseTooLargeError, parse_retry_after, request_id_of
 
 if TYPE_CHECKING:
     import tenacity
 
-__all__ = ["RetryPolicy", "RetryTransport"]
+__all__ = ["RetryPolicy", "RetryTransport", "wait_deadline"]
 
 logger = logging.getLogger("aionvision_cloud")
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
+# A job status read, the request every polling loop repeats.
+_POLL_PATH = re.compile(r"/cloud-storage/jobs/[^/]+/?$")
+# POSTs that only read, by the end of their path: retried as the idempotent methods are.
+READ_ONLY_POSTS = ("/cloud-storage/picker-proxy",)
 IDEMPOTENT_RETRY_STATUSES = frozenset({429, 502, 503, 504})
 # For a POST only these prove the request was not acted on.
 UNSAFE_RETRY_STATUSES = frozenset({429, 503})
@@ -68,12 +94,16 @@ class RetryPolicy:
     max_backoff: float = 8.0
     # Total seconds one request may take, attempts and waits included, before retries stop.
     max_total_wait: float = 60.0
+    # The longest Retry-After a job status read (a poll) sleeps (max_backoff if longer); a
+    # longer one goes back to the polling loop.
+    max_poll_retry_after: float = 20.0
 
     def __attrs_post_init__(self) -> None:
         check_count("max_retries", self.max_retries, error=ConfigurationError)
         check_positive("initial_backoff", self.initial_backoff, error=ConfigurationError)
         check_positive("max_backoff", self.max_backoff, error=ConfigurationError)
         check_seconds("max_total_wait", self.max_total_wait, error=ConfigurationError)
+        check_seconds("max_poll_retry_after", self.max_poll_retry_after, error=ConfigurationError)
 
     def backoff(self, retry_number: int, rng: random.Random) -> float:
         """Full-jitter delay before retry number ``retry_number`` (1-based)."""
@@ -82,7 +112,28 @@ class RetryPolicy:
 
 
 def _method_is_idempotent(request: httpx.Request) -> bool:
-    return request.method.upper() in IDEMPOTENT_METHODS
+    method = request.method.upper()
+    if method in IDEMPOTENT_METHODS:
+        return True
+    return method == "POST" and request.url.path.rstrip("/").endswith(READ_ONLY_POSTS)
+
+
+def _refused_by_loopback(request: httpx.Request, exc: httpx.TransportError) -> bool:
+    if not isinstance(exc, httpx.ConnectError):
+        return False
+    host = request.url.host
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    cause: BaseException | None = exc
+    while loopback and cause is not None:
+        if isinstance(cause, ConnectionRefusedError) or (
+            isinstance(cause, OSError) and cause.errno == errno.ECONNREFUSED
+        ):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def _retry_on_status(request: httpx.Request, status: int) -> bool:
@@ -91,21 +142,76 @@ def _retry_on_status(request: httpx.Request, status: int) -> bool:
 
 
 def _retry_on_error(request: httpx.Request, exc: httpx.TransportError) -> bool:
+    if _refused_by_loopback(request, exc):
+        return False
     if isinstance(exc, NOT_SENT_ERRORS):
         return True
     return _method_is_idempotent(request) and isinstance(exc, TRANSIENT_ERRORS)
+
+
+# A caller's deadline (a ``clock.monotonic()`` value) that no retry wait may pass: a job wait
+# sets it around each poll, so a long Retry-After ends the poll, not the wait's deadline.
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "aionvision_cloud_deadline", default=None
+)
+
+
+@contextlib.contextmanager
+def wait_deadline(at: float) -> Iterator[None]:
+    """Within the block, retries stop rather than wait past ``at`` (monotonic seconds)."""
+    token = _DEADLINE.set(at)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def _whole_request_timeout(request: httpx.Request) -> float | None:
+    """The longest part of the request's timeout: what one attempt may take in all."""
+    parts = request.extensions.get("timeout") or {}
+    values = [v for v in parts.values() if isinstance(v, (int, float))]
+    return max(values) if values else None
+
+
+def _inflate(raw: bytes, encoding: str, cap: int) -> bytes | None:
+    """``raw`` decompressed, stopping one byte past ``cap``; None when it is not valid gzip or
+    deflate (httpx then reports it as it always has)."""
+    import zlib
+
+    # gzip; deflate as RFC 9110 means it (zlib-wrapped), then raw deflate as some servers send.
+    for wbits in (
+        (zlib.MAX_WBITS | 16,) if encoding == "gzip" else (zlib.MAX_WBITS, -zlib.MAX_WBITS)
+    ):
+        inflater = zlib.decompressobj(wbits)
+        try:
+            out = inflater.decompress(raw, cap + 1)
+        except zlib.error:
+            continue
+        return out
+    return None
 
 
 class _StopOverBudget:
     """Stop rather than wait past the total budget; a long Retry-After then reaches the caller as
     a RateLimitError carrying retry_after. (tenacity's ``stop_any`` takes any such callable.)"""
 
-    def __init__(self, clock: Clock, started: float, budget: float) -> None:
-        self.clock, self.started, self.budget = clock, started, budget
+    def __init__(
+        self, clock: Clock, started: float, policy: RetryPolicy, request: httpx.Request
+    ) -> None:
+        self.clock, self.started, self.budget = clock, started, policy.max_total_wait
+        # Polls only; the policy's own backoff is never cut short by it.
+        poll = request.method == "GET" and _POLL_PATH.search(request.url.path) is not None
+        self.longest = max(policy.max_poll_retry_after, policy.max_backoff) if poll else None
 
     def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
-        elapsed = self.clock.monotonic() - self.started
-        return elapsed + (retry_state.upcoming_sleep or 0.0) > self.budget
+        now = self.clock.monotonic()
+        upcoming = retry_state.upcoming_sleep or 0.0
+        if self.longest is not None and upcoming > self.longest:
+            return True
+        deadline = _DEADLINE.get()
+        if deadline is not None and now + upcoming > deadline:
+            return True
+        return now - self.started + upcoming > self.budget
 
 
 class RetryTransport(httpx.BaseTransport):
@@ -118,8 +224,10 @@ class RetryTransport(httpx.BaseTransport):
         policy: RetryPolicy | None = None,
         clock: Clock | None = None,
         rng: random.Random | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self.inner = inner if inner is not None else httpx.HTTPTransport()
+        self.max_response_bytes = max_response_bytes
         self.policy = policy if policy is not None else RetryPolicy()
         self.clock = clock if clock is not None else SystemClock()
         # Jitter is not security-sensitive; a seeded Random makes tests deterministic.
@@ -184,7 +292,7 @@ class RetryTransport(httpx.BaseTransport):
                 # Duck-typed: stop_any only calls it, and tenacity stays out of the import.
                 cast(
                     "tenacity.stop.stop_base",
-                    _StopOverBudget(self.clock, first_started, self.policy.max_total_wait),
+                    _StopOverBudget(self.clock, first_started, self.policy, request),
                 ),
             ),
             wait=delay,
@@ -220,21 +328,69 @@ class RetryTransport(httpx.BaseTransport):
 
     def _send_buffered(self, request: httpx.Request) -> httpx.Response:
         """Send and read the whole body here, so a connection dropped mid-body is a transport
-        error inside the retry loop rather than after it (API bodies are small JSON)."""
+        error inside the retry loop rather than after it (API bodies are small JSON); the
+        attempt's deadline and the size cap are checked as the body arrives."""
+        started = self.clock.monotonic()
         response = self.inner.handle_request(request)
+        cap = self.max_response_bytes
+        # An error answer's body only makes a message: past the cap it is cut, and the status
+        # keeps its meaning (a 503 is still retried, a 500 still a ServerError).
+        cut = not response.is_success
         if response.is_stream_consumed:
             # Already in memory (a mock built with content=...): nothing left to fail.
+            if len(response.content) > cap and not cut:
+                raise self._too_large(request, response)
             return response
         stream = response.stream
         assert isinstance(stream, httpx.SyncByteStream)  # a sync transport's answer
         try:
-            raw = b"".join(stream)
+            declared = int(response.headers.get("content-length", "0"))
+        except ValueError:
+            declared = 0
+        limit = _whole_request_timeout(request)
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            if declared > cap and not cut:
+                raise self._too_large(request, response)
+            for chunk in stream:
+                if size + len(chunk) > cap:
+                    if not cut:
+                        raise self._too_large(request, response)
+                    chunks.append(chunk[: cap - size])
+                    break
+                size += len(chunk)
+                chunks.append(chunk)
+                if limit is not None and self.clock.monotonic() - started > limit:
+                    raise httpx.ReadTimeout(
+                        f"the answer took longer than the {limit:g}s timeout to arrive",
+                        request=request,
+                    )
         finally:
             stream.close()
-        # The same response over the bytes read: httpx still decodes any Content-Encoding once,
-        # and no second Response (headers copied, body read twice) is built.
+        raw = b"".join(chunks)
+        encoding = response.headers.get("content-encoding", "").strip().lower()
+        if encoding in ("gzip", "deflate") and raw:
+            # Inflated here, within the cap: a small gzip body can hold gigabytes.
+            inflated = _inflate(raw, encoding, cap)
+            if inflated is not None:
+                if len(inflated) > cap and not cut:
+                    raise self._too_large(request, response)
+                del response.headers["content-encoding"]
+                raw = inflated[:cap]
+                response.headers["content-length"] = str(len(raw))
+        # The same response over the bytes read (httpx decodes what is left of any
+        # Content-Encoding once); no second Response (headers copied, body read twice) is built.
         response.stream = httpx.ByteStream(raw)
         return response
+
+    def _too_large(self, request: httpx.Request, response: httpx.Response) -> Exception:
+        return ResponseTooLargeError(
+            f"{request.method} {request.url.path} answered {response.status_code} with more than "
+            f"{self.max_response_bytes} bytes, the client's cap (Client(max_response_bytes=...))",
+            limit=self.max_response_bytes,
+            status_code=response.status_code,
+        )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         # An httpx.AsyncClient built from client.api would land here: fail clearly, not with an

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -30,6 +31,8 @@ from .errors import (
     InvalidInputError,
     JobFailedError,
     JobTimeoutError,
+    JournalConflictError,
+    JournalError,
 )
 from .status import JobStatus
 
@@ -56,6 +59,7 @@ if TYPE_CHECKING:
         Job,
         PickerSession,
     )
+    from ._paths import DriveFolder
 
     ProviderLike = str | Provider
 
@@ -104,8 +108,16 @@ def _journal(
     kind: str,
     connection_id: str,
     options: Mapping[str, Any],
+    accounts: Callable[[], Mapping[str, str | None]] | None = None,
 ) -> Iterator[JournalOperation | None]:
-    """The journal's record of this operation, open for the call (None without a journal)."""
+    """The journal's record of this operation, open for the call (None without a journal).
+
+    ``accounts`` (connection id to Drive account, for exports) is asked once per connection the
+    operation has not used before, and its account recorded: a reconnect to the same account is
+    the same export, another account (or one the service does not name) is refused before
+    anything is sent. Imports need no account: Drive file ids name the same files whichever
+    connection lists them.
+    """
     if on_uncertain not in ON_UNCERTAIN:
         raise InvalidInputError(f"on_uncertain must be one of {', '.join(ON_UNCERTAIN)}")
     if path is None:
@@ -114,7 +126,28 @@ def _journal(
     if not isinstance(path, (str, os.PathLike)):
         raise InvalidInputError("journal must be a file path (str or os.PathLike)")
     with Journal(path) as journal:
-        yield journal.operation(kind, connection_id, options)
+        op = journal.operation(kind, connection_id, options)
+        if connection_id not in op.connection_ids:
+            account = None
+            if accounts is not None:
+                known = accounts()
+                account = known.get(connection_id)
+                if op.connections:
+                    _check_same_account(op, account)
+            op.use_connection(account)
+        yield op
+
+
+def _check_same_account(op: JournalOperation, account: str | None) -> None:
+    if account is not None and account in {a for _, a in op.connections}:
+        return
+    recorded = ", ".join(f"{c} ({a or 'account unknown'})" for c, a in op.connections)
+    raise JournalConflictError(
+        f"this journal's {op.kind} went through connection {recorded}; this call uses "
+        f"{op.connection_id} ({account or 'account unknown'}), which the service does not name "
+        f"as the same Drive account. Call with the recorded connection to resume, or use a new "
+        f"journal file to {op.kind} to this account."
+    )
 
 
 def _import_batch(record: BatchRecord) -> ImportBatch:
@@ -331,8 +364,11 @@ class CloudStorage:
         """The whole OAuth flow through a browser and a one-shot server on 127.0.0.1.
 
         ``open_browser``: True opens the system browser, False prints the URL, a callable gets
-        the URL. ``port`` 0 picks a free one. Returns the new connection. Raises
-        ``OAuthTimeoutError`` when nobody comes back within ``timeout`` seconds, and whatever
+        the URL; it may visit it and block until the page has loaded (``lambda url:
+        httpx.get(url, follow_redirects=True)`` in a test against the emulator), since the
+        server answers from a thread of its own. ``port`` 0 picks a free one. Returns the new
+        connection. Raises ``OAuthTimeoutError`` when nobody comes back within ``timeout``
+        seconds (counted from when the browser is opened), and whatever
         :meth:`complete_auth_from_redirect` raises.
         """
         prov = inputs.check_provider(provider)
@@ -341,8 +377,11 @@ class CloudStorage:
 
         with LoopbackServer(port) as server:
             start = self.start_auth(prov, server.redirect_uri)
+            # The timeout counts from here, the browser's (or the callable's) time included; the
+            # server answers from its own thread meanwhile.
+            deadline = time.monotonic() + timeout
             announce(start.authorization_url, open_browser)
-            redirect_url = server.wait_for_redirect(timeout)
+            redirect_url = server.wait_for_redirect(timeout, deadline=deadline)
         return self.complete_auth_from_redirect(
             prov, redirect_url, start.state, redirect_uri=start.redirect_uri
         )
@@ -400,6 +439,16 @@ class CloudStorage:
             if exc.response is not None and not exc.response.content:
                 return _ours.DisconnectResult(success=True)
             raise
+
+    def _accounts(self) -> dict[str, str | None]:
+        """Connection id to its account (``provider:email``; None when the service names none),
+        inactive connections included: a journal asks when an export's connection changed."""
+        return {
+            conn.id: f"{conn.provider}:{conn.provider_email}"
+            if isinstance(conn.provider_email, str) and conn.provider_email
+            else None
+            for conn in self.list_connections(active_only=False)
+        }
 
     # -- picker ----------------------------------------------------------------------------------
 
@@ -460,10 +509,25 @@ class CloudStorage:
             body=body,
         )
 
+    def resolve_folder(self, connection_id: str, folder: str) -> DriveFolder:
+        """A Drive folder from ``root``, a folder id, or a path like ``My Drive/Photos/2024``
+        (``My Drive/`` may be left out), as the command line's ``--folder`` takes it.
+
+        Each name matches exactly first, then case-insensitively when only one folder does.
+        Returns a ``DriveFolder`` (``id``, ``path``). Raises ``FolderNotFoundError`` (with the
+        near names in ``suggestions``), ``NotAFolderError`` for a file, ``AmbiguousFolderError``
+        when several folders match; all are ``DriveFolderError``.
+        """
+        cid = inputs.check_id(connection_id, "connection_id")
+        from ._paths import FolderResolver
+
+        return FolderResolver(self, cid).resolve(folder)
+
     def iter_drive_files(
         self,
         connection_id: str,
         *,
+        folder: str | None = None,
         folder_id: str | None = None,
         query: str | None = None,
         mime_prefix: str | None = None,
@@ -473,17 +537,29 @@ class CloudStorage:
         """Drive files (``CloudFile``), lazily, one page in memory at a time, through the picker
         proxy; a new picker session is fetched when the current one expires.
 
-        ``folder_id``, ``mime_prefix`` and ``query`` (Drive query syntax) narrow the listing;
-        trashed files never appear, folders only with ``include_folders``. Raises
-        ``InvalidInputError`` for bad arguments before the first request.
+        ``folder`` (a path like ``My Drive/Photos/2024``, ``root`` or a folder id, resolved
+        as :meth:`resolve_folder` does) or ``folder_id`` (an id only), ``mime_prefix`` and
+        ``query`` (Drive query syntax) narrow the listing; trashed files never appear, folders
+        only with ``include_folders``. Raises ``InvalidInputError`` for bad arguments before the
+        first request, a ``DriveFolderError`` when ``folder`` names no single folder.
         """
         cid = inputs.check_id(connection_id, "connection_id")
+        if folder is not None and folder_id is not None:
+            raise InvalidInputError("give folder (a path or id) or folder_id, not both")
+        if isinstance(folder_id, str) and "/" in folder_id:
+            raise InvalidInputError(
+                f"folder_id must be a Drive id; for a path such as {folder_id!r} pass folder="
+            )
         if (
             isinstance(page_size, bool)
             or not isinstance(page_size, int)
             or not 1 <= page_size <= 1000
         ):
             raise InvalidInputError("page_size must be an int from 1 to 1000")
+        # Checked before the folder is looked up: bad arguments cost no request.
+        build_query(folder_id, query, mime_prefix)
+        if folder is not None:
+            folder_id = self.resolve_folder(cid, folder).id
         q = build_query(folder_id, query, mime_prefix)
         lister = DriveLister(
             new_session=lambda: self.get_picker_session(cid),
@@ -605,7 +681,9 @@ class CloudStorage:
         plan = self._check_export(
             connection_id, image_ids, folder_id, folder_name, batch_size, fields
         )
-        with _journal(journal, on_uncertain, "export", plan.cid, plan.options) as op:
+        with _journal(
+            journal, on_uncertain, "export", plan.cid, plan.options, self._accounts
+        ) as op:
             return _export_result(self._send_exports(plan, op, on_uncertain))
 
     def _check_export(
@@ -719,8 +797,15 @@ class CloudStorage:
         job_ids = list(initial)
         budget = self._settings.wait_timeout if timeout is None else timeout
         deadline = self._clock.monotonic() + budget
-        known = op.finished_jobs() if op is not None else {}
         finished: list[Job] = []
+        try:
+            known = op.finished_jobs() if op is not None else {}
+        except JournalError as exc:
+            # The batches went out: the error still says which jobs they started.
+            exc.partial = partial(
+                tuple(_ours.Job(job_id=j, status=initial[j] or JobStatus.PENDING) for j in job_ids)
+            )
+            raise
 
         def report(job: Job | None) -> None:
             if on_progress is not None:
@@ -753,16 +838,25 @@ class CloudStorage:
             except JobTimeoutError as exc:
                 jobs = last_states(exc.job)
                 timed_out = JobTimeoutError(
-                    jid, budget, exc.job, jobs=jobs, last_error=exc.last_error
+                    jid,
+                    budget,
+                    exc.job,
+                    jobs=jobs,
+                    last_error=exc.last_error,
+                    retry_after=exc.retry_after,
                 )
                 timed_out.partial = partial(jobs)
                 raise timed_out from exc
             except AionvisionError as exc:
                 exc.partial = partial(last_states(None))
                 raise
-            if op is not None:
-                op.job_seen(jid, job.to_dict(), job.is_terminal)
             finished.append(job)
+            if op is not None:
+                try:
+                    op.job_seen(jid, job.to_dict(), job.is_terminal)
+                except JournalError as exc:
+                    exc.partial = partial(last_states(None))
+                    raise
         return tuple(finished)
 
     def import_and_wait(
@@ -838,7 +932,9 @@ class CloudStorage:
         plan = self._check_export(
             connection_id, image_ids, folder_id, folder_name, batch_size, fields
         )
-        with _journal(journal, on_uncertain, "export", plan.cid, plan.options) as op:
+        with _journal(
+            journal, on_uncertain, "export", plan.cid, plan.options, self._accounts
+        ) as op:
             outcome = self._send_exports(plan, op, on_uncertain)
             jobs = self._wait_all(
                 outcome.batches,

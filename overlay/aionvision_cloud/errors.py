@@ -6,6 +6,7 @@
     ├── APIConnectionError               the service could not be reached (after retries)
     │   └── APITimeoutError              the request timed out (after retries)
     ├── APIResponseValidationError       a 2xx answer lacked what the client needs
+    ├── ResponseTooLargeError            an answer over ``Client(max_response_bytes=...)``
     ├── APIStatusError                   an error status; ``details``, ``field_errors``, ``headers``
     │   ├── ValidationError              400, 422
     │   ├── AuthenticationError          401
@@ -17,10 +18,16 @@
     │   ├── RateLimitError               429, ``retry_after``
     │   └── ServerError                  5xx
     ├── JobFailedError                   a job ended failed or cancelled; ``job``
-    ├── JobTimeoutError (TimeoutError)   a job was not finished in time; ``job``, ``jobs``
+    ├── JobTimeoutError (TimeoutError)   a job was not finished in time; ``job``, ``jobs``,
+    │                                    ``retry_after`` when a 429 outlasted the deadline
     ├── JournalError                     the journal file cannot be used (or is in use)
+    │   └── JournalConflictError         files recorded under other options: not sent again
     ├── UncertainBatchError              an earlier run's batch went unanswered: resend or skip?
     ├── WaitBudgetExceededError          a ``DeadlineClock`` ran out (also a TimeoutError)
+    ├── DriveFolderError (LookupError)   a Drive folder path or id names no single folder; ``path``
+    │   ├── FolderNotFoundError          no such folder; ``suggestions`` (the near names)
+    │   ├── NotAFolderError              the path or id names a file
+    │   └── AmbiguousFolderError         several folders match; ``candidates`` (their ids)
     └── OAuthError                       the OAuth flow failed; ``error``
         ├── OAuthStateMismatchError      the returned ``state`` differs (possible CSRF)
         └── OAuthTimeoutError            no browser came back in time (also a TimeoutError)
@@ -52,15 +59,19 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AionvisionError",
+    "AmbiguousFolderError",
     "AuthenticationError",
     "ConfigurationError",
     "ConflictError",
+    "DriveFolderError",
     "FieldError",
+    "FolderNotFoundError",
     "InsufficientScopeError",
     "InvalidInputError",
     "JobFailedError",
     "JobTimeoutError",
     "JournalError",
+    "NotAFolderError",
     "NotFoundError",
     "OAuthError",
     "OAuthStateMismatchError",
@@ -149,6 +160,15 @@ class APIResponseValidationError(AionvisionError):
         super().__init__(message, **kw)
         self.operation = operation
         self.response = response
+
+
+class ResponseTooLargeError(AionvisionError):
+    """An answer longer than the client's cap (``Client(max_response_bytes=...)``), refused after
+    reading at most the cap and not kept: a status poll or a listing page is a few kB."""
+
+    def __init__(self, message: str, *, limit: int, status_code: int | None = None) -> None:
+        super().__init__(message, status_code=status_code, code="RESPONSE_TOO_LARGE")
+        self.limit = limit
 
 
 class APIConnectionError(AionvisionError):
@@ -263,12 +283,15 @@ class JobTimeoutError(AionvisionError, TimeoutError):
         *,
         jobs: Iterable[Job] = (),
         last_error: Exception | None = None,
+        retry_after: float | None = None,
     ) -> None:
         self.job_id = job_id
         self.timeout = timeout
         self.job = job
         self.jobs: tuple[Job, ...] = tuple(jobs)
         self.last_error = last_error
+        #: Seconds the service asked to wait (429 ``Retry-After``) past the deadline, if it did.
+        self.retry_after = retry_after
         if len(self.jobs) > 1:
             running = self.unfinished
             names = ", ".join(f"{j.job_id} {j.status.value}" for j in running[:5])
@@ -280,7 +303,9 @@ class JobTimeoutError(AionvisionError, TimeoutError):
         else:
             seen = f", last status {job.status.value}" if job is not None else ""
             text = f"job {job_id} not finished after {timeout:g}s{seen}"
-        if last_error is not None:
+        if retry_after is not None:
+            text += f"; the service asked to wait {retry_after:g}s more (Retry-After)"
+        elif last_error is not None:
             text += f"; the last poll failed: {last_error}"
         super().__init__(text)
 
@@ -291,6 +316,16 @@ class JobTimeoutError(AionvisionError, TimeoutError):
 
 class JournalError(AionvisionError):
     """The journal file cannot be opened, read or written (or another process holds it)."""
+
+
+class JournalConflictError(JournalError):
+    """The journal holds some of these files under other options (another tag set, folder or
+    collection), or a connection to another account: sending them now would do them twice.
+    Nothing was sent; the message names the difference. ``files`` counts the files concerned."""
+
+    def __init__(self, message: str, *, files: int = 0) -> None:
+        super().__init__(message, code="JOURNAL_CONFLICT")
+        self.files = files
 
 
 class UncertainBatchError(AionvisionError):
@@ -311,6 +346,41 @@ class UncertainBatchError(AionvisionError):
 
 class WaitBudgetExceededError(AionvisionError, TimeoutError):
     """A ``DeadlineClock`` was asked to sleep past its deadline."""
+
+
+class DriveFolderError(AionvisionError, LookupError):
+    """A folder path (``My Drive/Photos/2024``) or id did not name exactly one Drive folder.
+    ``path`` is what was asked for; ``parent`` the folder the lookup stopped in (its path)."""
+
+    def __init__(self, message: str, *, path: str, parent: str | None = None) -> None:
+        super().__init__(message, code=type(self).__name__)
+        self.path = path
+        self.parent = parent
+
+
+class FolderNotFoundError(DriveFolderError):
+    """No folder by that name in ``parent`` (and, for a bare word, no folder with that id);
+    ``suggestions`` are the near names there."""
+
+    def __init__(
+        self, message: str, *, path: str, parent: str | None = None, suggestions: Iterable[str] = ()
+    ) -> None:
+        super().__init__(message, path=path, parent=parent)
+        self.suggestions = tuple(suggestions)
+
+
+class NotAFolderError(DriveFolderError):
+    """The path or id names a file, not a folder."""
+
+
+class AmbiguousFolderError(DriveFolderError):
+    """Several folders match one name; ``candidates`` are their ids."""
+
+    def __init__(
+        self, message: str, *, path: str, parent: str | None = None, candidates: Iterable[str] = ()
+    ) -> None:
+        super().__init__(message, path=path, parent=parent)
+        self.candidates = tuple(candidates)
 
 
 class OAuthError(AionvisionError):

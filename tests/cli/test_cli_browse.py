@@ -99,12 +99,37 @@ def test_browse_unknown_path_says_where_it_stopped(
     )
 
 
-def test_browse_a_file_id_as_folder_is_bad_usage(cli: Callable[..., Result], conn_id: str) -> None:
+def test_browse_a_file_as_folder_exits_as_a_missing_folder_does(
+    cli: Callable[..., Result], conn_id: str
+) -> None:
+    # Both are lookups the service answered (exit 1), not bad usage (2: nothing was sent).
     root = cli("browse", conn_id, "--json").json()
     profile = next(f for f in root["files"] if f["name"] == "profile.jpg")
     result = cli("browse", conn_id, "--folder", profile["id"])
-    assert result.code == 2
+    assert result.code == 1
     assert result.error_line == f"Error: 'profile.jpg' ({profile['id']}) is a file, not a folder"
+    by_name = cli("browse", conn_id, "--folder", "profile.jpg")
+    assert by_name.code == 1
+    assert by_name.error_line == "Error: 'profile.jpg' in 'My Drive' is a file, not a folder"
+
+
+def test_browse_paths_ignore_case_when_only_one_folder_matches(
+    cli: Callable[..., Result], conn_id: str
+) -> None:
+    result = cli("browse", conn_id, "--folder", "photos/FAMILY", "--json")
+    assert result.code == 0, result.err
+    assert result.json()["folder"]["path"] == "My Drive/Photos/Family"
+
+
+def test_browse_a_misspelt_folder_suggests_the_near_names(
+    cli: Callable[..., Result], conn_id: str
+) -> None:
+    result = cli("browse", conn_id, "--folder", "Photos/Famly")
+    assert result.code == 1
+    assert result.error_line == (
+        "Error: no folder 'Famly' in 'My Drive/Photos' (did you mean 'Family'?); see what is "
+        f"there with: aionvision-cloud browse {conn_id} --folder 'My Drive/Photos'"
+    )
 
 
 def test_browse_unknown_connection(cli: Callable[..., Result]) -> None:

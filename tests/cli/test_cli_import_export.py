@@ -18,6 +18,8 @@ IMPORT_KEYS = {
     "completed_files",
     "failed_files",
     "image_ids",
+    "jobs_without_image_ids",
+    "image_ids_note",
     "job_ids",
     "jobs",
     "batches",

@@ -57,3 +57,23 @@ def test_on_uncertain_needs_a_journal_and_a_known_choice(
     worse = cli("export", conn_id, "img_1", "--journal", "j", "--on-uncertain", "maybe")
     assert worse.code == 2
     assert "resend or skip" in worse.error_line
+
+
+def test_a_journal_under_other_options_is_refused_as_usage_naming_the_difference(
+    cli: Callable[..., Result], conn_id: str, emu: RunningEmulator, tmp_path: Path
+) -> None:
+    specs = _files(cli, conn_id)
+    args = ["import", conn_id, *[a for s in specs for a in ("--file", s)]]
+    journal = ["--journal", str(tmp_path / "import.journal")]
+    assert cli(*args, *journal, "--tag", "a").code == 0
+    sent = emu.admin.stats()["requests_by_operation"].get("import_files", 0)
+    other = cli(*args, *journal, "--tag", "b", "--json")
+    # Nothing was sent, and the way on is the user's to choose: exit 2, as for bad usage.
+    assert other.code == 2, other.err
+    assert "tags" in other.error_line
+    assert "journal" in other.error_line
+    assert other.json()["error"]["type"] == "JournalConflictError"
+    assert emu.admin.stats()["requests_by_operation"].get("import_files", 0) == sent
+    # The tags in another order are the same operation: nothing new goes out.
+    assert cli(*args, *journal, "--tag", "a", "--tag", "a").code == 0
+    assert emu.admin.stats()["requests_by_operation"].get("import_files", 0) == sent

@@ -218,7 +218,8 @@ def evaluate(example: Example) -> None:
     page = page_of(example)
     where = f"{shown(Path(example.path))}:{block.line}"
     if block.lang == "file":
-        assert page.cwd is not None and block.filename is not None
+        assert page.cwd is not None
+        assert block.filename is not None
         target = page.cwd / block.filename
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(block.source, encoding="utf-8")

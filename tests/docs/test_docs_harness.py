@@ -103,3 +103,13 @@ def test_shell_examples_are_console_sessions(page: Path) -> None:
     # A ```sh block would be shown but never run; sessions are ```console, with `$ ` prompts.
     found = SHELL_FENCE.findall(page.read_text(encoding="utf-8"))
     assert not found, f"{page.name}: use ```console blocks (run by the tests), not {found}"
+
+
+def test_the_readmes_links_lead_somewhere() -> None:
+    # The site's links are checked by `make docs --strict`; the README is read on its own.
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", text)
+    local = [t for t in targets if not re.match(r"[a-z]+://", t)]
+    assert local, "the README links into docs/"
+    missing = [t for t in local if not (ROOT / t).exists()]
+    assert not missing, f"README links to files that do not exist: {missing}"

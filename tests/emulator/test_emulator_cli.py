@@ -31,8 +31,13 @@ def test_cli_starts_prints_and_stops() -> None:
         text=True,
     )
     assert proc.stdout is not None
-    lines = [proc.stdout.readline() for _ in range(3)]
+    lines = [proc.stdout.readline() for _ in range(5)]
     assert lines[0].startswith("Aionvision Cloud Storage emulator on http://127.0.0.1:")
+    # The consent mode it runs and how to change it, and where the options are.
+    assert lines[4] == (
+        "consent page: click Allow (--consent auto approves at once); "
+        "every option: aionvision-cloud-emulator --help\n"
+    )
     base = lines[1].strip().removeprefix("AIONVISION_BASE_URL=")
     key = lines[2].strip().removeprefix("AIONVISION_API_KEY=")
     assert base.endswith("/api/v2")

@@ -114,3 +114,96 @@ def test_an_unknown_profile_is_a_usage_error(
     result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*profile must be one of*"])
+
+
+# -- from a fresh project's point of view: the installed package, no pytest_plugins line -------
+
+FRESH_PROJECT_TEST = """
+import httpx
+import pytest
+
+from aionvision_cloud import FolderNotFoundError
+
+
+@pytest.mark.aionvision_emulator(profile="service", job_pace=500, job_start_delay=0.01)
+def test_my_import(aionvision_client, aionvision_connection_id):
+    cs = aionvision_client.cloud_storage
+    files = list(cs.iter_drive_files(aionvision_connection_id, folder="Photos/Family"))
+    result = cs.import_and_wait(aionvision_connection_id, files, tags=["mine"])
+    assert result.status == "completed"
+    assert len(result.final_image_ids) == len(files) == 25
+
+
+def test_document_profile_by_default(aionvision_emulator, aionvision_connection_id):
+    assert aionvision_emulator.profile == "document"
+    assert aionvision_connection_id
+
+
+def test_connect_with_a_callable_that_visits_and_blocks(aionvision_client):
+    cs = aionvision_client.cloud_storage
+    conn = cs.connect(open_browser=lambda url: httpx.get(url, follow_redirects=True), timeout=10)
+    assert [c.id for c in cs.list_connections()] == [conn.id]
+
+
+@pytest.mark.aionvision_emulator(consent="page")
+def test_a_consent_page_to_click(aionvision_client, aionvision_connection_id):
+    with pytest.raises(FolderNotFoundError, match="did you mean 'Photos'"):
+        aionvision_client.cloud_storage.resolve_folder(aionvision_connection_id, "Fotos")
+"""
+
+
+def test_a_fresh_project_gets_the_plugin_from_its_entry_point(pytester: pytest.Pytester) -> None:
+    # No pytest_plugins line and plugin autoload on, as in a user's project: the marker must be
+    # known under --strict-markers and the fixtures must be there.
+    pytester.makepyfile(test_mine=FRESH_PROJECT_TEST)
+    result = pytester.runpytest_subprocess("-q", "--strict-markers", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=4)
+    assert "PytestUnknownMarkWarning" not in result.stdout.str()
+
+
+def test_a_pytest_plugins_line_as_well_is_harmless(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_old="""
+        import pytest
+
+        pytest_plugins = ["aionvision_cloud_emulator.pytest_plugin"]
+
+        @pytest.mark.aionvision_emulator(profile="service")
+        def test_service(aionvision_emulator):
+            assert aionvision_emulator.profile == "service"
+        """
+    )
+    result = pytester.runpytest_subprocess("-q", "--strict-markers", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
+def test_the_plugin_loads_without_the_emulator_extra() -> None:
+    # pytest imports the plugin in every project that has the package, with or without the
+    # `emulator` extra: importing it must not need the server's dependencies.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "for name in ('uvicorn', 'starlette', 'openapi_core'): sys.modules[name] = None\n"
+        "import aionvision_cloud_emulator.pytest_plugin\n"
+        "print('loaded')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "loaded"
+
+
+def test_the_docs_plugin_example_runs_in_a_fresh_project(pytester: pytest.Pytester) -> None:
+    import re
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parents[2] / "docs" / "testing.md"
+    readme = page.read_text(encoding="utf-8")
+    files = dict(re.findall(r'```python title="(\w+)\.py"\n(.*?)```', readme, re.S))
+    assert set(files) == {"photo_sync", "test_photo_sync"}
+    pytester.makepyfile(**files)
+    result = pytester.runpytest_subprocess("-q", "--strict-markers", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=4)

@@ -33,6 +33,13 @@ def test_short_campaign_loses_nothing_and_duplicates_only_resent_batches() -> No
     print(faults.table(report))
     assert f.workflows == 12
     assert f.killed_runs == 2
+    # Drive listed with the faults on: every listing whole, however many runs it took.
+    assert f.listings == faults.LISTINGS
+    assert f.listings_complete == f.listings
+    assert f.listings_short == 0
+    # The journal's edge cases were walked: a reconnect and a journal write failure.
+    assert f.reconnects == 1
+    assert f.journal_failures == 1
     assert sum(f.faults.values()) > 0
     assert f.files == 14 * faults.FILES_PER_WORKFLOW
     assert f.lost == 0

@@ -15,6 +15,7 @@ from aionvision_cloud import (
     AuthenticationError,
     NotFoundError,
     RateLimitError,
+    ResponseTooLargeError,
     ServerError,
 )
 
@@ -50,9 +51,10 @@ ANSWERS: list[tuple[str, Callable[[], httpx.Response], type[Exception]]] = [
     ),
     ("200-empty-body", lambda: raw(200, b"", "application/json"), APIResponseValidationError),
     (
+        # Over the client's 8 MiB cap: refused as too large, not parsed.
         "200-huge-garbage",
         lambda: raw(200, b"x" * HUGE, "application/json"),
-        APIResponseValidationError,
+        ResponseTooLargeError,
     ),
     ("500-html", lambda: raw(500, HTML, "text/html"), ServerError),
     ("502-html", lambda: raw(502, HTML, "text/html"), ServerError),

@@ -16,6 +16,7 @@ from aionvision_cloud.errors import (
     APIResponseValidationError,
     APITimeoutError,
     InvalidInputError,
+    JournalError,
     NotFoundError,
     RateLimitError,
     ServerError,
@@ -160,3 +161,83 @@ def test_skip_reports_the_uncertain_files_as_not_done(op: JournalOperation) -> N
     third = FakeService()
     assert run(third, op, "resend").skipped == ("f4", "f5", "f6", "f7")
     assert third.sent == []
+
+
+# -- a journal that cannot write -----------------------------------------------------------------
+
+
+def _failing(
+    op: JournalOperation, method: str, on_call: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = getattr(op, method)
+    calls = 0
+
+    def write(*args: object) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == on_call:
+            raise JournalError("cannot write journal: database or disk is full")
+        return real(*args)
+
+    monkeypatch.setattr(op, method, write)
+
+
+def test_an_accepted_batch_the_journal_cannot_record_is_in_partial_and_followed_next_run(
+    op: JournalOperation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _failing(op, "accepted", 2, monkeypatch)
+    first = FakeService()
+    with pytest.raises(JournalError, match="job_1") as caught:
+        run(first, op)
+    partial = caught.value.partial
+    assert partial is not None  # something was sent
+    assert [b[0] for b in partial.batches] == ["job_0", "job_1"]
+    assert partial.not_sent == ("f8", "f9")
+    assert "kept in" in str(caught.value)
+    monkeypatch.undo()
+    op.journal.close()  # the run ends; the next one opens the journal afresh
+    # The next open folds the side file in: job_1's batch is followed, not asked about or resent.
+    with Journal(op.journal.path) as journal:
+        again = FakeService()
+        outcome = run(again, journal.operation("import", "conn_1", {}), on_uncertain="resend")
+    assert again.sent == [("f8", "f9")]
+    assert [b[0] for b in outcome.batches] == ["job_0", "job_1", "job_0"]
+    assert not Path(op.journal.side_path).exists()
+
+
+def test_without_a_side_file_the_batch_stays_an_open_question(
+    op: JournalOperation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _failing(op, "accepted", 1, monkeypatch)
+    monkeypatch.setattr(op.journal, "write_side", lambda *a: False)
+    with pytest.raises(JournalError, match="not recorded anywhere") as caught:
+        run(FakeService(), op)
+    assert [b[0] for b in caught.value.partial.batches] == ["job_0"]
+    monkeypatch.undo()
+    with pytest.raises(UncertainBatchError):  # asked, never silently resent
+        run(FakeService(), op)
+
+
+def test_a_batch_the_journal_cannot_begin_is_not_sent_and_partial_says_so(
+    op: JournalOperation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _failing(op, "begin", 2, monkeypatch)
+    service = FakeService()
+    with pytest.raises(JournalError) as caught:
+        run(service, op)
+    assert service.sent == [("f0", "f1", "f2", "f3")]
+    partial = caught.value.partial
+    assert [b[0] for b in partial.batches] == ["job_0"]
+    assert partial.not_sent == tuple(FILES[4:])
+
+
+def test_a_failure_the_journal_cannot_record_keeps_partial(
+    op: JournalOperation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _failing(op, "uncertain", 1, monkeypatch)
+    with pytest.raises(JournalError) as caught:
+        run(FakeService({1: ServerError("boom", status_code=500)}), op)
+    partial = caught.value.partial
+    assert partial.failed.items == ("f4", "f5", "f6", "f7")
+    assert partial.failed.uncertain is True
+    assert isinstance(caught.value.__cause__, ServerError)

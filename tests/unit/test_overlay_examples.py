@@ -15,6 +15,7 @@ import pytest
 from overlay_testkit import FakeAPI, job_body, json_response
 
 from aionvision_cloud import Client
+from aionvision_cloud._results import FOLDER_MIME_TYPE
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -73,11 +74,16 @@ def test_browse_and_import_example(
         "/cloud-storage/connections/conn_1/picker-token",
         json_response(200, {"session": {"session_id": "s"}}),
     )
-    api.on(
-        "POST",
-        "/cloud-storage/picker-proxy",
-        json_response(200, {"files": [{"id": "f1", "name": "a.jpg", "mimeType": "image/jpeg"}]}),
-    )
+
+    def proxy(request: httpx.Request) -> httpx.Response:
+        endpoint = json.loads(request.content)["endpoint"]
+        if endpoint == "files/FOLDER":  # the folder, looked up by id
+            folder = {"id": "FOLDER", "name": "Family", "mimeType": FOLDER_MIME_TYPE}
+            return json_response(200, folder)
+        files = [{"id": "f1", "name": "a.jpg", "mimeType": "image/jpeg"}]
+        return json_response(200, {"files": files})
+
+    api.on("POST", "/cloud-storage/picker-proxy", proxy)
     api.on(
         "POST", "/cloud-storage/import", json_response(200, {"job_id": "job_1", "is_async": True})
     )
@@ -135,10 +141,11 @@ def test_wait_for_job_example(
 @pytest.mark.parametrize(
     ("name", "args", "missing"),
     [
-        ("browse_and_import.py", [], "connection_id, folder_id"),
-        ("browse_and_import.py", ["conn_1"], "folder_id"),
+        ("browse_and_import.py", [], "connection_id, folder"),
+        ("browse_and_import.py", ["conn_1"], "folder"),
         ("export_images.py", ["conn_1"], "image_id"),
         ("wait_for_job.py", [], "job_id"),
+        ("resumable_import.py", [], "connection_id, folder"),
     ],
 )
 def test_examples_without_their_arguments_print_usage(

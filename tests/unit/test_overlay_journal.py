@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from aionvision_cloud._journal import Journal, JournalOperation
-from aionvision_cloud.errors import InvalidInputError, JournalError
+from aionvision_cloud.errors import InvalidInputError, JournalConflictError, JournalError
 
 FILES = [f"f{i}" for i in range(10)]
 
@@ -86,16 +86,80 @@ def test_skip_reports_the_files_as_not_imported_for_good(op: JournalOperation) -
     assert later.resent == ()
 
 
-def test_operations_are_told_apart_by_kind_connection_and_options(journal: Journal) -> None:
-    first = journal.operation("import", "conn_1", {"tags": ["a"]})
+def test_operations_are_told_apart_by_kind_and_options_not_connection(journal: Journal) -> None:
+    first = journal.operation("import", "conn_1", {"tags": ["a", "b"]})
     first.accepted(first.begin(FILES), "job_1", [])
-    assert journal.operation("import", "conn_1", {"tags": ["a"]}).plan(FILES, "raise").to_send == ()
+    # Tags are a set; the connection is recorded beside the operation, not part of it.
+    for same in (
+        journal.operation("import", "conn_1", {"tags": ["b", "a", "b"]}),
+        journal.operation("import", "conn_2", {"tags": ["a", "b"]}),
+    ):
+        assert same.key == first.key
+        assert same.plan(FILES, "raise").to_send == ()
+    assert (
+        journal.operation("import", "conn_1", {"tags": []}).key
+        == journal.operation("import", "conn_1", {"tags": None}).key
+    )
     for other in (
         journal.operation("import", "conn_1", {"tags": ["b"]}),
-        journal.operation("import", "conn_2", {"tags": ["a"]}),
-        journal.operation("export", "conn_1", {"tags": ["a"]}),
+        journal.operation("export", "conn_1", {"tags": ["a", "b"]}),
     ):
+        assert other.key != first.key
         assert other.plan(FILES, "raise").to_send == tuple(FILES)
+
+
+def test_files_recorded_under_other_options_are_refused_naming_the_difference(
+    journal: Journal,
+) -> None:
+    first = journal.operation("import", "conn_1", {"tags": ["a"], "collection_id": "c1"})
+    first.accepted(first.begin(FILES[:4]), "job_1", [])
+    other = journal.operation("import", "conn_1", {"tags": ["z"], "collection_id": "c1"})
+    with pytest.raises(JournalConflictError, match=r"tags: recorded \['a'\], now \['z'\]") as info:
+        other.check_conflicts(FILES)
+    assert info.value.files == 4
+    assert "new journal" in str(info.value)
+    other.check_conflicts(FILES[4:])  # files the journal never saw are no conflict
+    # An export of the same ids is another kind of operation: no conflict.
+    journal.operation("export", "conn_1", {}).check_conflicts(FILES)
+
+
+def test_a_journal_of_the_earlier_key_is_adopted(tmp_path: Path) -> None:
+    import hashlib
+    import json
+
+    path = tmp_path / "old.journal"
+    with Journal(path) as j:
+        legacy = hashlib.sha256(
+            json.dumps(["import", "conn_1", {"tags": ["a"]}], sort_keys=True).encode()
+        ).hexdigest()[:32]
+        from aionvision_cloud._journal import JournalOperation as Op
+
+        old = Op(j, legacy)
+        old.accepted(old.begin(FILES[:3]), "job_old", [])
+    with Journal(path) as j:
+        plan = j.operation("import", "conn_1", {"tags": ["a"]}).plan(FILES, "raise")
+    assert [r.job_id for r in plan.accepted] == ["job_old"]
+    assert plan.to_send == tuple(FILES[3:])
+
+
+def test_planning_is_linear_in_files_and_batches(journal: Journal) -> None:
+    """Counted, not timed: each item is hashed a bounded number of times however many batches
+    the journal holds (the quadratic plan hashed every item once per batch)."""
+    op = journal.operation("import", "conn_1", {})
+    for n in range(200):
+        op.accepted(op.begin([f"old{n}_{k}" for k in range(5)]), f"job_{n}", [])
+
+    class Counted(str):
+        __slots__ = ()
+        hashes = 0
+
+        def __hash__(self) -> int:
+            Counted.hashes += 1
+            return str.__hash__(self)
+
+    items = [Counted(f"new{i}") for i in range(2000)]
+    op.plan(items, "raise")
+    assert Counted.hashes <= 10 * len(items)
 
 
 def test_files_added_since_the_first_run_are_sent(op: JournalOperation) -> None:
@@ -173,3 +237,17 @@ def test_a_killed_writer_leaves_a_consistent_journal(tmp_path: Path) -> None:
         n = r.job_id.removeprefix("job_") if r.job_id else ""
         assert r.items == (f"f{n}a", f"f{n}b")
         assert r.image_ids == (f"img_{n}",)
+
+
+def test_the_side_file_is_folded_in_once_and_a_torn_line_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "side.journal"
+    with Journal(path) as j:
+        op = j.operation("import", "conn_1", {})
+        batch = op.begin(FILES[:3])
+        assert j.write_side(batch, "job_9", ["img_9"])
+    with open(str(path) + "-accepted", "a", encoding="utf-8") as side:
+        side.write('{"batch": 99, "job_')  # cut short by the failure that sent it there
+    with Journal(path) as j:
+        [record] = j.operation("import", "conn_1", {}).batches()
+    assert (record.state, record.job_id, record.image_ids) == ("accepted", "job_9", ("img_9",))
+    assert not Path(str(path) + "-accepted").exists()

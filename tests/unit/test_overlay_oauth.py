@@ -265,6 +265,64 @@ def test_an_idle_connection_does_not_stall_the_redirect(monkeypatch: pytest.Monk
     assert got == [200]
 
 
+def test_a_callable_may_visit_the_url_and_block(client: Client, oauth_api: FakeAPI) -> None:
+    # As a user's test would: visit the URL synchronously and wait for the page. The server
+    # must answer while the callable still runs, not once it has returned.
+    pages: list[httpx.Response] = []
+
+    def visit(url: str) -> None:
+        uri = parse_qs(urlsplit(url).query)["redirect_uri"][0]
+        pages.append(httpx.get(uri, params={"code": CODE, "state": STATE}, timeout=3))
+
+    conn = client.cloud_storage.connect(open_browser=visit, timeout=10)
+    assert conn.id == "conn_new"
+    assert [p.status_code for p in pages] == [200]
+
+
+def test_idle_connections_do_not_stretch_the_timeout(client: Client, oauth_api: FakeAPI) -> None:
+    # A browser's preconnects used to be served one after another, each holding the wait for
+    # the handler's 2 s read timeout past the deadline (`connect --timeout 8` took 12 s). A loose
+    # bound: before the fix this took at least 0.5 + 2 * 2 s.
+    import time
+
+    idle: list[socket.socket] = []
+
+    def preconnect(url: str) -> bool:
+        port = port_of(parse_qs(urlsplit(url).query)["redirect_uri"][0])
+        idle.extend(socket.create_connection(("127.0.0.1", port)) for _ in range(2))
+        return True
+
+    started = time.monotonic()
+    try:
+        with pytest.raises(OAuthTimeoutError, match=r"within 0\.5s"):
+            client.cloud_storage.connect(open_browser=preconnect, timeout=0.5)
+    finally:
+        for sock in idle:
+            sock.close()
+    assert time.monotonic() - started < 2.0
+
+
+def test_the_callables_time_counts_toward_the_timeout(
+    client: Client, oauth_api: FakeAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The deadline starts before the browser is opened: a callable that took the whole timeout
+    # leaves no time to wait (time.monotonic moved on by 5 s while it ran).
+    import time
+
+    real = time.monotonic
+    shift = [0.0]
+    monkeypatch.setattr(time, "monotonic", lambda: real() + shift[0])
+
+    def slow(url: str) -> bool:
+        shift[0] = 5.0
+        return True
+
+    started = real()
+    with pytest.raises(OAuthTimeoutError):
+        client.cloud_storage.connect(open_browser=slow, timeout=5)
+    assert real() - started < 2.0
+
+
 # -- complete_auth_from_redirect -------------------------------------------------------------------
 
 

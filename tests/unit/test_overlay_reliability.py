@@ -3,6 +3,7 @@ transient errors, and re-runs with a journal."""
 
 from __future__ import annotations
 
+import json
 import runpy
 from collections.abc import Callable
 from pathlib import Path
@@ -256,9 +257,11 @@ def test_resumable_import_example_resumes_after_an_error(
         Client, "from_env", classmethod(lambda cls, *a, **k: make_client(max_retries=0))
     )
     monkeypatch.chdir(tmp_path)
+    journal = tmp_path / "import-FOLDER.journal"
 
     def run(*args: str) -> int:
-        monkeypatch.setattr("sys.argv", ["resumable_import.py", "conn_1", "FOLDER", *args])
+        argv = ["resumable_import.py", "conn_1", "FOLDER", "--journal", str(journal), *args]
+        monkeypatch.setattr("sys.argv", argv)
         try:
             runpy.run_path(str(example), run_name="__main__")
         except SystemExit as stopped:
@@ -271,21 +274,29 @@ def test_resumable_import_example_resumes_after_an_error(
         "/cloud-storage/connections/conn_1/picker-token",
         json_response(200, {"session": {"session_id": "s"}}),
     )
-    api.on("POST", "/cloud-storage/picker-proxy", json_response(200, {"files": drive}))
+
+    def proxy(request: httpx.Request) -> httpx.Response:
+        if json.loads(request.content)["endpoint"] == "files/FOLDER":  # the folder, by id
+            folder = {"id": "FOLDER", "name": "F", "mimeType": "application/vnd.google-apps.folder"}
+            return json_response(200, folder)
+        return json_response(200, {"files": drive})
+
+    api.on("POST", "/cloud-storage/picker-proxy", proxy)
     api.on("POST", IMPORT, accepted("job_a", 100), httpx.RemoteProtocolError("dropped"))
     api.on("GET", _job_path("job_a"), done("job_a"))
     assert run() == 1
-    out = capsys.readouterr().out
-    assert "jobs accepted: job_a" in out
-    assert "failed batch: 50 files (may have been imported)" in out
-    assert "run the same command again" in out
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1  # one line, saying what to re-run
+    assert "jobs accepted: job_a" in err
+    assert "failed batch: 50 files (may have been imported)" in err
+    assert "again to resume (journal: " in err
     assert run() == 2  # the lost answer: the user must choose
-    assert "on_uncertain='resend'" in capsys.readouterr().out
+    assert "--on-uncertain resend (or skip)" in capsys.readouterr().err
     api.on("POST", IMPORT, accepted("job_b", 50))
     api.on("GET", _job_path("job_b"), done("job_b"))
-    assert run("resend") == 0
+    assert run("--on-uncertain", "resend") == 0
     assert "import completed" in capsys.readouterr().out
-    assert (tmp_path / "import-FOLDER.journal").exists()
+    assert journal.exists()
 
 
 def test_an_accepted_answer_the_client_cannot_read_still_journals_its_job(

@@ -60,3 +60,40 @@ def test_empty_results_are_complete_and_have_no_job() -> None:
     assert ImportResult(batches=()).is_complete
     assert ExportResult(batches=()).job_id is None
     assert ImportResult(batches=()).status is JobStatus.COMPLETED
+
+
+def test_a_job_that_gave_no_ids_is_named_and_explained() -> None:
+    # The API document's shape: an import that became a job answers a job id and no image ids.
+    job = _batch({"job_id": "job_1", "status": "pending", "total_files": 40}, ("f",) * 40)
+    sync = _batch({"image_ids": ["img_3"], "is_async": False}, ("f3",))
+    result = ImportResult(batches=(job, sync), jobs=(_job("job_1", "completed"),))
+    assert result.image_ids == ("img_3",)
+    assert result.jobs_without_image_ids == ("job_1",)
+    assert result.files_without_image_ids == 40
+    note = result.image_ids_note
+    assert note is not None
+    assert note.startswith("No image ids for 40 files: the service ran them as job job_1 and")
+    assert "Aionvision library" in note
+    # A job that lists its images when polled is not among them.
+    listed = ImportResult(batches=(job,), jobs=(_job("job_1", "completed", image_ids=["i"]),))
+    assert listed.jobs_without_image_ids == ()
+    assert listed.image_ids_note is None
+
+
+def test_placeholder_ids_of_a_running_job_are_explained() -> None:
+    batch = _batch({"image_ids": ["u1", "u2"], "job_id": "job_1"}, ("f1", "f2"))
+    running = ImportResult(batches=(batch,))
+    assert running.jobs_without_image_ids == ()
+    assert running.image_ids == ("u1", "u2")
+    assert running.image_ids_note is not None
+    assert running.image_ids_note.startswith(
+        "2 image ids are placeholders the service announced for job job_1, not completed (yet)"
+    )
+    done = ImportResult(batches=(batch,), jobs=(_job("job_1", "completed"),))
+    assert done.image_ids_note is None
+
+
+def test_a_result_with_every_id_has_no_note() -> None:
+    sync = _batch({"image_ids": ["img_1"], "is_async": False}, ("f1",))
+    assert ImportResult(batches=(sync,)).image_ids_note is None
+    assert ImportResult(batches=()).image_ids_note is None

@@ -3,16 +3,15 @@ folder paths to ids, files by id, and the files an import takes from a folder.""
 
 from __future__ import annotations
 
-import re
 import shlex
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated
 
-import attrs
 import typer
 
-from aionvision_cloud import CloudFile, NotFoundError
-from aionvision_cloud.errors import AuthenticationError
+from aionvision_cloud import CloudFile
+from aionvision_cloud._paths import ROOT, ROOT_NAME, DriveFolder, FolderResolver, is_root
+from aionvision_cloud.errors import DriveFolderError, FolderNotFoundError
 
 from .output import FOLDER_MIME_TYPE, CliError, Table, file_json, human_size, print_json, short_time
 from .root import (
@@ -28,61 +27,26 @@ from .root import (
 )
 
 if TYPE_CHECKING:
-    from aionvision_cloud import CloudStorage, PickerSession
+    from aionvision_cloud import CloudStorage
 
-__all__ = ["DriveBrowser", "Folder", "browse", "is_root"]
+__all__ = ["ROOT", "ROOT_NAME", "DriveBrowser", "Folder", "browse", "is_root"]
 
-_DRIVE_ID = re.compile(r"[A-Za-z0-9_-]+")
-ROOT = "root"
-ROOT_NAME = "My Drive"
-_FILE_FIELDS = "id, name, mimeType, size, parents, modifiedTime"
-
-
-@attrs.frozen
-class Folder:
-    id: str
-    #: What the user sees: ``My Drive/Photos/2024``, or the folder's name when given by id.
-    path: str
-
-
-def is_root(spec: str) -> bool:
-    return spec.strip().strip("/") in ("", ROOT, ROOT_NAME)
-
-
-def _segments(spec: str) -> list[str]:
-    parts = [p for p in spec.strip().split("/") if p.strip()]
-    if parts and parts[0] == ROOT_NAME:
-        parts = parts[1:]
-    return parts
+#: The CLI's name for a resolved folder (the library's ``DriveFolder``).
+Folder = DriveFolder
 
 
 class DriveBrowser:
-    """One connection's Drive; holds one picker session for its lookups."""
+    """One connection's Drive; holds one picker session for its lookups. Folder paths resolve
+    as the library's ``CloudStorage.resolve_folder`` does (``aionvision_cloud._paths``)."""
 
     def __init__(self, cs: CloudStorage, connection_id: str) -> None:
         self._cs = cs
         self._cid = connection_id
-        self._session: PickerSession | None = None
-
-    def _proxy_file(self, file_id: str) -> dict[str, object]:
-        if self._session is None:
-            self._session = self._cs.get_picker_session(self._cid)
-        params = {"fields": _FILE_FIELDS}
-        try:
-            return self._cs.picker_proxy(self._session, f"files/{file_id}", params)
-        except AuthenticationError:
-            # The proxy answers 401 once a picker session has expired: renew once.
-            self._session = self._cs.get_picker_session(self._cid)
-            return self._cs.picker_proxy(self._session, f"files/{file_id}", params)
+        self._resolver = FolderResolver(cs, connection_id)
 
     def lookup(self, file_id: str) -> CloudFile | None:
         """The Drive file with this id, or None when Drive has none."""
-        if not _DRIVE_ID.fullmatch(file_id):
-            return None
-        try:
-            return CloudFile.from_drive(self._proxy_file(file_id))
-        except NotFoundError:
-            return None
+        return self._resolver.lookup(file_id)
 
     def children(
         self,
@@ -105,37 +69,18 @@ class DriveBrowser:
 
     def resolve(self, spec: str) -> Folder:
         """``root``, a folder id, or a path like ``My Drive/Photos/2024`` (``My Drive/`` may be
-        left out) to a folder. A bare word is tried as an id first, then as a folder name in
-        My Drive."""
-        if is_root(spec):
-            return Folder(ROOT, ROOT_NAME)
-        spec = spec.strip()
-        if "/" not in spec and _DRIVE_ID.fullmatch(spec):
-            found = self.lookup(spec)
-            if found is not None:
-                if not found.is_folder:
-                    raise CliError(f"{found.name!r} ({spec}) is a file, not a folder", 2)
-                return Folder(found.id, found.name or spec)
-        parent = Folder(ROOT, ROOT_NAME)
-        as_id = "/" not in spec and _DRIVE_ID.fullmatch(spec) is not None
-        for name in _segments(spec):
-            matches = [f for f in self._subfolders(parent.id) if f.name == name]
-            if not matches:
-                nor_id = f" and no Drive folder has the id {spec!r}" if as_id else ""
-                raise CliError(
-                    f"no folder {name!r} in {parent.path!r}{nor_id}; see what is there with: "
-                    f"aionvision-cloud browse {self._cid} --folder {_quote(parent.path)}",
-                    1,
-                )
-            if len(matches) > 1:
-                ids = ", ".join(m.id for m in matches)
-                raise CliError(
-                    f"{len(matches)} folders named {name!r} in {parent.path!r} ({ids}); "
-                    "pass the id of the one you mean",
-                    2,
-                )
-            parent = Folder(matches[0].id, f"{parent.path}/{name}")
-        return parent
+        left out) to a folder. Every way it names no single folder exits 1, with a hint."""
+        try:
+            return self._resolver.resolve(spec)
+        except FolderNotFoundError as exc:
+            where = exc.parent or ROOT_NAME
+            raise CliError(
+                f"{exc.message}; see what is there with: "
+                f"aionvision-cloud browse {self._cid} --folder {_quote(where)}",
+                1,
+            ) from exc
+        except DriveFolderError as exc:  # a file, or several folders of that name
+            raise CliError(exc.message, 1) from exc
 
     def files_in(self, folder: Folder, *, recursive: bool, images_only: bool) -> list[CloudFile]:
         """The files an import of ``folder`` takes (sub-folders' too when ``recursive``)."""

@@ -547,12 +547,15 @@ def _exit_code(exc: BaseException) -> int:
         InvalidInputError,
         JobFailedError,
         JobTimeoutError,
+        JournalConflictError,
         OAuthTimeoutError,
     )
 
     if isinstance(exc, CliError):
         return exc.exit_code
-    if isinstance(exc, (InvalidInputError, ConfigurationError)):
+    # A journal recorded under other options: nothing was sent, and the way on (the recorded
+    # options, or another --journal) is the user's to choose, as with bad usage.
+    if isinstance(exc, (InvalidInputError, ConfigurationError, JournalConflictError)):
         return EXIT_USAGE
     if isinstance(exc, (JobTimeoutError, OAuthTimeoutError)):
         return EXIT_TIMEOUT

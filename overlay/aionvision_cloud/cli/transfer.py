@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
+import attrs
 import typer
 
 from aionvision_cloud import JobStatus
@@ -155,7 +156,10 @@ def import_(
     --json prints:
       {"connection_id", "status": "completed|partial|failed|cancelled|pending|in_progress",
        "total_files", "completed_files", "failed_files",
-       "image_ids": [...],          (known ids: synchronous batches, jobs that report them)
+       "image_ids": [...],          (every id the service gave: batches done at once,
+                                     placeholders announced with a job, ids a job lists)
+       "jobs_without_image_ids": [...], "image_ids_note": "..."|null,
+                                    (the jobs that gave no image ids, and what to do)
        "job_ids": [...], "jobs": [JOB, ...],
        "batches": [BATCH, ...],
        "skipped_files": [...],   (with --journal --on-uncertain skip: not done)
@@ -242,8 +246,11 @@ def import_(
     statuses += [j.status for j in board.jobs()]
     status = outcome(statuses)
     completed, failed = board.counts()
-    image_ids = [i for b in sync for i in id_tuple(b.image_ids)]
-    image_ids += [i for j in board.jobs() for i in j.image_ids]
+    # Every id the service gave (batches done at once, ids announced with a job, ids a job
+    # lists), and a plain word on those it did not give.
+    seen = attrs.evolve(result, jobs=tuple(board.jobs()))
+    image_ids = list(seen.image_ids)
+    ids_note = seen.image_ids_note
     if settings.as_json:
         print_json(
             {
@@ -253,6 +260,8 @@ def import_(
                 "completed_files": completed,
                 "failed_files": failed,
                 "image_ids": image_ids,
+                "jobs_without_image_ids": list(seen.jobs_without_image_ids),
+                "image_ids_note": ids_note,
                 "job_ids": list(board.job_ids),
                 "jobs": [job_json(j) for j in board.jobs()],
                 "batches": [batch_json(b) for b in result.batches],
@@ -262,7 +271,7 @@ def import_(
             }
         )
     else:
-        _report_import(board, status, completed, failed, image_ids, wait)
+        _report_import(board, status, completed, failed, image_ids, wait, ids_note)
         _report_skipped(result.skipped_files, "files", "imported")
     if not finished:
         timed_out(board, timeout)
@@ -286,6 +295,8 @@ def _empty_import(connection_id: str) -> dict[str, Any]:
         "completed_files": 0,
         "failed_files": 0,
         "image_ids": [],
+        "jobs_without_image_ids": [],
+        "image_ids_note": None,
         "job_ids": [],
         "jobs": [],
         "batches": [],
@@ -302,6 +313,7 @@ def _report_import(
     failed: int,
     image_ids: list[str],
     wait: bool,
+    ids_note: str | None,
 ) -> None:
     jobs = board.jobs()
     in_jobs = f", in {count(len(jobs), 'job')}" if jobs else ""
@@ -319,6 +331,8 @@ def _report_import(
         shown = ", ".join(image_ids[:10])
         more = f" and {len(image_ids) - 10} more (--json lists all)" if len(image_ids) > 10 else ""
         say(f"Image ids: {shown}{more}")
+    if ids_note:
+        say(ids_note)
     running = board.running()
     if running and not wait:
         note(f"Follow with: {follow_hint(running)}")

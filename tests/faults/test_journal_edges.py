@@ -1,0 +1,213 @@
+"""The journal's edge cases against the emulator, counted by the emulator itself: reordered tags,
+a reconnect, other options, a smaller re-run, and a journal that cannot write."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aionvision_cloud import (
+    Client,
+    JournalConflictError,
+    JournalError,
+    ServerError,
+    UncertainBatchError,
+)
+from aionvision_cloud._journal import JournalOperation
+from aionvision_cloud_emulator.server import RunningEmulator, run_emulator
+from aionvision_cloud_emulator.testing import client_for, connect, folder_id, list_all, session_for
+
+Setup = tuple[str, list[dict[str, Any]]]
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[RunningEmulator]:
+    with run_emulator(job_pace=2000, job_start_delay=0, async_image_ids=True) as emu:
+        yield emu
+
+
+@pytest.fixture
+def setup(emulator: RunningEmulator) -> tuple[str, list[dict[str, Any]]]:
+    emulator.admin.reset()
+    emulator.admin.configure(async_image_ids=True)
+    with client_for(emulator) as api:
+        conn_id = str(connect(api)["connection"]["id"])
+        sid = session_for(api, conn_id)
+        big = folder_id(api, sid, "Camera Uploads")
+        drive = list_all(api, sid, f"'{big}' in parents", 100)[:20]
+    return conn_id, [{"id": f["id"], "name": f["name"]} for f in drive]
+
+
+@pytest.fixture
+def client(emulator: RunningEmulator) -> Iterator[Client]:
+    with Client(
+        api_key=emulator.api_key,
+        base_url=emulator.base_url,
+        allow_insecure_http=True,
+        polling_interval=0.05,
+    ) as c:
+        yield c
+
+
+def _imports(emulator: RunningEmulator) -> dict[str, int]:
+    counts: dict[str, int] = emulator.admin.stats()["imports_by_source_file"]
+    return counts
+
+
+def test_reordered_tags_are_the_same_import(
+    emulator: RunningEmulator, client: Client, setup: Setup, tmp_path: Path
+) -> None:
+    conn_id, files = setup
+    cs = client.cloud_storage
+    journal = tmp_path / "tags.journal"
+    cs.import_and_wait(conn_id, files, tags=["a", "b"], batch_size=10, journal=journal)
+    again = cs.import_and_wait(conn_id, files, tags=["b", "a", "a"], batch_size=10, journal=journal)
+    assert all(b.from_journal for b in again.batches)
+    assert set(_imports(emulator).values()) == {1}  # 20 files, each imported once
+
+
+def test_a_reconnect_to_the_same_account_is_the_same_import_and_export(
+    emulator: RunningEmulator, client: Client, setup: Setup, tmp_path: Path
+) -> None:
+    conn_id, files = setup
+    cs = client.cloud_storage
+    journal = tmp_path / "reconnect.journal"
+    first = cs.import_and_wait(conn_id, files, batch_size=10, journal=journal)
+    out = tmp_path / "export.journal"
+    cs.export_and_wait(conn_id, first.final_image_ids, folder_name="out", journal=out)
+    cs.disconnect(conn_id)
+    with client_for(emulator) as api:
+        new_id = str(connect(api)["connection"]["id"])
+    assert new_id != conn_id
+    again = cs.import_and_wait(new_id, files, batch_size=10, journal=journal)
+    assert again.total_files == 20
+    assert set(_imports(emulator).values()) == {1}
+    cs.export_and_wait(new_id, first.final_image_ids, folder_name="out", journal=out)
+    assert set(emulator.admin.stats()["exports_by_image"].values()) == {1}
+
+
+def test_an_export_through_another_account_is_refused(
+    emulator: RunningEmulator, client: Client, setup: Setup, tmp_path: Path
+) -> None:
+    conn_id, files = setup
+    cs = client.cloud_storage
+    first = cs.import_and_wait(conn_id, files[:5], journal=tmp_path / "i.journal")
+    out = tmp_path / "export.journal"
+    cs.export_and_wait(conn_id, first.final_image_ids, folder_name="out", journal=out)
+    with client_for(emulator) as api:
+        other = str(connect(api, login_hint="someone.else@example.com")["connection"]["id"])
+    with pytest.raises(JournalConflictError, match="new journal") as caught:
+        cs.export_files(other, first.final_image_ids, folder_name="out", journal=out)
+    assert conn_id in str(caught.value)
+    assert other in str(caught.value)
+    assert set(emulator.admin.stats()["exports_by_image"].values()) == {1}
+
+
+def test_other_tags_are_refused_naming_the_difference(
+    emulator: RunningEmulator, client: Client, setup: Setup, tmp_path: Path
+) -> None:
+    conn_id, files = setup
+    cs = client.cloud_storage
+    journal = tmp_path / "other.journal"
+    cs.import_files(conn_id, files, tags=["a"], batch_size=10, journal=journal)
+    with pytest.raises(JournalConflictError, match=r"tags: recorded \['a'\], now \['c'\]"):
+        cs.import_files(conn_id, files, tags=["c"], batch_size=10, journal=journal)
+    assert emulator.admin.stats()["jobs_created"] == {"import": 2}  # the first call's only
+
+
+def test_a_smaller_rerun_reports_its_own_files(
+    emulator: RunningEmulator, client: Client, setup: Setup, tmp_path: Path
+) -> None:
+    conn_id, files = setup
+    cs = client.cloud_storage
+    journal = tmp_path / "smaller.journal"
+    cs.import_files(conn_id, files, batch_size=10, journal=journal)
+    smaller = cs.import_files(conn_id, files[3:8], batch_size=10, journal=journal)
+    assert smaller.total_files == 5
+    assert {i for b in smaller.batches for i in b.file_ids} == {f["id"] for f in files[3:8]}
+
+
+def test_an_uncertain_batch_is_asked_about_after_a_reconnect(
+    emulator: RunningEmulator, client: Client, setup: Setup, tmp_path: Path
+) -> None:
+    conn_id, files = setup
+    cs = client.cloud_storage
+    journal = tmp_path / "uncertain.journal"
+    emulator.admin.configure(fault_ratio=1.0, fault_kinds=["500_after"])
+    with pytest.raises(ServerError):
+        cs.import_files(conn_id, files, batch_size=10, journal=journal)
+    emulator.admin.configure(fault_ratio=0.0)
+    cs.disconnect(conn_id)
+    with client_for(emulator) as api:
+        new_id = str(connect(api)["connection"]["id"])
+    with pytest.raises(UncertainBatchError):
+        cs.import_files(new_id, files, batch_size=10, journal=journal)
+    assert emulator.admin.stats()["jobs_created"] == {"import": 1}  # the first batch, once
+
+
+def test_a_journal_that_cannot_record_an_accepted_batch(
+    emulator: RunningEmulator,
+    client: Client,
+    setup: tuple[str, list[dict[str, Any]]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The disk fills after the first batch was accepted: the error carries that batch and its
+    job, and the next run follows the job instead of sending the batch again."""
+    conn_id, files = setup
+    cs = client.cloud_storage
+    journal = tmp_path / "full.journal"
+    real = JournalOperation.accepted
+    calls = 0
+
+    def full_disk(self: JournalOperation, *args: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 2:  # the second batch
+            raise JournalError(
+                f"cannot write journal: {sqlite3.OperationalError('database or disk is full')}"
+            )
+        real(self, *args)
+
+    monkeypatch.setattr(JournalOperation, "accepted", full_disk)
+    with pytest.raises(JournalError, match="disk is full") as caught:
+        cs.import_and_wait(conn_id, files, batch_size=8, journal=journal)
+    partial = caught.value.partial
+    assert partial is not None
+    assert len(partial.batches) == 2
+    assert all(b.job_id for b in partial.batches)
+    assert str(partial.batches[1].job_id) in str(caught.value)
+    assert len(partial.not_sent) == 4
+    monkeypatch.setattr(JournalOperation, "accepted", real)
+
+    again = cs.import_and_wait(conn_id, files, batch_size=8, journal=journal)
+    assert [b.job_id for b in again.batches[:2]] == [b.job_id for b in partial.batches]
+    assert set(_imports(emulator).values()) == {1}
+    assert len(again.final_image_ids) == 20
+
+
+def test_a_journal_that_cannot_record_a_finished_job_still_gives_partial(
+    emulator: RunningEmulator,
+    client: Client,
+    setup: Setup,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    conn_id, files = setup
+
+    def full_disk(self: JournalOperation, *args: Any) -> None:
+        raise JournalError("cannot write journal: database or disk is full")
+
+    monkeypatch.setattr(JournalOperation, "job_seen", full_disk)
+    with pytest.raises(JournalError) as caught:
+        client.cloud_storage.import_and_wait(
+            conn_id, files, batch_size=10, journal=tmp_path / "jobs.journal"
+        )
+    partial = caught.value.partial
+    assert partial is not None
+    assert len(partial.job_ids) == 2
+    assert partial.jobs[0].is_terminal
