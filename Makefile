@@ -93,12 +93,22 @@ emulator: $(DEMO_STAMP)
 demo: $(DEMO_STAMP)
 	$(BIN)/python examples/demo.py
 
+# The documentation site from docs/ and the docstrings; --strict: a broken link or reference fails.
+.PHONY: docs docs-serve
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+docs-serve: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
+
 clean:
-	rm -rf $(VENV) .regen-check .regen-new .pytest_cache .mypy_cache .ruff_cache build dist
+	rm -rf $(VENV) .site .regen-check .regen-new .pytest_cache .mypy_cache .ruff_cache build dist
 
 # Benchmarks (minutes; not part of `make test`): prints every figure and writes bench/results.md.
 .PHONY: bench
 bench: $(STAMP)
+	$(BIN)/python -c 'import matplotlib' 2>/dev/null \
+	  || $(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	$(BIN)/python bench/run.py
 
 # The OAuth pages in headless Chromium (tests/browser/): Debian's chromium and chromium-driver,

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import figures
 import httpx
 from _emu import in_thread
 from _util import ROOT, alternate, median, ratio_of_rounds, table, us, verdict
@@ -146,8 +147,11 @@ def _measure(base_url: str, bodies: dict[str, Any]) -> str:
         client.close()
         raw.close()
 
+    drawn: list[tuple[str, float, float]] = []
+
     def row(what: str, runs: dict[str, list[float]], name: str, target: float | None) -> None:
         ratio = ratio_of_rounds(runs[name], runs["raw"])
+        drawn.append((what.replace("`", ""), median(runs[name]), median(runs["raw"])))
         rows.append(
             [
                 what,
@@ -162,6 +166,7 @@ def _measure(base_url: str, bodies: dict[str, Any]) -> str:
     row("generated `get_job.sync(client=client.api)`", job, "generated", TARGET)
     row("`cloud_storage.list_connections()`, 100 connections", conns, "overlay", None)
     row("`iter_drive_files()`, one 1,000-file page (+ picker session)", files, "overlay", None)
+    figures.record("overhead", drawn)
     return (
         "## 1. Per-call overhead against raw httpx\n\n"
         "Canned instant server in its own process (bench/canned.py), loopback, kept-alive "

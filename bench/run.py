@@ -12,6 +12,7 @@ import logging
 import sys
 from collections.abc import Callable
 
+import figures
 import overhead
 import polling
 import scale
@@ -43,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         section = BENCHMARKS[name]()
         print(section, flush=True)
         sections.append(section)
+    print(figures.draw(), flush=True)
     if not args.names:
         RESULTS.write_text("\n".join(sections))
         print(f"written to {RESULTS.relative_to(RESULTS.parent.parent)}")

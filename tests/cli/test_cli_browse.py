@@ -33,7 +33,7 @@ def test_browse_root_lists_folders_then_files_with_ids(
     rows = [line.split("\t") for line in result.out.splitlines()]
     photos = next(row for row in rows if row[1] == "Photos")
     assert photos[2] == "folder"
-    # The README's promise: cut -f1 gives the ids, whole.
+    # The docs' promise (docs/cli.md): cut -f1 gives the ids, whole.
     assert all(row[0].startswith("1") and len(row[0]) > 20 for row in rows)
     assert "My Drive  (folder id root)" in result.err
     assert "8 entries." in result.err

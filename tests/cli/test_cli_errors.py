@@ -150,10 +150,11 @@ def test_help_is_printed_by_the_console_script(console_script: list[str]) -> Non
     assert "Usage: aionvision-cloud [OPTIONS] COMMAND [ARGS]..." in done.stdout
 
 
-def test_the_readme_exit_code_table_matches_help(cli: Callable[..., Result]) -> None:
+def test_the_documented_exit_code_table_matches_help(cli: Callable[..., Result]) -> None:
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    page = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
+    readme = page.read_text(encoding="utf-8")
     in_readme = set(re.findall(r"^\| `(\d+)` \|", readme, re.M))
     in_help = set(re.findall(r"^ +(\d{1,3}) {2,}\S", cli("--help").out, re.M))
     assert in_readme == in_help == {"0", "1", "2", "3", "4", "5", "129", "130", "141", "143"}

@@ -196,14 +196,14 @@ def test_the_plugin_loads_without_the_emulator_extra() -> None:
     assert done.stdout.strip() == "loaded"
 
 
-def test_the_readmes_plugin_example_runs_in_a_fresh_project(pytester: pytest.Pytester) -> None:
+def test_the_docs_plugin_example_runs_in_a_fresh_project(pytester: pytest.Pytester) -> None:
     import re
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    after = readme.split("`aionvision_client` (a `Client` on it) and `aionvision_connection_id`", 1)
-    match = re.search(r"```python\n(.*?)```", after[1], re.S)
-    assert match is not None
-    pytester.makepyfile(test_readme=match.group(1))
+    page = Path(__file__).resolve().parents[2] / "docs" / "testing.md"
+    readme = page.read_text(encoding="utf-8")
+    files = dict(re.findall(r'```python title="(\w+)\.py"\n(.*?)```', readme, re.S))
+    assert set(files) == {"photo_sync", "test_photo_sync"}
+    pytester.makepyfile(**files)
     result = pytester.runpytest_subprocess("-q", "--strict-markers", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=1)
+    result.assert_outcomes(passed=4)
