@@ -1,7 +1,7 @@
 """The whole flow from a terminal, against the local emulator: what `make demo` runs.
 
     make demo                      # or, once `make install` has run:
-    .venv/bin/python examples/demo.py
+    .venv/bin/python examples/demo.py [--job-pace FILES_PER_SECOND]
 
 Starts the emulator on a free 127.0.0.1 port (no account, nothing leaves the machine) and runs
 the `aionvision-cloud` command line against it: connect (this script plays the browser: it opens
@@ -12,6 +12,7 @@ jobs, disconnect. The emulator stops at the end, and also when a step fails or o
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -109,10 +110,21 @@ class Demo:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--job-pace",
+        type=float,
+        default=EMULATOR_KNOBS["job_pace"],
+        help="files a second each emulated job processes (default %(default)s: a bar to watch)",
+    )
+    args = parser.parse_args()
+    if args.job_pace <= 0:
+        parser.error("--job-pace must be more than 0")
+    knobs = {**EMULATOR_KNOBS, "job_pace": args.job_pace}
     started = time.monotonic()
     print("Starting the emulator on 127.0.0.1 (a free port)...", flush=True)
     try:
-        with run_emulator(profile=PROFILE, **EMULATOR_KNOBS) as emu:
+        with run_emulator(profile=PROFILE, **knobs) as emu:
             print(
                 f"Emulator at {emu.base_url} (profile {emu.profile}); every command below "
                 "gets it as AIONVISION_BASE_URL"
