@@ -4,7 +4,6 @@ a reconnect, other options, a smaller re-run, and a journal that cannot write.""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,39 +17,10 @@ from aionvision_cloud import (
     UncertainBatchError,
 )
 from aionvision_cloud._journal import JournalOperation
-from aionvision_cloud_emulator.server import RunningEmulator, run_emulator
-from aionvision_cloud_emulator.testing import client_for, connect, folder_id, list_all, session_for
+from aionvision_cloud_emulator.server import RunningEmulator
+from aionvision_cloud_emulator.testing import client_for, connect
 
 Setup = tuple[str, list[dict[str, Any]]]
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[RunningEmulator]:
-    with run_emulator(job_pace=2000, job_start_delay=0, async_image_ids=True) as emu:
-        yield emu
-
-
-@pytest.fixture
-def setup(emulator: RunningEmulator) -> tuple[str, list[dict[str, Any]]]:
-    emulator.admin.reset()
-    emulator.admin.configure(async_image_ids=True)
-    with client_for(emulator) as api:
-        conn_id = str(connect(api)["connection"]["id"])
-        sid = session_for(api, conn_id)
-        big = folder_id(api, sid, "Camera Uploads")
-        drive = list_all(api, sid, f"'{big}' in parents", 100)[:20]
-    return conn_id, [{"id": f["id"], "name": f["name"]} for f in drive]
-
-
-@pytest.fixture
-def client(emulator: RunningEmulator) -> Iterator[Client]:
-    with Client(
-        api_key=emulator.api_key,
-        base_url=emulator.base_url,
-        allow_insecure_http=True,
-        polling_interval=0.05,
-    ) as c:
-        yield c
 
 
 def _imports(emulator: RunningEmulator) -> dict[str, int]:
