@@ -167,7 +167,7 @@ def browse(
         )
         return
     note(f"{target.path}  (folder id {target.id})")
-    # The id first: what 'cut -f1' takes to the other commands, as the README shows.
+    # The id first: what 'cut -f1' takes to the other commands, as docs/cli.md shows.
     table = Table(["ID", "NAME", "TYPE", "SIZE", "MODIFIED"])
     for f in items:
         kind = "folder" if f.is_folder else (f.mime_type or "-")

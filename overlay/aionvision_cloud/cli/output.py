@@ -1,7 +1,7 @@
 """What the command line prints: the ``--json`` shapes, tables, one-line summaries, and the exit
 codes it ends with.
 
-Every ``--json`` shape is built here, from the overlay's result types, so README.md and
+Every ``--json`` shape is built here, from the overlay's result types, so docs/cli.md and
 ``aionvision-cloud --help`` can describe one place. A wire model is printed whole (every field
 of the contract, and any key the service sent beside them: ``_wire.model_json``); keys are always
 present (``null`` when unknown), so ``jq`` filters never meet a missing key.
