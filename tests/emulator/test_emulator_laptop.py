@@ -132,9 +132,13 @@ def test_a_big_body_does_not_stall_other_clients(emu: RunningEmulator) -> None:
             worst = max(worst, time.monotonic() - t)
             time.sleep(0.05)
     thread.join()
+    took = time.monotonic() - started
     assert done == [422]  # more files than one import takes
-    assert time.monotonic() - started > 1.0, "the big body was too quick to tell anything"
-    assert worst < 0.5, f"another client waited {worst:.2f} s"
+    assert took > 1.0, "the big body was too quick to tell anything"
+    # Validated on the event loop, another client waits about as long as the validation (most
+    # of `took`); off it, a fraction. The bound grows with `took` so a loaded machine, which
+    # slows both, does not fail it.
+    assert worst < max(0.5, 0.3 * took), f"another client waited {worst:.2f} s of {took:.2f} s"
 
 
 # Timeouts ---------------------------------------------------------------------------------
