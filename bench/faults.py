@@ -150,37 +150,23 @@ def run_phases(
     def journal_failed(exc: AionvisionError) -> None:
         wf.journal_failures += isinstance(exc, JournalError)
 
-    imported = _rerun(
-        wf,
-        "import",
-        lambda: cs.import_and_wait(
-            conn_id,
+    def import_through(cid: str) -> Any:
+        return cs.import_and_wait(
+            cid,
             wf.files,
             tags=tags(),
             batch_size=BATCH_SIZE,
             timeout=60,
             journal=wf.journal,
             on_uncertain=wf.policy,
-        ),
-        journal_failed,
-    )
+        )
+
+    imported = _rerun(wf, "import", lambda: import_through(conn_id), journal_failed)
     if imported is None:
         return
     if reconnect is not None:
         conn_id = reconnect(conn_id)
-        again = _rerun(
-            wf,
-            "import after reconnect",
-            lambda: cs.import_and_wait(
-                conn_id,
-                wf.files,
-                tags=tags(),
-                batch_size=BATCH_SIZE,
-                timeout=60,
-                journal=wf.journal,
-                on_uncertain=wf.policy,
-            ),
-        )
+        again = _rerun(wf, "import after reconnect", lambda: import_through(conn_id))
         if again is None:
             return
         imported = again
