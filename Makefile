@@ -68,8 +68,14 @@ contract-diff: $(STAMP)
 
 # Every core (pytest-xdist), a file per worker at a time (see tests/conftest.py). A single file
 # or test runs serially as usual: `.venv/bin/python -m pytest tests/unit/test_overlay_status.py`.
+#
+# PYTHONDONTWRITEBYTECODE is cleared for the run: pytest keeps the assertion-rewritten form of
+# every test module, and of every module of each pytest plugin's distribution (hypothesis,
+# schemathesis, ours), only where it may write bytecode. Without that cache each worker and each
+# nested pytest rewrites some 480 modules afresh: 7 s of CPU each. It writes to __pycache__/
+# folders (ignored by git) in the checkout and the venv only.
 test: $(STAMP)
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n auto --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

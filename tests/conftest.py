@@ -3,6 +3,10 @@
 A test file stays on one worker, in its own order: some files start an emulator per module, and
 ``test_emulator_schemathesis.py`` checks what its property run left behind. The browser tests go
 to one worker as a whole, so at most one Chromium runs at a time beside the other tests.
+
+Files are handed out longest first, by the seconds each took in the last run (kept in pytest's
+cache, ``.pytest_cache/``): with a file per worker at a time, a long file started last keeps one
+worker busy alone at the end. A file not yet timed goes after the timed ones, in xdist's order.
 """
 
 from __future__ import annotations
@@ -13,6 +17,12 @@ from typing import Any
 import pytest
 
 BROWSER = "tests/browser/"
+#: Where the seconds each unit (a file, or tests/browser/) took are kept between runs.
+SECONDS_KEY = "aionvision/unit-seconds"
+
+
+def _unit(nodeid: str) -> str:
+    return BROWSER if nodeid.startswith(BROWSER) else nodeid.split("::", 1)[0]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -35,15 +45,51 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
         return None  # any other --dist the caller asks for works as xdist documents it
     from xdist.scheduler import LoadFileScheduling
 
+    cache = getattr(config, "cache", None)
+    seconds: dict[str, float] = (cache.get(SECONDS_KEY, {}) if cache else None) or {}
+
     class FileScheduling(LoadFileScheduling):
-        """xdist's ``loadfile``, with tests/browser/ as one unit."""
+        """xdist's ``loadfile``, with tests/browser/ as one unit, the longest units first."""
+
+        ordered = False
 
         def _split_scope(self, nodeid: str) -> str:
-            if nodeid.startswith(BROWSER):
-                return BROWSER
-            return str(super()._split_scope(nodeid))
+            return _unit(nodeid)
+
+        def _assign_work_unit(self, node: Any) -> None:
+            if not self.ordered:  # the queue is complete by the first assignment
+                self.ordered = True
+                # sorted() is stable: untimed units keep xdist's order, after the timed ones.
+                for scope in sorted(self.workqueue, key=lambda u: -seconds.get(u, 0.0)):
+                    self.workqueue.move_to_end(scope)
+            super()._assign_work_unit(node)
 
     return FileScheduling(config, log)
+
+
+class _UnitSeconds:
+    """Adds up each unit's seconds as the workers report them, and keeps them for the next run."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        unit = _unit(report.nodeid)
+        self.seconds[unit] = self.seconds.get(unit, 0.0) + report.duration
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        cache = getattr(session.config, "cache", None)
+        if cache is not None and self.seconds:
+            # Merged: a run of a few files keeps the others' figures.
+            kept = cache.get(SECONDS_KEY, {}) or {}
+            kept.update({unit: round(s, 2) for unit, s in self.seconds.items()})
+            cache.set(SECONDS_KEY, kept)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Only the xdist controller: it sees every worker's reports, and a worker has no scheduler.
+    if getattr(config.option, "dist", "no") != "no" and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(_UnitSeconds(), "aionvision-unit-seconds")
 
 
 def _share_default_ssl_contexts() -> None:
