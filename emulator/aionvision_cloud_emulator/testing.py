@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from .server import RunningEmulator
+if TYPE_CHECKING:
+    # Only a type here: a browser stand-in that calls visit_consent() would otherwise load the
+    # whole server (openapi-core, Starlette: 0.6 s) to follow one URL.
+    from .server import RunningEmulator
 
 REDIRECT = "http://127.0.0.1:53682/oauth/callback"
 

@@ -188,16 +188,24 @@ def test_a_pytest_plugins_line_as_well_is_harmless(pytester: pytest.Pytester) ->
     result.assert_outcomes(passed=1)
 
 
-def test_the_plugin_loads_without_the_emulator_extra() -> None:
-    # pytest imports the plugin in every project that has the package, with or without the
-    # `emulator` extra: importing it must not need the server's dependencies.
+@pytest.mark.parametrize(
+    "module",
+    [
+        # pytest imports the plugin in every project that has the package, with or without the
+        # `emulator` extra: importing it must not need the server's dependencies.
+        "aionvision_cloud_emulator.pytest_plugin",
+        # A browser stand-in (a $BROWSER script) imports it to follow one consent URL.
+        "aionvision_cloud_emulator.testing",
+    ],
+)
+def test_loads_without_the_server_dependencies(module: str) -> None:
     import subprocess
     import sys
 
     code = (
         "import sys\n"
         "for name in ('uvicorn', 'starlette', 'openapi_core'): sys.modules[name] = None\n"
-        "import aionvision_cloud_emulator.pytest_plugin\n"
+        f"import {module}\n"
         "print('loaded')\n"
     )
     done = subprocess.run(
