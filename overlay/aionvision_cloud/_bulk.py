@@ -211,7 +211,9 @@ def _record_accepted(
 
 def _only(record: BatchRecord, wanted: Mapping[str, object]) -> BatchRecord:
     items = tuple(i for i in record.items if i in wanted)
-    return record if len(items) == len(record.items) else attrs.evolve(record, items=items)
+    if len(items) == len(record.items):
+        return record
+    return attrs.evolve(record, items=items, items_sent=len(record.items))
 
 
 def _skipped_records(journal: JournalOperation, skipped: Sequence[str]) -> list[BatchRecord]:

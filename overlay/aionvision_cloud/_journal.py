@@ -80,6 +80,9 @@ class BatchRecord:
     error: str | None = None
     #: For a batch once uncertain: ``resent`` or ``skipped``, as the caller chose.
     resolution: str | None = None
+    #: How many items the batch carried when sent, when ``items`` holds only this call's (a
+    #: re-run for some of an earlier, larger call's files); None when ``items`` is all of it.
+    items_sent: int | None = None
 
     @property
     def is_open_question(self) -> bool:

@@ -159,6 +159,7 @@ def _import_batch(record: BatchRecord) -> ImportBatch:
         files_sent=len(record.items),
         file_ids=record.items,
         from_journal=True,
+        batch_files=record.items_sent,
     )
 
 
@@ -169,6 +170,7 @@ def _export_batch(record: BatchRecord) -> ExportBatch:
         images_sent=len(record.items),
         image_ids=record.items,
         from_journal=True,
+        batch_images=record.items_sent,
     )
 
 
