@@ -77,3 +77,36 @@ def test_a_journal_under_other_options_is_refused_as_usage_naming_the_difference
     # The tags in another order are the same operation: nothing new goes out.
     assert cli(*args, *journal, "--tag", "a", "--tag", "a").code == 0
     assert emu.admin.stats()["requests_by_operation"].get("import_files", 0) == sent
+
+
+def test_a_smaller_rerun_reports_its_own_files_not_the_earlier_batches(
+    cli: Callable[..., Result], conn_id: str, emu: RunningEmulator, tmp_path: Path
+) -> None:
+    """A re-run for some files of an earlier import with the journal counts those files only:
+    a job of 8 that completed gives 3 completed of 3, and the ids of a batch done at once for 4
+    files are kept apart from this call's (which id is which file is not said)."""
+    body = cli("browse", conn_id, "--folder", "Photos/Family", "--json").json()
+    specs = [f"{f['id']}:{f['name']}" for f in body["files"]][:12]
+    journal = ["--journal", str(tmp_path / "import.journal"), "--json"]
+
+    def run(files: list[str], *extra: str) -> dict[str, object]:
+        args = ["import", conn_id, *[a for s in files for a in ("--file", s)], *extra]
+        result = cli(*args, *journal)
+        assert result.code == 0, result.err
+        out: dict[str, object] = result.json()
+        return out
+
+    first = run(specs[:8], "--batch-size", "8", "--wait")
+    assert (first["total_files"], first["completed_files"]) == (8, 8)
+    again = run(specs[2:5], "--batch-size", "8", "--wait")
+    assert (again["total_files"], again["completed_files"], again["failed_files"]) == (3, 3, 0)
+    assert (again["unattributed_files"], again["counts_note"]) == (0, None)
+
+    sync = run(specs[8:12], "--batch-size", "4")
+    assert len(sync["image_ids"]) == 4  # type: ignore[arg-type]
+    part = run(specs[9:11], "--batch-size", "4")
+    assert (part["total_files"], part["completed_files"]) == (2, 2)
+    assert part["image_ids"] == []
+    assert part["shared_image_ids"] == sync["image_ids"]
+    assert "shared_image_ids" in str(part["image_ids_note"])
+    assert set(emu.admin.stats()["imports_by_source_file"].values()) == {1}

@@ -131,9 +131,7 @@ def test_a_smaller_rerun_never_claims_more_than_is_known_of_a_partial_job(
     journal = tmp_path / "smaller-partial.journal"
     ten = [dict(f) for f in files[:10]]
     ten[0]["name"] = "corrupt.jpg"  # the emulator fails it
-    first = cs.import_and_wait(
-        conn_id, ten, batch_size=10, journal=journal, raise_on_failure=False
-    )
+    first = cs.import_and_wait(conn_id, ten, batch_size=10, journal=journal, raise_on_failure=False)
     assert (first.completed_files, first.failed_files) == (9, 1)
     smaller = cs.import_and_wait(
         conn_id, ten[2:5], batch_size=10, journal=journal, raise_on_failure=False
