@@ -13,6 +13,7 @@ from aionvision_cloud import (
     Client,
     JournalConflictError,
     JournalError,
+    Progress,
     ServerError,
     UncertainBatchError,
 )
@@ -119,6 +120,20 @@ def test_a_smaller_rerun_counts_its_own_files_of_a_job_that_completed(
     assert set(smaller.shared_image_ids) == set(first.image_ids)
     assert "shared_image_ids" in str(smaller.image_ids_note)
     assert smaller.counts_note is None  # the counts are exact
+
+
+def test_a_smaller_rerun_reports_progress_over_its_own_files(
+    client: Client, setup: Setup, tmp_path: Path
+) -> None:
+    conn_id, files = setup
+    cs = client.cloud_storage
+    journal = tmp_path / "smaller-progress.journal"
+    cs.import_files(conn_id, files[:10], batch_size=10, journal=journal)  # not waited for
+    seen: list[Progress] = []
+    cs.import_and_wait(conn_id, files[2:5], batch_size=10, journal=journal, on_progress=seen.append)
+    assert seen
+    assert all(p.total_files == 3 and p.completed_files + p.failed_files <= 3 for p in seen)
+    assert str(seen[-1]).startswith("3/3 files")
 
 
 def test_a_smaller_rerun_never_claims_more_than_is_known_of_a_partial_job(

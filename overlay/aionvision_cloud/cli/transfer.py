@@ -39,7 +39,7 @@ from .root import (
 from .signals import deferred
 
 if TYPE_CHECKING:
-    from aionvision_cloud import CloudFile, CloudStorage
+    from aionvision_cloud import CloudFile, CloudStorage, ExportResult, ImportResult
 
     from .progress import JobBoard
 
@@ -65,6 +65,11 @@ def _record_partial(exc: Exception) -> None:
     job_ids = getattr(getattr(exc, "partial", None), "job_ids", None)
     if job_ids:
         record_jobs(list(job_ids))
+
+
+def _tally(result: ImportResult | ExportResult) -> tuple[int, int]:
+    """(completed, failed) of the command's own files, as the result counts them."""
+    return result.completed_files, result.failed_files
 
 
 def _status_unit(sent: int, ok: int) -> JobStatus:
@@ -235,6 +240,7 @@ def import_(
             job_ids=result.job_ids,
             total_files=result.total_files,
             sync_done=result.sync_counts,
+            tally=lambda jobs: _tally(attrs.evolve(result, jobs=tuple(jobs))),
         )
         for b in result.batches:
             if isinstance(b.job_id, str) and b.job_id:
@@ -255,7 +261,7 @@ def import_(
     # Every id the service gave (batches done at once, ids announced with a job, ids a job
     # lists), and a plain word on those it did not give; counts of these files only.
     seen = attrs.evolve(result, jobs=tuple(board.jobs()))
-    completed, failed = seen.completed_files, seen.failed_files
+    completed, failed = board.counts()
     image_ids = list(seen.image_ids)
     notes = " ".join(n for n in (seen.counts_note, seen.image_ids_note) if n) or None
     if settings.as_json:
@@ -469,7 +475,11 @@ def export(
         except AionvisionError as exc:
             _record_partial(exc)
             raise
-        board = JobBoard(job_ids=result.job_ids, total_files=len(image_ids))
+        board = JobBoard(
+            job_ids=result.job_ids,
+            total_files=len(image_ids),
+            tally=lambda jobs: _tally(attrs.evolve(result, jobs=tuple(jobs))),
+        )
         for b in result.batches:
             board.latest[b.job_id] = Job(
                 job_id=b.job_id,
@@ -484,7 +494,7 @@ def export(
     status = outcome([j.status for j in board.jobs()])
     # Counts of these images only (a journal re-run's shared jobs count others' too).
     seen = attrs.evolve(result, jobs=tuple(board.jobs()))
-    completed, failed = seen.completed_files, seen.failed_files
+    completed, failed = board.counts()
     if settings.as_json:
         print_json(
             {
