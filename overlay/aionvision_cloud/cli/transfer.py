@@ -255,7 +255,11 @@ def import_(
         if wait and board.job_ids:
             finished = follow(cs, board, "Importing", timeout)
 
-    statuses = [_status_unit(b.files_sent, len(id_tuple(b.image_ids))) for b in sync]
+    # A batch shared with an earlier call: its own outcome (which of its files are this
+    # command's is not said), never "completed" for a batch that lost files.
+    statuses = [
+        _status_unit(b.batch_files or b.files_sent, len(id_tuple(b.image_ids))) for b in sync
+    ]
     statuses += [j.status for j in board.jobs()]
     status = outcome(statuses)
     # Every id the service gave (batches done at once, ids announced with a job, ids a job
