@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cli_testkit import Result
@@ -90,11 +91,11 @@ def test_a_smaller_rerun_reports_its_own_files_not_the_earlier_batches(
     specs[15] = specs[15].split(":")[0] + ":corrupt.jpg"  # the emulator fails it
     journal = ["--journal", str(tmp_path / "import.journal"), "--json"]
 
-    def run(files: list[str], *extra: str, code: int = 0) -> dict[str, object]:
+    def run(files: list[str], *extra: str, code: int = 0) -> dict[str, Any]:
         args = ["import", conn_id, *[a for s in files for a in ("--file", s)], *extra]
         result = cli(*args, *journal)
         assert result.code == code, result.err
-        out: dict[str, object] = result.json()
+        out: dict[str, Any] = result.json()
         return out
 
     first = run(specs[:8], "--batch-size", "8", "--wait")
@@ -104,11 +105,12 @@ def test_a_smaller_rerun_reports_its_own_files_not_the_earlier_batches(
     assert (again["unattributed_files"], again["counts_note"]) == (0, None)
 
     sync = run(specs[8:12], "--batch-size", "4")
-    assert len(sync["image_ids"]) == 4  # type: ignore[arg-type]
+    assert len(sync["image_ids"]) == 4
     part = run(specs[9:11], "--batch-size", "4")
     assert (part["total_files"], part["completed_files"]) == (2, 2)
     assert part["image_ids"] == []
     assert part["shared_image_ids"] == sync["image_ids"]
+    assert [(b["files_sent"], b["batch_files"]) for b in part["batches"]] == [(2, 4)]
     assert "shared_image_ids" in str(part["image_ids_note"])
     assert part["status"] == "completed"
 

@@ -179,7 +179,8 @@ def import_(
       JOB is the shape 'aionvision-cloud job --help' shows; BATCH is every field of one
       request's answer and the files it carried:
       {"is_async", "image_ids", "job_id", "status", "total_files", "message", ...,
-       "files_sent"}
+       "files_sent", "batch_files"}  (files_sent: this command's; batch_files: null, or
+                                      all the files an earlier import sent in it)
     """
     from aionvision_cloud import Job
 
