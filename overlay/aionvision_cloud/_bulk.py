@@ -117,7 +117,7 @@ def send_in_batches(
         # This call's files only: a batch of a larger earlier call counts what this call holds.
         batches = [from_journal(_only(r, by_key)) for r in plan.accepted]
         uncertain = tuple(
-            UncertainBatch(r.items, r.error, resolution)
+            UncertainBatch(_only(r, by_key).items, r.error, resolution)
             for records, resolution in (
                 (plan.uncertain, None),
                 (plan.resent, "resent"),
@@ -128,7 +128,8 @@ def send_in_batches(
         skipped = plan.skipped
         to_send = [by_key[k] for k in plan.to_send]
         if plan.uncertain:
-            exc = UncertainBatchError(plan.uncertain)
+            # This call's files of them: on_uncertain decides for those only (see plan).
+            exc = UncertainBatchError([_only(r, by_key) for r in plan.uncertain])
             exc.partial = partial(
                 BulkOutcome(
                     tuple(batches),

@@ -193,6 +193,42 @@ def test_a_smaller_rerun_of_a_synchronous_batch_with_a_loss(
     assert (smaller.completed_files, smaller.failed_files, smaller.unattributed_files) == (1, 0, 1)
 
 
+def test_a_smaller_rerun_lists_its_own_files_of_an_uncertain_batch(
+    emulator: RunningEmulator, client: Client, setup: Setup, tmp_path: Path
+) -> None:
+    """An earlier call's batch of 10 went unanswered; a re-run for 3 of them resends those 3,
+    and its result says so, not that it resent 10."""
+    conn_id, files = setup
+    cs = client.cloud_storage
+    journal = tmp_path / "smaller-uncertain.journal"
+    emulator.admin.configure(fault_ratio=1.0, fault_kinds=["500_after"])
+    with pytest.raises(ServerError):
+        cs.import_files(conn_id, files[:10], batch_size=10, journal=journal)
+    emulator.admin.configure(fault_ratio=0.0)
+    with pytest.raises(UncertainBatchError) as caught:
+        cs.import_files(conn_id, files[2:5], batch_size=10, journal=journal)
+    assert caught.value.partial is not None
+    assert [u.items for u in caught.value.partial.uncertain] == [tuple(f["id"] for f in files[2:5])]
+    again = cs.import_files(
+        conn_id, files[2:5], batch_size=10, journal=journal, on_uncertain="resend"
+    )
+    assert [(u.items, u.resolution) for u in again.uncertain] == [
+        (tuple(f["id"] for f in files[2:5]), "resent")
+    ]
+    assert again.total_files == 3
+    assert [b.files_sent for b in again.batches if not b.from_journal] == [3]
+    sent = emulator.admin.stats()["requests_by_operation"]["import_files"]
+    assert sent == 2  # the first batch, then these 3 files once more
+    # The other 7 files of that batch were not part of the choice: a call holding them asks.
+    with pytest.raises(UncertainBatchError) as asked:
+        cs.import_files(conn_id, files[:10], batch_size=10, journal=journal)
+    assert asked.value.partial is not None
+    others = {f["id"] for f in files[:2] + files[5:10]}
+    assert [set(u.items) for u in asked.value.partial.uncertain] == [others]
+    assert "(7 files)" in str(asked.value)
+    assert emulator.admin.stats()["requests_by_operation"]["import_files"] == sent
+
+
 def test_an_uncertain_batch_is_asked_about_after_a_reconnect(
     emulator: RunningEmulator, client: Client, setup: Setup, tmp_path: Path
 ) -> None:
