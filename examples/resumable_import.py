@@ -93,6 +93,8 @@ print(
     f"import {result.status}: {result.completed_files} of {result.total_files} files imported, "
     f"{result.failed_files} failed, {len(result.skipped_files)} skipped"
 )
+if result.counts_note:  # a re-run for some of an earlier import's files: what is not known
+    print(result.counts_note)
 ids = result.final_image_ids or result.image_ids
 if ids:
     print(f"{len(ids)} image ids, to export: {' '.join(ids[:5])}{' ...' if len(ids) > 5 else ''}")

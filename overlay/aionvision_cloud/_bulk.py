@@ -117,7 +117,7 @@ def send_in_batches(
         # This call's files only: a batch of a larger earlier call counts what this call holds.
         batches = [from_journal(_only(r, by_key)) for r in plan.accepted]
         uncertain = tuple(
-            UncertainBatch(r.items, r.error, resolution)
+            UncertainBatch(_only(r, by_key).items, r.error, resolution)
             for records, resolution in (
                 (plan.uncertain, None),
                 (plan.resent, "resent"),
@@ -128,7 +128,8 @@ def send_in_batches(
         skipped = plan.skipped
         to_send = [by_key[k] for k in plan.to_send]
         if plan.uncertain:
-            exc = UncertainBatchError(plan.uncertain)
+            # This call's files of them: on_uncertain decides for those only (see plan).
+            exc = UncertainBatchError([_only(r, by_key) for r in plan.uncertain])
             exc.partial = partial(
                 BulkOutcome(
                     tuple(batches),
@@ -211,7 +212,9 @@ def _record_accepted(
 
 def _only(record: BatchRecord, wanted: Mapping[str, object]) -> BatchRecord:
     items = tuple(i for i in record.items if i in wanted)
-    return record if len(items) == len(record.items) else attrs.evolve(record, items=items)
+    if len(items) == len(record.items):
+        return record
+    return attrs.evolve(record, items=items, items_sent=len(record.items))
 
 
 def _skipped_records(journal: JournalOperation, skipped: Sequence[str]) -> list[BatchRecord]:

@@ -80,6 +80,9 @@ class BatchRecord:
     error: str | None = None
     #: For a batch once uncertain: ``resent`` or ``skipped``, as the caller chose.
     resolution: str | None = None
+    #: How many items the batch carried when sent, when ``items`` holds only this call's (a
+    #: re-run for some of an earlier, larger call's files); None when ``items`` is all of it.
+    items_sent: int | None = None
 
     @property
     def is_open_question(self) -> bool:
@@ -379,8 +382,9 @@ class JournalOperation:
 
     def plan(self, items: Sequence[str], on_uncertain: OnUncertain) -> ResumePlan:
         """Sort this call's items by what the journal knows of them; the latest batch holding
-        an item decides. Open questions are settled (and recorded) as ``on_uncertain`` says;
-        with ``"raise"`` they are only returned, and nothing is recorded."""
+        an item decides. Open questions are settled (and recorded) as ``on_uncertain`` says, for
+        this call's items: an uncertain batch's other items stay an open question, in a batch
+        of their own; with ``"raise"`` they are only returned, and nothing is recorded."""
         if on_uncertain not in ON_UNCERTAIN:
             raise InvalidInputError(f"on_uncertain must be one of {', '.join(ON_UNCERTAIN)}")
         latest: dict[str, BatchRecord] = {}
@@ -397,32 +401,39 @@ class JournalOperation:
         accepted = tuple(r for r in involved.values() if r.state == "accepted")
         uncertain = tuple(r for r in involved.values() if r.is_open_question)
         resent: list[BatchRecord] = []
-        skipped_ids: set[str] = set()
-        send_again: set[str] = set()
-        for r in involved.values():
-            if r.resolution == "skipped":
-                skipped_ids.update(r.items)
-            elif r.state == "rejected":
-                send_again.update(r.items)
+        settled: dict[int, str] = {}  # record id -> the resolution this call chose for it
         if on_uncertain != "raise":
             for r in uncertain:
+                others = [i for i in r.items if i not in wanted and latest.get(i) is r]
+                if others:
+                    # The choice is this call's for its own files: the others stay an open
+                    # question for a call that holds them (recorded first, so a crash between
+                    # the two writes leaves the question asked twice, never lost).
+                    self.journal._write(
+                        "INSERT INTO batches (operation, items, state, error)"
+                        " VALUES (?, ?, 'uncertain', ?)",
+                        (self.key, json.dumps(others), r.error),
+                    )
+                settled[r.id] = "resent" if on_uncertain == "resend" else "skipped"
                 self.resolve(r.id, "resent" if on_uncertain == "resend" else "skipped")
                 if on_uncertain == "resend":
                     resent.append(r)
-                    send_again.update(r.items)
-                else:
-                    skipped_ids.update(r.items)
             uncertain = ()
-        open_ids = {i for r in uncertain for i in r.items}
-        to_send = tuple(
-            i
-            for i in items
-            if (i not in latest or i in send_again) and i not in open_ids and i not in skipped_ids
-        )
+        # Each item by its own latest batch, not by every batch that ever held it: a batch
+        # whose items were sent again later speaks only for the rest.
+        to_send: list[str] = []
+        skipped: list[str] = []
+        for i in items:
+            last = latest.get(i)
+            choice = None if last is None else settled.get(last.id, last.resolution)
+            if last is None or (last.state == "rejected" and choice is None) or choice == "resent":
+                to_send.append(i)
+            elif choice == "skipped":
+                skipped.append(i)
         return ResumePlan(
             accepted=accepted,
-            to_send=to_send,
-            skipped=tuple(i for i in items if i in skipped_ids),
+            to_send=tuple(to_send),
+            skipped=tuple(skipped),
             resent=tuple(resent),
             uncertain=uncertain,
         )

@@ -245,6 +245,11 @@ class _ImportAnswer(WireModel, _ImportResponse):
     file_ids: tuple[str, ...] = ()
     #: True when the batch was accepted in an earlier run and read back from the journal.
     from_journal: bool = False
+    #: How many files the request carried when an earlier, larger call sent it and this call
+    #: (a journal re-run for some of those files) holds only ``files_sent`` of them; None when
+    #: every file of the batch is this call's. The answer's ids and its job's counts then cover
+    #: the other files too (see ``ImportResult.unattributed_files``).
+    batch_files: int | None = None
 
 
 class ImportBatch(_ImportAnswer):
@@ -269,6 +274,11 @@ class ImportBatch(_ImportAnswer):
         """A synchronous batch's ids name images that exist; a job's may still fail."""
         return not self.job_id
 
+    @property
+    def is_shared(self) -> bool:
+        """True when the batch also carried files of an earlier, larger call (``batch_files``)."""
+        return self.batch_files is not None and self.batch_files > self.files_sent
+
 
 @attrs.define(repr=False)
 class ExportBatch(WireModel, _ExportResponse):
@@ -280,8 +290,16 @@ class ExportBatch(WireModel, _ExportResponse):
     image_ids: tuple[str, ...] = ()
     #: True when the batch was accepted in an earlier run and read back from the journal.
     from_journal: bool = False
+    #: As ``ImportBatch.batch_files``: the images the request carried when an earlier, larger
+    #: call sent it, when this call holds only ``images_sent`` of them; None otherwise.
+    batch_images: int | None = None
 
     @property
     def status(self) -> JobStatus | None:
         """``job_status`` mapped to ``JobStatus`` (None when the answer has none)."""
         return _status_or_none(self.job_status)
+
+    @property
+    def is_shared(self) -> bool:
+        """True when the batch also carried images of an earlier, larger call."""
+        return self.batch_images is not None and self.batch_images > self.images_sent

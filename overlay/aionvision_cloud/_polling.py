@@ -7,12 +7,11 @@ failure ends a wait."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ._clock import Clock
 from ._inputs import check_positive
-from ._results import Progress, count
 from ._retry import wait_deadline
 from ._schedule import PollSchedule
 from .errors import (
@@ -27,7 +26,7 @@ from .status import JobStatus
 if TYPE_CHECKING:
     from ._models import Job
 
-__all__ = ["FAILURE_STATUSES", "JobWaiter", "overall_progress"]
+__all__ = ["FAILURE_STATUSES", "JobWaiter"]
 
 FAILURE_STATUSES = frozenset({JobStatus.FAILED, JobStatus.CANCELLED})
 
@@ -118,24 +117,3 @@ class JobWaiter:
                 )
             # Sleep to the deadline at most, then poll one last time.
             self._clock.sleep(min(wait, remaining))
-
-
-def overall_progress(
-    total_files: int,
-    finished: Sequence[Job],
-    current: Job | None,
-    jobs_total: int,
-    sync_done: tuple[int, int] = (0, 0),
-) -> Progress:
-    """Progress over a whole multi-batch operation. ``sync_done`` is (completed, failed) of the
-    batches that finished synchronously."""
-    jobs = [*finished, current] if current is not None else list(finished)
-    completed = sync_done[0] + sum(count(j.completed_files) for j in jobs)
-    failed = sync_done[1] + sum(count(j.failed_files) for j in jobs)
-    return Progress(
-        total_files=total_files,
-        completed_files=completed,
-        failed_files=failed,
-        jobs_done=len(finished),
-        jobs_total=jobs_total,
-    )

@@ -201,6 +201,17 @@ def _merge_ids(parts: Sequence[tuple[str, ...]]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(i for part in parts for i in part))
 
 
+def attribute(mine: int, whole: int, done: int, failed: int, all_done: bool) -> tuple[int, int]:
+    """(completed, failed) among ``mine`` of a batch's ``whole`` files, of which the service
+    counted ``done`` completed and ``failed`` failed without saying which: only what holds
+    however the other ``whole - mine`` files went (all of them completed when ``all_done``)."""
+    if all_done:
+        return mine, 0
+    others = max(0, whole - mine)
+    completed = min(mine, max(0, done - others))
+    return completed, min(mine - completed, max(0, failed - others))
+
+
 #: The batch type of a bulk result.
 _Batch = TypeVar("_Batch", "ImportBatch", "ExportBatch")
 
@@ -231,15 +242,78 @@ class _BulkResult(Generic[_Batch]):
         """The batches' messages, joined."""
         return "; ".join(b.message for b in self.batches if isinstance(b.message, str)) or None
 
+    def _shares(self) -> dict[str, tuple[int, int]]:
+        """Job id -> (this call's files, the batch's files) of the shared batches: those an
+        earlier, larger call sent with the journal, of which this call holds only some."""
+        return {}
+
+    @property
+    def _job_counts(self) -> tuple[int, int, int]:
+        """(completed, failed, unattributed) files of this call in the jobs waited for."""
+        shares = self._shares()
+        completed = failed = unknown = 0
+        for job in self.jobs:
+            done, lost = count(job.completed_files), count(job.failed_files)
+            share = shares.get(job.job_id)
+            if share is None:
+                completed, failed = completed + done, failed + lost
+                continue
+            mine, whole = share
+            whole = max(whole, count(job.total_files), done + lost)
+            all_done = job.status is JobStatus.COMPLETED and not lost
+            ours = attribute(mine, whole, done, lost, all_done)
+            completed, failed = completed + ours[0], failed + ours[1]
+            if job.is_terminal:
+                unknown += mine - ours[0] - ours[1]
+        return completed, failed, unknown
+
     @property
     def completed_files(self) -> int:
-        """Files done by the jobs waited for (``ImportResult`` adds synchronous batches)."""
-        return sum(count(j.completed_files) for j in self.jobs)
+        """This call's files the jobs waited for completed (``ImportResult`` adds synchronous
+        batches). A job shared with an earlier, larger call (a journal re-run for some of its
+        files) counts its files, not this call's, and never says which failed: there only the
+        files that surely completed count, as ``unattributed_files`` and ``counts_note`` say."""
+        return self._job_counts[0]
 
     @property
     def failed_files(self) -> int:
-        """Files that failed in the jobs waited for (``ImportResult`` adds synchronous ones)."""
-        return sum(count(j.failed_files) for j in self.jobs)
+        """This call's files that failed in the jobs waited for (``ImportResult`` adds
+        synchronous ones); in a shared job only those that surely failed, as for
+        ``completed_files``."""
+        return self._job_counts[1]
+
+    @property
+    def unattributed_files(self) -> int:
+        """This call's files in finished shared jobs whose outcome is not known per file: the
+        service's counts cover the whole job, with files of an earlier, larger call, so they
+        may have completed or failed. ``completed_files + failed_files + unattributed_files``
+        never exceeds this call's files. 0 without a journal re-run for part of a call."""
+        return self._job_counts[2]
+
+    @property
+    def counts_note(self) -> str | None:
+        """A plain statement of what ``completed_files`` and ``failed_files`` cannot say, when
+        ``unattributed_files`` is not 0; None when every count is exact."""
+        unknown = self.unattributed_files
+        if not unknown:
+            return None
+        return (
+            f"{unknown} of these {self._total} files went in {self._shared_where} together "
+            "with files of an earlier, larger call with this journal, and the service counts "
+            f"outcomes per batch, not per file: whether each of those {unknown} completed or "
+            "failed is not said. completed_files and failed_files count only what is certain; "
+            "each job's own counts are in jobs."
+        )
+
+    @property
+    def _total(self) -> int:
+        """This call's files (or images)."""
+        return 0
+
+    @property
+    def _shared_where(self) -> str:
+        """The shared batches, in words."""
+        return _jobs(tuple(self._shares()))
 
 
 @attrs.frozen
@@ -252,10 +326,19 @@ class ImportResult(_BulkResult["ImportBatch"]):
     ``uncertain`` lists earlier batches sent without an answer and what became of them, and
     ``skipped_files`` the files of those the caller chose to skip (not imported).
 
-    Image ids: ``image_ids`` holds every id the service gave (at once for a batch it finished,
-    as placeholders announced with a job by the service as it runs today, or listed by a job);
-    where it gave none (an import that became a job, in the API document's shape),
-    ``jobs_without_image_ids`` names those jobs and ``image_ids_note`` says so in a sentence."""
+    Image ids: ``image_ids`` holds every id the service gave for this call's files (at once for
+    a batch it finished, as placeholders announced with a job by the service as it runs today,
+    or listed by a job); where it gave none (an import that became a job, in the API document's
+    shape), ``jobs_without_image_ids`` names those jobs and ``image_ids_note`` says so in a
+    sentence.
+
+    Totals are this call's files. A journal re-run for some of an earlier, larger import's files
+    reuses that import's batches (``ImportBatch.is_shared``), whose answers and jobs cover the
+    other files too, and the service says neither which image id is which file nor which file of
+    a job failed. Then the ids of those batches are in ``shared_image_ids``, not ``image_ids``;
+    ``completed_files`` and ``failed_files`` count only what holds whichever files the others
+    were (every file of a job that completed without failures completed), and
+    ``unattributed_files`` the rest of this call's files there, with ``counts_note`` saying so."""
 
     @property
     def job_ids(self) -> tuple[str, ...]:
@@ -273,24 +356,52 @@ class ImportResult(_BulkResult["ImportBatch"]):
         """True when at least one batch runs as a background job."""
         return any(b.is_async for b in self.batches)
 
-    @property
-    def image_ids(self) -> tuple[str, ...]:
-        """Every image id the service gave: synchronous batches, the ids jobs announced when
-        created, and those of finished jobs. ``final_image_ids`` says which surely exist;
-        ``jobs_without_image_ids`` and ``image_ids_note`` say where the service gave none."""
+    def _shares(self) -> dict[str, tuple[int, int]]:
+        return {
+            b.job_id: (b.files_sent, b.batch_files)
+            for b in self.batches
+            if isinstance(b.job_id, str) and b.job_id and b.batch_files and b.is_shared
+        }
+
+    def _ids(self, shared: bool, final: bool = False) -> tuple[str, ...]:
+        """The ids of the batches (and their jobs) that are shared, or that are not; with
+        ``final``, only those of images that exist."""
+        done = {j.job_id for j in self.jobs if j.status is JobStatus.COMPLETED}
+        shared_jobs = {b.job_id for b in self.batches if b.job_id and b.is_shared}
         return _merge_ids(
-            [id_tuple(b.image_ids) for b in self.batches] + [j.image_ids for j in self.jobs]
+            [
+                id_tuple(b.image_ids)
+                for b in self.batches
+                if b.is_shared is shared and (not final or not b.job_id or b.job_id in done)
+            ]
+            + [j.image_ids for j in self.jobs if (j.job_id in shared_jobs) is shared]
         )
 
     @property
+    def image_ids(self) -> tuple[str, ...]:
+        """Every image id the service gave for this call's files: synchronous batches, the ids
+        jobs announced when created, and those of finished jobs (``shared_image_ids`` holds
+        those of batches shared with an earlier, larger call). ``final_image_ids`` says which
+        surely exist; ``jobs_without_image_ids`` and ``image_ids_note`` say where the service
+        gave none."""
+        return self._ids(shared=False)
+
+    @property
+    def shared_image_ids(self) -> tuple[str, ...]:
+        """The image ids of batches an earlier, larger call sent with this journal and this
+        call holds only some files of (``ImportBatch.is_shared``): the images of this call's
+        files there and of the others', which the service does not tell apart (the API names
+        no order for an answer's ids). Empty without such a re-run; ``image_ids_note`` says
+        more."""
+        own = set(self.image_ids)
+        return tuple(i for i in self._ids(shared=True) if i not in own)
+
+    @property
     def final_image_ids(self) -> tuple[str, ...]:
-        """Ids of images that exist: synchronous batches, jobs' own lists, and the announced
-        ids of jobs that completed (every file made its image)."""
-        done = {j.job_id for j in self.jobs if j.status is JobStatus.COMPLETED}
-        return _merge_ids(
-            [id_tuple(b.image_ids) for b in self.batches if not b.job_id or b.job_id in done]
-            + [j.image_ids for j in self.jobs]
-        )
+        """Ids of this call's images that exist: synchronous batches, jobs' own lists, and the
+        announced ids of jobs that completed (every file made its image); none of
+        ``shared_image_ids``."""
+        return self._ids(shared=False, final=True)
 
     @property
     def pending_image_ids(self) -> tuple[str, ...]:
@@ -320,16 +431,13 @@ class ImportResult(_BulkResult["ImportBatch"]):
     def files_without_image_ids(self) -> int:
         """How many files the ``jobs_without_image_ids`` carry."""
         missing = set(self.jobs_without_image_ids)
-        return sum(
-            b.total_files if type(b.total_files) is int else b.files_sent
-            for b in self.batches
-            if b.job_id in missing
-        )
+        return sum(_files(b) for b in self.batches if b.job_id in missing)
 
     @property
     def image_ids_note(self) -> str | None:
-        """A plain statement of which image ids this result lacks or holds only as placeholders,
-        why, and what to do; None when it holds a final id for every file imported."""
+        """A plain statement of which image ids this result lacks, holds only as placeholders or
+        holds apart (``shared_image_ids``), why, and what to do; None when it holds a final id
+        for every file imported."""
         notes: list[str] = []
         missing = self.jobs_without_image_ids
         if missing:
@@ -350,6 +458,7 @@ class ImportResult(_BulkResult["ImportBatch"]):
                     if isinstance(b.job_id, str)
                     and b.job_id
                     and b.job_id not in done
+                    and not b.is_shared
                     and id_tuple(b.image_ids)
                 )
             )
@@ -359,32 +468,82 @@ class ImportResult(_BulkResult["ImportBatch"]):
                 "completes (wait with import_and_wait or wait_for_job); after a partial job, "
                 "which of them stand for the failed files is not said."
             )
+        shared = self.shared_image_ids
+        if shared:
+            batches = [b for b in self.batches if b.is_shared]
+            mine = sum(b.files_sent for b in batches)
+            notes.append(
+                f"{len(shared)} image ids, in shared_image_ids and not in image_ids, are those "
+                f"of {_batches(batches)} an earlier, larger import sent with this journal: "
+                f"they stand for this call's {mine} files there and for "
+                f"{sum(b.batch_files or 0 for b in batches) - mine} files of the other call, "
+                "and the service does not say which id is which file (the API names no order "
+                "for an answer's ids). Find this call's images by their Drive names in your "
+                "Aionvision library."
+            )
         return " ".join(notes) or None
 
     @property
     def total_files(self) -> int:
-        """Files in the import, as the service counted them (else as sent)."""
-        return sum(
-            b.total_files if type(b.total_files) is int else b.files_sent for b in self.batches
-        )
+        """This call's files: as the service counted them (else as sent); in a batch shared
+        with an earlier, larger call, those of this call's files."""
+        return sum(_files(b) for b in self.batches)
+
+    @property
+    def _total(self) -> int:
+        return self.total_files
+
+    @property
+    def _sync_counts(self) -> tuple[int, int, int]:
+        """(imported, lost, unattributed) files of this call in synchronous batches."""
+        imported = lost = unknown = 0
+        for b in self.batches:
+            if b.job_id:
+                continue
+            made = len(id_tuple(b.image_ids))
+            if not b.is_shared or not b.batch_files:
+                imported, lost = imported + made, lost + max(0, b.files_sent - made)
+                continue
+            whole = max(b.batch_files, made)
+            ours = attribute(b.files_sent, whole, made, whole - made, made >= whole)
+            imported, lost = imported + ours[0], lost + ours[1]
+            unknown += b.files_sent - ours[0] - ours[1]
+        return imported, lost, unknown
 
     @property
     def sync_counts(self) -> tuple[int, int]:
-        """(imported, lost) files of the batches that finished synchronously; a batch that
-        returned fewer image ids than files sent lost the rest."""
-        sync = [b for b in self.batches if not b.job_id]
-        imported = sum(len(id_tuple(b.image_ids)) for b in sync)
-        return imported, sum(max(0, b.files_sent - len(id_tuple(b.image_ids))) for b in sync)
+        """(imported, lost) files of this call in the batches that finished synchronously; a
+        batch that returned fewer image ids than files sent lost the rest. Of a batch shared
+        with an earlier, larger call, only files surely imported or lost count (as in
+        ``completed_files``)."""
+        return self._sync_counts[:2]
 
     @property
     def completed_files(self) -> int:
-        """Files imported so far: by synchronous batches and by the jobs waited for."""
-        return self.sync_counts[0] + super().completed_files
+        """This call's files imported so far: by synchronous batches and by the jobs waited
+        for. Of a batch shared with an earlier, larger call (a journal re-run for some of its
+        files) only those that surely completed: all of them when its job completed without
+        failures or it lost no file, else those its counts leave no doubt about (see
+        ``unattributed_files``)."""
+        return self._sync_counts[0] + self._job_counts[0]
 
     @property
     def failed_files(self) -> int:
-        """Files that failed so far: in synchronous batches and in the jobs waited for."""
-        return self.sync_counts[1] + super().failed_files
+        """This call's files that failed so far: in synchronous batches and in the jobs waited
+        for; of a shared batch only those that surely failed, as for ``completed_files``."""
+        return self._sync_counts[1] + self._job_counts[1]
+
+    @property
+    def unattributed_files(self) -> int:
+        """This call's files in shared batches (done at once, or their job finished) whose
+        outcome is not known per file: they may have completed or failed. With
+        ``completed_files`` and ``failed_files`` it never exceeds ``total_files``; 0 unless the
+        call is a journal re-run for some of an earlier, larger import's files."""
+        return self._sync_counts[2] + self._job_counts[2]
+
+    @property
+    def _shared_where(self) -> str:
+        return _batches([b for b in self.batches if b.is_shared])
 
     @property
     def status(self) -> JobStatus:
@@ -398,7 +557,20 @@ class ImportResult(_BulkResult["ImportBatch"]):
 class ExportResult(_BulkResult["ExportBatch"]):
     """The outcome of ``export_files`` (one batch per accepted request) and, after
     ``export_and_wait``, the terminal jobs. Partial results on exceptions and the journal's
-    fields as in ``ImportResult``, with image ids for file ids."""
+    fields as in ``ImportResult``, with image ids for file ids; so are the counts of a journal
+    re-run for some of an earlier, larger export's images (``unattributed_files``,
+    ``counts_note``)."""
+
+    def _shares(self) -> dict[str, tuple[int, int]]:
+        return {
+            b.job_id: (b.images_sent, b.batch_images)
+            for b in self.batches
+            if b.job_id and b.batch_images and b.is_shared
+        }
+
+    @property
+    def _total(self) -> int:
+        return sum(b.images_sent for b in self.batches)
 
     @property
     def job_ids(self) -> tuple[str, ...]:
@@ -415,6 +587,25 @@ class ExportResult(_BulkResult["ExportBatch"]):
     def status(self) -> JobStatus:
         """The jobs' combined status (see ``combined_status``)."""
         return combined_status([b.status or JobStatus.PENDING for b in self.batches], self.jobs)
+
+
+def _files(batch: ImportBatch) -> int:
+    """This call's files in ``batch``: the service's count, else as sent (a shared batch's)."""
+    if type(batch.total_files) is int and not batch.is_shared:
+        return batch.total_files
+    return batch.files_sent
+
+
+def _batches(batches: Sequence[ImportBatch]) -> str:
+    """``job job_1``, ``a batch done at once``, or both kinds, in words."""
+    job_ids = tuple(
+        dict.fromkeys(b.job_id for b in batches if isinstance(b.job_id, str) and b.job_id)
+    )
+    sync = sum(1 for b in batches if not b.job_id)
+    parts = [_jobs(job_ids)] if job_ids else []
+    if sync:
+        parts.append("a batch done at once" if sync == 1 else f"{sync} batches done at once")
+    return " and ".join(parts)
 
 
 def _jobs(job_ids: Sequence[str]) -> str:

@@ -22,7 +22,7 @@ from . import _wire as wire
 from ._bulk import BulkOutcome, send_in_batches
 from ._journal import ON_UNCERTAIN, BatchRecord, Journal, JournalOperation, OnUncertain
 from ._picker import DriveLister, build_query, check_endpoint, unwrap_proxy_response
-from ._polling import FAILURE_STATUSES, JobWaiter, overall_progress
+from ._polling import FAILURE_STATUSES, JobWaiter
 from ._results import CloudFile, ExportResult, ImportResult, Progress, id_tuple
 from ._settings import Settings
 from .errors import (
@@ -159,6 +159,7 @@ def _import_batch(record: BatchRecord) -> ImportBatch:
         files_sent=len(record.items),
         file_ids=record.items,
         from_journal=True,
+        batch_files=record.items_sent,
     )
 
 
@@ -169,6 +170,7 @@ def _export_batch(record: BatchRecord) -> ExportBatch:
         images_sent=len(record.items),
         image_ids=record.items,
         from_journal=True,
+        batch_images=record.items_sent,
     )
 
 
@@ -192,6 +194,10 @@ def _export_result(outcome: BulkOutcome[ExportBatch], jobs: Sequence[Job] = ()) 
         uncertain=outcome.uncertain,
         skipped_files=outcome.skipped,
     )
+
+
+def _counts(result: ImportResult | ExportResult) -> tuple[int, int]:
+    return result.completed_files, result.failed_files
 
 
 def _job_id(batch: ImportBatch) -> str | None:
@@ -783,7 +789,7 @@ class CloudStorage:
         batches: Sequence[ImportBatch] | Sequence[ExportBatch],
         *,
         total_files: int,
-        sync_done: tuple[int, int],
+        counts: Callable[[tuple[Job, ...]], tuple[int, int]],
         timeout: float | None,
         poll_interval: float | None,
         on_progress: Callable[[Progress], object] | None,
@@ -791,7 +797,8 @@ class CloudStorage:
         partial: Callable[[tuple[Job, ...]], object],
     ) -> tuple[Job, ...]:
         """Wait for every job; jobs the journal saw end are not polled again. Any error carries
-        ``partial(jobs)`` with every job in its last known state; a timeout also lists them."""
+        ``partial(jobs)`` with every job in its last known state; a timeout also lists them.
+        ``counts(jobs)`` is (completed, failed) of the call's files, for ``on_progress``."""
 
         initial = {b.job_id: b.status for b in batches if isinstance(b.job_id, str) and b.job_id}
         job_ids = list(initial)
@@ -809,7 +816,9 @@ class CloudStorage:
 
         def report(job: Job | None) -> None:
             if on_progress is not None:
-                on_progress(overall_progress(total_files, finished, job, len(job_ids), sync_done))
+                # The result's counts: a job shared with an earlier call counts this call's files.
+                completed, failed = counts((*finished, job) if job is not None else tuple(finished))
+                on_progress(Progress(total_files, completed, failed, len(finished), len(job_ids)))
 
         def last_states(current: Job | None) -> tuple[Job, ...]:
             done = {j.job_id: j for j in finished}
@@ -895,7 +904,7 @@ class CloudStorage:
             jobs = self._wait_all(
                 outcome.batches,
                 total_files=sent.total_files,
-                sync_done=sent.sync_counts,
+                counts=lambda seen: _counts(_import_result(outcome, seen)),
                 timeout=timeout,
                 poll_interval=poll_interval,
                 on_progress=on_progress,
@@ -939,7 +948,7 @@ class CloudStorage:
             jobs = self._wait_all(
                 outcome.batches,
                 total_files=sum(b.images_sent for b in outcome.batches),
-                sync_done=(0, 0),
+                counts=lambda seen: _counts(_export_result(outcome, seen)),
                 timeout=timeout,
                 poll_interval=poll_interval,
                 on_progress=on_progress,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cli_testkit import Result
@@ -77,3 +78,47 @@ def test_a_journal_under_other_options_is_refused_as_usage_naming_the_difference
     # The tags in another order are the same operation: nothing new goes out.
     assert cli(*args, *journal, "--tag", "a", "--tag", "a").code == 0
     assert emu.admin.stats()["requests_by_operation"].get("import_files", 0) == sent
+
+
+def test_a_smaller_rerun_reports_its_own_files_not_the_earlier_batches(
+    cli: Callable[..., Result], conn_id: str, emu: RunningEmulator, tmp_path: Path
+) -> None:
+    """A re-run for some files of an earlier import with the journal counts those files only:
+    a job of 8 that completed gives 3 completed of 3, and the ids of a batch done at once for 4
+    files are kept apart from this call's (which id is which file is not said)."""
+    body = cli("browse", conn_id, "--folder", "Photos/Family", "--json").json()
+    specs = [f"{f['id']}:{f['name']}" for f in body["files"]][:16]
+    specs[15] = specs[15].split(":")[0] + ":corrupt.jpg"  # the emulator fails it
+    journal = ["--journal", str(tmp_path / "import.journal"), "--json"]
+
+    def run(files: list[str], *extra: str, code: int = 0) -> dict[str, Any]:
+        args = ["import", conn_id, *[a for s in files for a in ("--file", s)], *extra]
+        result = cli(*args, *journal)
+        assert result.code == code, result.err
+        out: dict[str, Any] = result.json()
+        return out
+
+    first = run(specs[:8], "--batch-size", "8", "--wait")
+    assert (first["total_files"], first["completed_files"]) == (8, 8)
+    again = run(specs[2:5], "--batch-size", "8", "--wait")
+    assert (again["total_files"], again["completed_files"], again["failed_files"]) == (3, 3, 0)
+    assert (again["unattributed_files"], again["counts_note"]) == (0, None)
+
+    sync = run(specs[8:12], "--batch-size", "4")
+    assert len(sync["image_ids"]) == 4
+    part = run(specs[9:11], "--batch-size", "4")
+    assert (part["total_files"], part["completed_files"]) == (2, 2)
+    assert part["image_ids"] == []
+    assert part["shared_image_ids"] == sync["image_ids"]
+    assert [(b["files_sent"], b["batch_files"]) for b in part["batches"]] == [(2, 4)]
+    assert "shared_image_ids" in str(part["image_ids_note"])
+    assert part["status"] == "completed"
+
+    # 3 images for 4 files, 2 of them the other call's: at least 1 of these 2 was imported.
+    lossy = run(specs[12:16], "--batch-size", "4", code=3)
+    assert (lossy["completed_files"], lossy["failed_files"]) == (3, 1)
+    mixed = run(specs[12:14], "--batch-size", "4", code=3)
+    assert (mixed["completed_files"], mixed["unattributed_files"]) == (1, 1)
+    assert mixed["status"] == "partial"  # the batch lost a file: maybe one of these
+    assert str(mixed["counts_note"]).startswith("1 of these 2 files went in a batch done at once")
+    assert set(emu.admin.stats()["imports_by_source_file"].values()) == {1}

@@ -13,6 +13,7 @@ from aionvision_cloud import (
     Client,
     JournalConflictError,
     JournalError,
+    Progress,
     ServerError,
     UncertainBatchError,
 )
@@ -99,6 +100,133 @@ def test_a_smaller_rerun_reports_its_own_files(
     smaller = cs.import_files(conn_id, files[3:8], batch_size=10, journal=journal)
     assert smaller.total_files == 5
     assert {i for b in smaller.batches for i in b.file_ids} == {f["id"] for f in files[3:8]}
+
+
+def test_a_smaller_rerun_counts_its_own_files_of_a_job_that_completed(
+    client: Client, setup: Setup, tmp_path: Path
+) -> None:
+    """A job of 10 files that all completed: the 3 of this call completed, exactly; the 10
+    placeholder ids the job announced are kept apart, not handed to this call as its own."""
+    conn_id, files = setup
+    cs = client.cloud_storage
+    journal = tmp_path / "smaller-done.journal"
+    first = cs.import_and_wait(conn_id, files[:10], batch_size=10, journal=journal)
+    assert first.completed_files == 10
+    smaller = cs.import_and_wait(conn_id, files[2:5], batch_size=10, journal=journal)
+    assert (smaller.total_files, smaller.completed_files, smaller.failed_files) == (3, 3, 0)
+    assert smaller.unattributed_files == 0
+    assert smaller.image_ids == ()
+    assert smaller.final_image_ids == ()
+    assert set(smaller.shared_image_ids) == set(first.image_ids)
+    assert "shared_image_ids" in str(smaller.image_ids_note)
+    assert smaller.counts_note is None  # the counts are exact
+
+
+def test_a_smaller_rerun_reports_progress_over_its_own_files(
+    client: Client, setup: Setup, tmp_path: Path
+) -> None:
+    conn_id, files = setup
+    cs = client.cloud_storage
+    journal = tmp_path / "smaller-progress.journal"
+    cs.import_files(conn_id, files[:10], batch_size=10, journal=journal)  # not waited for
+    seen: list[Progress] = []
+    cs.import_and_wait(conn_id, files[2:5], batch_size=10, journal=journal, on_progress=seen.append)
+    assert seen
+    assert all(p.total_files == 3 and p.completed_files + p.failed_files <= 3 for p in seen)
+    assert str(seen[-1]).startswith("3/3 files")
+
+
+def test_a_smaller_rerun_never_claims_more_than_is_known_of_a_partial_job(
+    client: Client, setup: Setup, tmp_path: Path
+) -> None:
+    """A job of 10 files, 1 of them failed: of 3 files of this call, at least 2 completed (7
+    others cannot account for 9 completed), and whether the third failed is not said."""
+    conn_id, files = setup
+    cs = client.cloud_storage
+    journal = tmp_path / "smaller-partial.journal"
+    ten = [dict(f) for f in files[:10]]
+    ten[0]["name"] = "corrupt.jpg"  # the emulator fails it
+    first = cs.import_and_wait(conn_id, ten, batch_size=10, journal=journal, raise_on_failure=False)
+    assert (first.completed_files, first.failed_files) == (9, 1)
+    smaller = cs.import_and_wait(
+        conn_id, ten[2:5], batch_size=10, journal=journal, raise_on_failure=False
+    )
+    assert smaller.total_files == 3
+    assert (smaller.completed_files, smaller.failed_files) == (2, 0)
+    assert smaller.unattributed_files == 1
+    assert smaller.completed_files + smaller.failed_files + smaller.unattributed_files == 3
+    assert "1 of these 3 files" in str(smaller.counts_note)
+
+
+def test_a_smaller_rerun_of_a_synchronous_batch_keeps_the_others_ids_apart(
+    emulator: RunningEmulator, client: Client, setup: Setup, tmp_path: Path
+) -> None:
+    """A batch the service finished at once answered 5 image ids for 5 files; the contract does
+    not say they come in file order, so a re-run for 2 of them cannot say which 2 ids are its."""
+    conn_id, files = setup
+    cs = client.cloud_storage
+    journal = tmp_path / "smaller-sync.journal"
+    first = cs.import_files(conn_id, files[:5], batch_size=5, journal=journal)
+    assert not first.is_async
+    assert len(first.image_ids) == 5
+    smaller = cs.import_and_wait(conn_id, files[1:3], batch_size=5, journal=journal)
+    assert (smaller.total_files, smaller.completed_files, smaller.failed_files) == (2, 2, 0)
+    assert smaller.sync_counts == (2, 0)
+    assert smaller.image_ids == ()
+    assert smaller.shared_image_ids == first.image_ids
+    assert "5 image ids" in str(smaller.image_ids_note)
+    assert set(_imports(emulator).values()) == {1}
+
+
+def test_a_smaller_rerun_of_a_synchronous_batch_with_a_loss(
+    client: Client, setup: Setup, tmp_path: Path
+) -> None:
+    conn_id, files = setup
+    cs = client.cloud_storage
+    journal = tmp_path / "smaller-sync-loss.journal"
+    five = [dict(f) for f in files[:5]]
+    five[4]["name"] = "corrupt.jpg"
+    first = cs.import_files(conn_id, five, batch_size=5, journal=journal)
+    assert first.sync_counts == (4, 1)
+    smaller = cs.import_files(conn_id, five[:2], batch_size=5, journal=journal)
+    # 4 images for 5 files, 3 of them another call's: at least 1 of these 2 was imported.
+    assert (smaller.completed_files, smaller.failed_files, smaller.unattributed_files) == (1, 0, 1)
+
+
+def test_a_smaller_rerun_lists_its_own_files_of_an_uncertain_batch(
+    emulator: RunningEmulator, client: Client, setup: Setup, tmp_path: Path
+) -> None:
+    """An earlier call's batch of 10 went unanswered; a re-run for 3 of them resends those 3,
+    and its result says so, not that it resent 10."""
+    conn_id, files = setup
+    cs = client.cloud_storage
+    journal = tmp_path / "smaller-uncertain.journal"
+    emulator.admin.configure(fault_ratio=1.0, fault_kinds=["500_after"])
+    with pytest.raises(ServerError):
+        cs.import_files(conn_id, files[:10], batch_size=10, journal=journal)
+    emulator.admin.configure(fault_ratio=0.0)
+    with pytest.raises(UncertainBatchError) as caught:
+        cs.import_files(conn_id, files[2:5], batch_size=10, journal=journal)
+    assert caught.value.partial is not None
+    assert [u.items for u in caught.value.partial.uncertain] == [tuple(f["id"] for f in files[2:5])]
+    again = cs.import_files(
+        conn_id, files[2:5], batch_size=10, journal=journal, on_uncertain="resend"
+    )
+    assert [(u.items, u.resolution) for u in again.uncertain] == [
+        (tuple(f["id"] for f in files[2:5]), "resent")
+    ]
+    assert again.total_files == 3
+    assert [b.files_sent for b in again.batches if not b.from_journal] == [3]
+    sent = emulator.admin.stats()["requests_by_operation"]["import_files"]
+    assert sent == 2  # the first batch, then these 3 files once more
+    # The other 7 files of that batch were not part of the choice: a call holding them asks.
+    with pytest.raises(UncertainBatchError) as asked:
+        cs.import_files(conn_id, files[:10], batch_size=10, journal=journal)
+    assert asked.value.partial is not None
+    others = {f["id"] for f in files[:2] + files[5:10]}
+    assert [set(u.items) for u in asked.value.partial.uncertain] == [others]
+    assert "(7 files)" in str(asked.value)
+    assert emulator.admin.stats()["requests_by_operation"]["import_files"] == sent
 
 
 def test_an_uncertain_batch_is_asked_about_after_a_reconnect(

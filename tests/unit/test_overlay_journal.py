@@ -86,6 +86,37 @@ def test_skip_reports_the_files_as_not_imported_for_good(op: JournalOperation) -
     assert later.resent == ()
 
 
+@pytest.mark.parametrize("choice", ["resend", "skip"])
+def test_a_choice_on_an_uncertain_batch_is_for_this_calls_files_only(
+    op: JournalOperation, choice: str
+) -> None:
+    u = op.begin(FILES[:6])
+    op.uncertain(u, "500 INTERNAL_ERROR")
+    plan = op.plan(FILES[:2], choice)  # type: ignore[arg-type]
+    assert (plan.skipped, plan.to_send) == (
+        (tuple(FILES[:2]), ()) if choice == "skip" else ((), tuple(FILES[:2]))
+    )
+    # The batch's other 4 files were no part of that choice: a call holding them is asked.
+    later = op.plan(FILES, "raise")
+    assert [b.items for b in later.uncertain] == [tuple(FILES[2:6])]
+    assert later.uncertain[0].error == "500 INTERNAL_ERROR"
+    assert later.skipped == (tuple(FILES[:2]) if choice == "skip" else ())
+
+
+def test_a_file_accepted_since_its_batch_was_refused_is_not_sent_again(
+    op: JournalOperation,
+) -> None:
+    """A refused batch of 6, then a smaller call that sent 2 of them (accepted): a call for all
+    6 sends the other 4 only; the refused batch no longer speaks for the 2."""
+    r = op.begin(FILES[:6])
+    op.rejected(r, "429 RATE_LIMIT_ERROR")
+    a = op.begin(FILES[:2])
+    op.accepted(a, "job_1", [])
+    plan = op.plan(FILES[:6], "raise")
+    assert plan.to_send == tuple(FILES[2:6])
+    assert [b.job_id for b in plan.accepted] == ["job_1"]
+
+
 def test_operations_are_told_apart_by_kind_and_options_not_connection(journal: Journal) -> None:
     first = journal.operation("import", "conn_1", {"tags": ["a", "b"]})
     first.accepted(first.begin(FILES), "job_1", [])

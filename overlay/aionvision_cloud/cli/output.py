@@ -102,8 +102,9 @@ def job_json(job: Job) -> dict[str, Any]:
 
 
 def batch_json(batch: ImportBatch) -> dict[str, Any]:
-    """One import request's answer, every field, and how many files it carried."""
-    return model_json(batch, [("files_sent", batch.files_sent)])
+    """One import request's answer, every field, and how many files it carried (of this
+    command's: ``batch_files`` is the whole batch's when an earlier, larger import sent it)."""
+    return model_json(batch, [("files_sent", batch.files_sent), ("batch_files", batch.batch_files)])
 
 
 #: Whether this run printed its JSON document: a failure after it adds no second one.

@@ -80,6 +80,9 @@ class JobBoard:
     #: (completed, failed) of batches that finished synchronously.
     sync_done: tuple[int, int] = (0, 0)
     latest: dict[str, Job] = attrs.field(factory=dict)
+    #: (completed, failed) of the command's files given the jobs seen, when plain sums would
+    #: say more: a journal re-run's jobs shared with an earlier call count that call's too.
+    tally: Callable[[list[Job]], tuple[int, int]] | None = None
 
     def running(self) -> list[str]:
         return [j for j in self.job_ids if j not in self.latest or not self.latest[j].is_terminal]
@@ -90,6 +93,8 @@ class JobBoard:
     def counts(self) -> tuple[int, int]:
         """(completed, failed) files so far."""
         jobs = self.jobs()
+        if self.tally is not None:
+            return self.tally(jobs)
         completed = self.sync_done[0] + sum(count(j.completed_files) for j in jobs)
         failed = self.sync_done[1] + sum(count(j.failed_files) for j in jobs)
         return completed, failed

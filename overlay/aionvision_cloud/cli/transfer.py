@@ -39,7 +39,7 @@ from .root import (
 from .signals import deferred
 
 if TYPE_CHECKING:
-    from aionvision_cloud import CloudFile, CloudStorage
+    from aionvision_cloud import CloudFile, CloudStorage, ExportResult, ImportResult
 
     from .progress import JobBoard
 
@@ -65,6 +65,11 @@ def _record_partial(exc: Exception) -> None:
     job_ids = getattr(getattr(exc, "partial", None), "job_ids", None)
     if job_ids:
         record_jobs(list(job_ids))
+
+
+def _tally(result: ImportResult | ExportResult) -> tuple[int, int]:
+    """(completed, failed) of the command's own files, as the result counts them."""
+    return result.completed_files, result.failed_files
 
 
 def _status_unit(sent: int, ok: int) -> JobStatus:
@@ -156,8 +161,15 @@ def import_(
     --json prints:
       {"connection_id", "status": "completed|partial|failed|cancelled|pending|in_progress",
        "total_files", "completed_files", "failed_files",
-       "image_ids": [...],          (every id the service gave: batches done at once,
-                                     placeholders announced with a job, ids a job lists)
+       "unattributed_files", "counts_note": "..."|null,
+                                    (with --journal, a re-run for some of an earlier
+                                     import's files: its files whose outcome the service
+                                     counted with the others', not per file, and why)
+       "image_ids": [...],          (every id the service gave for these files: batches
+                                     done at once, placeholders announced with a job,
+                                     ids a job lists)
+       "shared_image_ids": [...],   (ids of such a re-run's batches, which stand for
+                                     other files too: which is which is not said)
        "jobs_without_image_ids": [...], "image_ids_note": "..."|null,
                                     (the jobs that gave no image ids, and what to do)
        "job_ids": [...], "jobs": [JOB, ...],
@@ -167,7 +179,8 @@ def import_(
       JOB is the shape 'aionvision-cloud job --help' shows; BATCH is every field of one
       request's answer and the files it carried:
       {"is_async", "image_ids", "job_id", "status", "total_files", "message", ...,
-       "files_sent"}
+       "files_sent", "batch_files"}  (files_sent: this command's; batch_files: null, or
+                                      all the files an earlier import sent in it)
     """
     from aionvision_cloud import Job
 
@@ -228,6 +241,7 @@ def import_(
             job_ids=result.job_ids,
             total_files=result.total_files,
             sync_done=result.sync_counts,
+            tally=lambda jobs: _tally(attrs.evolve(result, jobs=tuple(jobs))),
         )
         for b in result.batches:
             if isinstance(b.job_id, str) and b.job_id:
@@ -242,15 +256,19 @@ def import_(
         if wait and board.job_ids:
             finished = follow(cs, board, "Importing", timeout)
 
-    statuses = [_status_unit(b.files_sent, len(id_tuple(b.image_ids))) for b in sync]
+    # A batch shared with an earlier call: its own outcome (which of its files are this
+    # command's is not said), never "completed" for a batch that lost files.
+    statuses = [
+        _status_unit(b.batch_files or b.files_sent, len(id_tuple(b.image_ids))) for b in sync
+    ]
     statuses += [j.status for j in board.jobs()]
     status = outcome(statuses)
-    completed, failed = board.counts()
     # Every id the service gave (batches done at once, ids announced with a job, ids a job
-    # lists), and a plain word on those it did not give.
+    # lists), and a plain word on those it did not give; counts of these files only.
     seen = attrs.evolve(result, jobs=tuple(board.jobs()))
+    completed, failed = board.counts()
     image_ids = list(seen.image_ids)
-    ids_note = seen.image_ids_note
+    notes = " ".join(n for n in (seen.counts_note, seen.image_ids_note) if n) or None
     if settings.as_json:
         print_json(
             {
@@ -259,9 +277,12 @@ def import_(
                 "total_files": board.total_files,
                 "completed_files": completed,
                 "failed_files": failed,
+                "unattributed_files": seen.unattributed_files,
+                "counts_note": seen.counts_note,
                 "image_ids": image_ids,
+                "shared_image_ids": list(seen.shared_image_ids),
                 "jobs_without_image_ids": list(seen.jobs_without_image_ids),
-                "image_ids_note": ids_note,
+                "image_ids_note": seen.image_ids_note,
                 "job_ids": list(board.job_ids),
                 "jobs": [job_json(j) for j in board.jobs()],
                 "batches": [batch_json(b) for b in result.batches],
@@ -271,7 +292,7 @@ def import_(
             }
         )
     else:
-        _report_import(board, status, completed, failed, image_ids, wait, ids_note)
+        _report_import(board, status, completed, failed, image_ids, wait, notes)
         _report_skipped(result.skipped_files, "files", "imported")
     if not finished:
         timed_out(board, timeout)
@@ -294,7 +315,10 @@ def _empty_import(connection_id: str) -> dict[str, Any]:
         "total_files": 0,
         "completed_files": 0,
         "failed_files": 0,
+        "unattributed_files": 0,
+        "counts_note": None,
         "image_ids": [],
+        "shared_image_ids": [],
         "jobs_without_image_ids": [],
         "image_ids_note": None,
         "job_ids": [],
@@ -405,6 +429,9 @@ def export(
     --json prints:
       {"connection_id", "status": "completed|partial|failed|cancelled|pending|in_progress",
        "total_files", "completed_files", "failed_files",
+       "unattributed_files", "counts_note": "..."|null,
+                                 (as for import: a --journal re-run for some of an
+                                  earlier export's images)
        "job_ids": [...], "jobs": [JOB, ...], "message",
        "skipped_files": [...],   (with --journal --on-uncertain skip: not done)
        "waited": true|false, "timed_out": true|false}
@@ -453,7 +480,11 @@ def export(
         except AionvisionError as exc:
             _record_partial(exc)
             raise
-        board = JobBoard(job_ids=result.job_ids, total_files=len(image_ids))
+        board = JobBoard(
+            job_ids=result.job_ids,
+            total_files=len(image_ids),
+            tally=lambda jobs: _tally(attrs.evolve(result, jobs=tuple(jobs))),
+        )
         for b in result.batches:
             board.latest[b.job_id] = Job(
                 job_id=b.job_id,
@@ -466,6 +497,8 @@ def export(
         if wait:
             finished = follow(cs, board, "Exporting", timeout, "images")
     status = outcome([j.status for j in board.jobs()])
+    # Counts of these images only (a journal re-run's shared jobs count others' too).
+    seen = attrs.evolve(result, jobs=tuple(board.jobs()))
     completed, failed = board.counts()
     if settings.as_json:
         print_json(
@@ -475,6 +508,8 @@ def export(
                 "total_files": board.total_files,
                 "completed_files": completed,
                 "failed_files": failed,
+                "unattributed_files": seen.unattributed_files,
+                "counts_note": seen.counts_note,
                 "job_ids": list(board.job_ids),
                 "jobs": [job_json(j) for j in board.jobs()],
                 "message": result.message,
@@ -495,6 +530,8 @@ def export(
             say(f"Export {status.value}: {count(board.total_files, 'image')}{in_jobs}.")
         if result.message:
             say(result.message)
+        if seen.counts_note:
+            say(seen.counts_note)
         _report_skipped(result.skipped_files, "images", "exported")
         if wait:
             jobs_table(jobs)
