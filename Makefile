@@ -66,8 +66,12 @@ regen-check: $(STAMP)
 contract-diff: $(STAMP)
 	$(BIN)/python tests/contract/contract_diff.py $(if $(URL),--url '$(URL)')
 
-# Every core (pytest-xdist), a file per worker at a time (see tests/conftest.py). A single file
-# or test runs serially as usual: `.venv/bin/python -m pytest tests/unit/test_overlay_status.py`.
+# pytest-xdist, a file per worker at a time (see tests/conftest.py), one worker more than there
+# are cores: the slowest files spend 30 to 45% of their time waiting (on subprocesses, a browser, a job's
+# pace), and the extra worker runs while the others wait. A single file or test runs serially
+# as usual: `.venv/bin/python -m pytest tests/unit/test_overlay_status.py`. TEST_WORKERS=N
+# overrides the count.
+TEST_WORKERS ?= $(shell $(PYTHON) -c "import os; print((os.cpu_count() or 1) + 1)")
 #
 # PYTHONDONTWRITEBYTECODE is cleared for the run: pytest keeps the assertion-rewritten form of
 # every test module, and of every module of each pytest plugin's distribution (hypothesis,
@@ -75,7 +79,7 @@ contract-diff: $(STAMP)
 # nested pytest rewrites some 480 modules afresh: 7 s of CPU each. It writes to __pycache__/
 # folders (ignored by git) in the checkout and the venv only.
 test: $(STAMP)
-	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n auto --dist loadfile
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,4 +1,4 @@
-"""How `make test` shares the suite among pytest-xdist workers (``-n auto --dist loadfile``).
+"""How `make test` shares the suite among pytest-xdist workers (``-n N --dist loadfile``).
 
 A test file stays on one worker, in its own order: some files start an emulator per module, and
 ``test_emulator_schemathesis.py`` checks what its property run left behind. The browser tests go
