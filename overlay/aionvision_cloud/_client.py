@@ -133,12 +133,15 @@ def _environment_proxy(base_url: str) -> str | None:
 
 
 def _inner_transport(base_url: str, extra: dict[str, Any]) -> httpx.HTTPTransport:
-    """The real network transport, built with the caller's TLS, proxy and pool settings."""
+    """The real network transport, built with the caller's TLS, proxy and pool settings; its
+    sockets stop waiting at each attempt's deadline."""
+    from ._socket_deadline import install
+
     kwargs = {name: extra.pop(name) for name in _TRANSPORT_ARGS if name in extra}
     if "proxy" not in kwargs and extra.get("trust_env", True):
         kwargs["proxy"] = _environment_proxy(base_url)
     kwargs.setdefault("trust_env", extra.get("trust_env", True))
-    return httpx.HTTPTransport(**kwargs)
+    return install(httpx.HTTPTransport(**kwargs))
 
 
 def _env_number(env: Mapping[str, str], name: str, kind: type[float] | type[int]) -> Any:
@@ -182,8 +185,10 @@ class Client:
         ``session_token`` (or ``AIONVISION_SESSION_TOKEN``) is a signed-in web session, sent
         as the ``session`` cookie to the four operations the service reserves for one (initiate
         and complete auth, picker-token, picker-proxy) and nowhere else; the key is still sent.
-        ``timeout`` bounds each HTTP request as a whole, the answer's body included (an
-        ``httpx.Timeout``: its largest part; connecting and each read keep their own parts too);
+        ``timeout`` bounds each HTTP request attempt as a whole, status line, headers and body
+        (an ``httpx.Timeout``: its largest part; connecting and each read keep their own parts
+        too); a ``transport`` of your own is used as it is: its body is still checked as it
+        arrives, but its headers are bounded only by its own per-read timeouts;
         ``polling_timeout`` is how long ``wait_for_job`` waits by default. An answer longer than
         ``max_response_bytes`` (default 8 MiB) raises ``ResponseTooLargeError`` after reading at
         most that much. Retries: ``max_retries`` (default 3) or a whole ``retry_policy``, not both.
