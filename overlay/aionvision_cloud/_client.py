@@ -187,13 +187,15 @@ class Client:
         and complete auth, picker-token, picker-proxy) and nowhere else; the key is still sent.
         ``timeout`` bounds each HTTP request attempt as a whole, status line, headers and body
         (an ``httpx.Timeout``: its largest part; connecting and each read keep their own parts
-        too); a ``transport`` of your own is used as it is: its body is still checked as it
-        arrives, but its headers are bounded only by its own per-read timeouts;
-        ``polling_timeout`` is how long ``wait_for_job`` waits by default. An answer longer than
-        ``max_response_bytes`` (default 8 MiB) raises ``ResponseTooLargeError`` after reading at
-        most that much. Retries: ``max_retries`` (default 3) or a whole ``retry_policy``, not both.
+        too); ``polling_timeout`` is how long ``wait_for_job`` waits by default. An answer
+        longer than ``max_response_bytes`` (default 8 MiB) raises ``ResponseTooLargeError`` after
+        reading at most that much. Retries: ``max_retries`` (default 3) or a whole
+        ``retry_policy``, not both.
         ``transport`` replaces the network (a ``MockTransport`` in tests); it is given either
-        here or in ``httpx_args``, not both. Raises ``ConfigurationError`` for a missing or
+        here or in ``httpx_args``, not both, and used as it is: retries, typed errors and the
+        body's deadline still apply, but its status line and headers are bounded only by its own
+        per-read timeouts (an ``httpx.Client`` put in with ``client.api.set_httpx_client``
+        bypasses retries and deadlines alike). Raises ``ConfigurationError`` for a missing or
         malformed key, a bad URL, a bad value or contradictory arguments.
         """
         from ._http import ErrorMappingTransport, Requester, StatusErrorHook
