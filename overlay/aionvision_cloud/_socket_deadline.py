@@ -46,10 +46,16 @@ _ENDS: contextvars.ContextVar[tuple[float, float] | None] = contextvars.ContextV
 # A write is sent in pieces of this size, so a slow reader cannot stretch one wait far past the
 # deadline (each piece's wait is capped afresh).
 _WRITE_PIECE = 64 * 1024
+# What took too long, by the error raised for it (a read's otherwise).
+_WHAT = {
+    httpcore.WriteTimeout: "sending the request took longer than the {}s timeout",
+    httpcore.ConnectTimeout: "connecting took longer than the {}s timeout",
+}
 
 
-def late_message(limit: float) -> str:
-    return f"the answer took longer than the {limit:g}s timeout to arrive"
+def late_message(limit: float, late: type[httpcore.TimeoutException] = httpcore.ReadTimeout) -> str:
+    what = _WHAT.get(late, "the answer took longer than the {}s timeout to arrive")
+    return what.format(f"{limit:g}")
 
 
 @contextlib.contextmanager
@@ -74,7 +80,7 @@ def _capped(timeout: float | None, late: type[httpcore.TimeoutException]) -> flo
     at, limit = ends
     left = at - time.monotonic()
     if left <= 0:
-        raise late(late_message(limit))
+        raise late(late_message(limit, late))
     return left if timeout is None or left < timeout else timeout
 
 
@@ -88,7 +94,7 @@ def _bounded(
     except late as exc:
         ends = _ENDS.get()
         if ends is not None and capped != timeout:
-            raise late(late_message(ends[1])) from exc
+            raise late(late_message(ends[1], late)) from exc
         raise
 
 
