@@ -133,12 +133,15 @@ def _environment_proxy(base_url: str) -> str | None:
 
 
 def _inner_transport(base_url: str, extra: dict[str, Any]) -> httpx.HTTPTransport:
-    """The real network transport, built with the caller's TLS, proxy and pool settings."""
+    """The real network transport, built with the caller's TLS, proxy and pool settings; its
+    sockets stop waiting at each attempt's deadline."""
+    from ._socket_deadline import install
+
     kwargs = {name: extra.pop(name) for name in _TRANSPORT_ARGS if name in extra}
     if "proxy" not in kwargs and extra.get("trust_env", True):
         kwargs["proxy"] = _environment_proxy(base_url)
     kwargs.setdefault("trust_env", extra.get("trust_env", True))
-    return httpx.HTTPTransport(**kwargs)
+    return install(httpx.HTTPTransport(**kwargs))
 
 
 def _env_number(env: Mapping[str, str], name: str, kind: type[float] | type[int]) -> Any:
@@ -182,13 +185,17 @@ class Client:
         ``session_token`` (or ``AIONVISION_SESSION_TOKEN``) is a signed-in web session, sent
         as the ``session`` cookie to the four operations the service reserves for one (initiate
         and complete auth, picker-token, picker-proxy) and nowhere else; the key is still sent.
-        ``timeout`` bounds each HTTP request as a whole, the answer's body included (an
-        ``httpx.Timeout``: its largest part; connecting and each read keep their own parts too);
-        ``polling_timeout`` is how long ``wait_for_job`` waits by default. An answer longer than
-        ``max_response_bytes`` (default 8 MiB) raises ``ResponseTooLargeError`` after reading at
-        most that much. Retries: ``max_retries`` (default 3) or a whole ``retry_policy``, not both.
+        ``timeout`` bounds each HTTP request attempt as a whole, status line, headers and body
+        (an ``httpx.Timeout``: its largest part; connecting and each read keep their own parts
+        too); ``polling_timeout`` is how long ``wait_for_job`` waits by default. An answer
+        longer than ``max_response_bytes`` (default 8 MiB) raises ``ResponseTooLargeError`` after
+        reading at most that much. Retries: ``max_retries`` (default 3) or a whole
+        ``retry_policy``, not both.
         ``transport`` replaces the network (a ``MockTransport`` in tests); it is given either
-        here or in ``httpx_args``, not both. Raises ``ConfigurationError`` for a missing or
+        here or in ``httpx_args``, not both, and used as it is: retries, typed errors and the
+        body's deadline still apply, but its status line and headers are bounded only by its own
+        per-read timeouts (an ``httpx.Client`` put in with ``client.api.set_httpx_client``
+        bypasses retries and deadlines alike). Raises ``ConfigurationError`` for a missing or
         malformed key, a bad URL, a bad value or contradictory arguments.
         """
         from ._http import ErrorMappingTransport, Requester, StatusErrorHook

@@ -22,8 +22,10 @@ a user calls on ``client.api`` get exactly the same rules:
   nothing listens there, and no balancer in between will pick another server (curl's ``--retry``
   does not retry a refused connection at all unless asked); elsewhere it is retried as before.
 
-Each attempt is bounded as a whole, body included, by the request's timeout (the largest of its
-parts), checked as the body arrives: an answer trickling in cannot hold a call past it. An answer
+Each attempt is bounded as a whole, status line, headers and body, by the request's timeout (the
+largest of its parts): the client's own transport stops every socket wait there
+(``_socket_deadline``), and the body is checked as it arrives too (on the client's clock, for a
+transport of one's own): an answer trickling in cannot hold a call past it. An answer
 longer than ``max_response_bytes`` is refused (``ResponseTooLargeError``) once that many bytes
 were read (at once when its ``Content-Length`` says so; a gzip or deflate body as it inflates),
 never read whole into memory; an error answer's body is cut there instead, so its status keeps
@@ -54,6 +56,7 @@ import httpx
 from ._clock import Clock, SystemClock
 from ._defaults import DEFAULT_MAX_RESPONSE_BYTES
 from ._inputs import check_count, check_positive, check_seconds
+from ._socket_deadline import attempt_deadline, install, late_message
 from .errors import ConfigurationError, ResponseTooLargeError, parse_retry_after, request_id_of
 
 if TYPE_CHECKING:
@@ -226,7 +229,7 @@ class RetryTransport(httpx.BaseTransport):
         rng: random.Random | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        self.inner = inner if inner is not None else httpx.HTTPTransport()
+        self.inner = inner if inner is not None else install(httpx.HTTPTransport())
         self.max_response_bytes = max_response_bytes
         self.policy = policy if policy is not None else RetryPolicy()
         self.clock = clock if clock is not None else SystemClock()
@@ -329,7 +332,12 @@ class RetryTransport(httpx.BaseTransport):
     def _send_buffered(self, request: httpx.Request) -> httpx.Response:
         """Send and read the whole body here, so a connection dropped mid-body is a transport
         error inside the retry loop rather than after it (API bodies are small JSON); the
-        attempt's deadline and the size cap are checked as the body arrives."""
+        attempt's deadline and the size cap are checked as the body arrives, and the client's
+        own transport's sockets stop waiting at that deadline (``_socket_deadline``)."""
+        with attempt_deadline(_whole_request_timeout(request)):
+            return self._send_and_read(request)
+
+    def _send_and_read(self, request: httpx.Request) -> httpx.Response:
         started = self.clock.monotonic()
         response = self.inner.handle_request(request)
         cap = self.max_response_bytes
@@ -362,10 +370,7 @@ class RetryTransport(httpx.BaseTransport):
                 size += len(chunk)
                 chunks.append(chunk)
                 if limit is not None and self.clock.monotonic() - started > limit:
-                    raise httpx.ReadTimeout(
-                        f"the answer took longer than the {limit:g}s timeout to arrive",
-                        request=request,
-                    )
+                    raise httpx.ReadTimeout(late_message(limit), request=request)
         finally:
             stream.close()
         raw = b"".join(chunks)

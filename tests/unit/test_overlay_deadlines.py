@@ -3,7 +3,13 @@ trickling in, an answer too large to hold, a refused loopback connection, the pi
 
 from __future__ import annotations
 
+import contextlib
+import http.server
+import json
 import socket
+import ssl
+import threading
+import time
 from collections.abc import Callable, Iterator
 
 import httpx
@@ -231,44 +237,66 @@ def test_an_import_is_still_not_retried_after_a_read_timeout(client: Client, api
 # -- the CLI's --timeout against a long Retry-After (a real stub server, a real process) ----------
 
 
-class _RateLimitingStub:
-    """127.0.0.1: the first status read answers with a running job, every later one 429
-    ``Retry-After: 30``; stops itself when the test ends."""
+Answer = Callable[[http.server.BaseHTTPRequestHandler, int, threading.Event], None]
 
-    def __init__(self) -> None:
-        import http.server
-        import json
-        import threading
 
-        reads = 0
-        job = json.dumps(job_body("job_1")).encode()
-        limited = json.dumps(error_body("RATE_LIMITED", "slow down")).encode()
+class _StubServer:
+    """127.0.0.1 (over TLS when given a server-side ``ssl_context``): request number n (from 1)
+    gets ``answer(handler, n, stopping)``; stops itself when the test ends, ``stopping`` telling
+    an answer still trickling to give up."""
+
+    def __init__(self, answer: Answer, ssl_context: ssl.SSLContext | None = None) -> None:
+        self.requests = 0
+        self.stopping = threading.Event()
+        stub = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                nonlocal reads
-                reads += 1
-                first = reads == 1
-                self.send_response(200 if first else 429)
-                self.send_header("Content-Type", "application/json")
-                if not first:
-                    self.send_header("Retry-After", "30")
-                body = job if first else limited
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+            def answer(self) -> None:
+                stub.requests += 1
+                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                with contextlib.suppress(OSError):  # the client gave up first
+                    answer(self, stub.requests, stub.stopping)
+
+            do_GET = do_POST = answer
 
             def log_message(self, *args: object) -> None:
                 pass
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        if ssl_context is not None:
+            self.server.socket = ssl_context.wrap_socket(self.server.socket, server_side=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.thread.start()
-        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/api/v2"
+        scheme = "http" if ssl_context is None else "https"
+        self.base_url = f"{scheme}://127.0.0.1:{self.server.server_address[1]}/api/v2"
 
     def close(self) -> None:
+        self.stopping.set()
         self.server.shutdown()
         self.server.server_close()
+
+
+def _send(
+    handler: http.server.BaseHTTPRequestHandler, status: int, body: object, **headers: str
+) -> None:
+    raw = json.dumps(body).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    for name, value in headers.items():
+        handler.send_header(name.replace("_", "-"), value)
+    handler.send_header("Content-Length", str(len(raw)))
+    handler.end_headers()
+    handler.wfile.write(raw)
+
+
+def _rate_limiting(handler: http.server.BaseHTTPRequestHandler, n: int, _: threading.Event) -> None:
+    """The first status read answers with a running job, every later one 429 ``Retry-After: 30``."""
+    if n == 1:
+        _send(handler, 200, job_body("job_1"))
+    else:
+        _send(handler, 429, error_body("RATE_LIMITED", "slow down"), Retry_After="30")
 
 
 def test_cli_job_wait_timeout_holds_against_a_long_retry_after() -> None:
@@ -276,9 +304,8 @@ def test_cli_job_wait_timeout_holds_against_a_long_retry_after() -> None:
     import os
     import subprocess
     import sys
-    import time
 
-    stub = _RateLimitingStub()
+    stub = _StubServer(_rate_limiting)
     env = {**os.environ, "AIONVISION_API_KEY": API_KEY, "AIONVISION_BASE_URL": stub.base_url}
     cli = [sys.executable, "-m", "aionvision_cloud.cli", "job", "job_1", "--wait", "--timeout", "5"]
     try:
@@ -290,6 +317,192 @@ def test_cli_job_wait_timeout_holds_against_a_long_retry_after() -> None:
     assert done.returncode == 5, done.stderr
     assert 4.5 <= took < 20
     assert "timed out" in done.stderr
+
+
+# -- headers trickling in (a real socket server: the headers never reach a mock transport) -------
+
+# The whole answer below takes 0.3 s a byte for its 41 bytes: 12 s, each byte well within any
+# read timeout. Bounds are loose (a loaded 2-core machine): the point is 1.5 s, not 12.
+TRICKLE_GAP = 0.3
+TIMEOUT = 1.5
+LATE = TIMEOUT + 2.5
+ACCEPTED = {
+    "image_ids": None,
+    "job_id": "job_2",
+    "status": "pending",
+    "total_files": 1,
+    "is_async": True,
+}
+
+
+def _headers_trickling(
+    handler: http.server.BaseHTTPRequestHandler, _: int, stopping: threading.Event
+) -> None:
+    handler.close_connection = True
+    for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}":
+        if stopping.wait(TRICKLE_GAP):
+            return
+        handler.wfile.write(bytes([byte]))
+
+
+def _trickle_then(answer: Answer) -> Answer:
+    """The first request meets the header trickle, every later one ``answer``."""
+
+    def first_trickles(
+        handler: http.server.BaseHTTPRequestHandler, n: int, stopping: threading.Event
+    ) -> None:
+        (_headers_trickling if n == 1 else answer)(handler, n, stopping)
+
+    return first_trickles
+
+
+@pytest.fixture
+def stub() -> Iterator[Callable[..., _StubServer]]:
+    made: list[_StubServer] = []
+
+    def make(answer: Answer, ssl_context: ssl.SSLContext | None = None) -> _StubServer:
+        made.append(_StubServer(answer, ssl_context))
+        return made[-1]
+
+    yield make
+    for server in made:
+        server.close()
+
+
+def _timed(call: Callable[[], object]) -> tuple[BaseException | None, float]:
+    started = time.monotonic()
+    try:
+        call()
+    except Exception as exc:  # returned for the test to check
+        return exc, time.monotonic() - started
+    return None, time.monotonic() - started
+
+
+def test_headers_trickling_in_are_cut_at_the_timeout(
+    stub: Callable[..., _StubServer], clock: FakeClock
+) -> None:
+    """Before: the 12 s the trickle lasts (28.9 s for a 70-byte one with timeout=2)."""
+    server = stub(_headers_trickling)
+    client = Client(
+        api_key=API_KEY, base_url=server.base_url, timeout=TIMEOUT, max_retries=0, clock=clock
+    )
+    with client:
+        error, took = _timed(lambda: client.cloud_storage.get_job("job_1"))
+    assert isinstance(error, APITimeoutError), (error, took)
+    assert "took longer than the 1.5s timeout" in str(error.__cause__)
+    assert TIMEOUT - 0.1 <= took < LATE
+    assert server.requests == 1
+
+
+def test_an_import_meeting_a_header_trickle_is_not_retried(
+    stub: Callable[..., _StubServer], clock: FakeClock
+) -> None:
+    """A read timeout after the import was sent: the service may have acted, so no second job."""
+    server = stub(_trickle_then(lambda h, n, s: _send(h, 200, ACCEPTED)))
+    client = Client(api_key=API_KEY, base_url=server.base_url, timeout=TIMEOUT, clock=clock)
+    with client:
+        error, took = _timed(
+            lambda: client.cloud_storage.import_files("conn_1", [{"id": "f1", "name": "a.jpg"}])
+        )
+    assert isinstance(error, APITimeoutError), (error, took)
+    assert error.partial.failed.uncertain is True
+    assert took < LATE
+    assert server.requests == 1
+    assert clock.sleeps == []
+
+
+def test_a_read_meeting_a_header_trickle_is_retried_within_the_budget(
+    stub: Callable[..., _StubServer], clock: FakeClock
+) -> None:
+    server = stub(_trickle_then(lambda h, n, s: _send(h, 200, job_body("job_1"))))
+    client = Client(api_key=API_KEY, base_url=server.base_url, timeout=TIMEOUT, clock=clock)
+    with client:
+        started = time.monotonic()
+        assert client.cloud_storage.get_job("job_1").job_id == "job_1"
+        took = time.monotonic() - started
+    assert took < LATE
+    assert server.requests == 2
+    assert len(clock.sleeps) == 1  # one backoff, on the client's clock
+
+
+@pytest.fixture(scope="module")
+def tls_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """A self-signed certificate for 127.0.0.1, made by the openssl command (no network)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("no openssl command to make a test certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = str(folder / "cert.pem"), str(folder / "key.pem")
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            key,
+            "-out",
+            cert,
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
+    return cert, key
+
+
+def _tls_server_and_client(
+    stub: Callable[..., _StubServer], tls_files: tuple[str, str], answer: Answer, clock: FakeClock
+) -> tuple[_StubServer, Client]:
+    cert, key = tls_files
+    server_side = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_side.load_cert_chain(cert, key)
+    server = stub(answer, server_side)
+    trusting = ssl.create_default_context(cafile=cert)
+    client = Client(
+        api_key=API_KEY,
+        base_url=server.base_url,
+        timeout=TIMEOUT,
+        max_retries=0,
+        clock=clock,
+        httpx_args={"verify": trusting},
+    )
+    return server, client
+
+
+def test_tls_works_through_the_deadline_streams(
+    stub: Callable[..., _StubServer], tls_files: tuple[str, str], clock: FakeClock
+) -> None:
+    server, client = _tls_server_and_client(
+        stub, tls_files, lambda h, n, s: _send(h, 200, job_body("job_1")), clock
+    )
+    with client:
+        assert client.cloud_storage.get_job("job_1").job_id == "job_1"
+        assert client.cloud_storage.get_job("job_1").job_id == "job_1"  # a kept-alive stream
+    assert server.requests == 2
+
+
+def test_headers_trickling_in_over_tls_are_cut_at_the_timeout(
+    stub: Callable[..., _StubServer], tls_files: tuple[str, str], clock: FakeClock
+) -> None:
+    server, client = _tls_server_and_client(stub, tls_files, _headers_trickling, clock)
+    with client:
+        error, took = _timed(lambda: client.cloud_storage.get_job("job_1"))
+    assert isinstance(error, APITimeoutError), (error, took)
+    assert took < LATE
+    assert server.requests == 1
 
 
 def test_an_error_answer_over_the_cap_keeps_its_status_and_its_retry(
