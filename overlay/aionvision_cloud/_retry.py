@@ -56,7 +56,7 @@ import httpx
 from ._clock import Clock, SystemClock
 from ._defaults import DEFAULT_MAX_RESPONSE_BYTES
 from ._inputs import check_count, check_positive, check_seconds
-from ._socket_deadline import attempt_deadline, install, late_message
+from ._socket_deadline import attempt_deadline, bound_words, install, late_message
 from .errors import ConfigurationError, ResponseTooLargeError, parse_retry_after, request_id_of
 
 if TYPE_CHECKING:
@@ -152,6 +152,9 @@ def _retry_on_error(request: httpx.Request, exc: httpx.TransportError) -> bool:
     return _method_is_idempotent(request) and isinstance(exc, TRANSIENT_ERRORS)
 
 
+# What an attempt within a caller's wait may take however little is left of it: the wait polls
+# one last time at its deadline, and a service that is not trickling answers in milliseconds.
+LAST_POLL_GRACE = 1.0
 # A caller's deadline (a ``clock.monotonic()`` value) that no retry wait may pass: a job wait
 # sets it around each poll, so a long Retry-After ends the poll, not the wait's deadline.
 _DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
@@ -333,11 +336,22 @@ class RetryTransport(httpx.BaseTransport):
         """Send and read the whole body here, so a connection dropped mid-body is a transport
         error inside the retry loop rather than after it (API bodies are small JSON); the
         attempt's deadline and the size cap are checked as the body arrives, and the client's
-        own transport's sockets stop waiting at that deadline (``_socket_deadline``)."""
-        with attempt_deadline(_whole_request_timeout(request)):
-            return self._send_and_read(request)
+        own transport's sockets stop waiting at that deadline (``_socket_deadline``). Within a
+        caller's wait (``wait_deadline``) the attempt ends by that deadline too: a poll whose
+        answer trickles in cannot hold ``wait_for_job(timeout=3)`` for the HTTP timeout."""
+        limit = _whole_request_timeout(request)
+        words = None
+        deadline = _DEADLINE.get()
+        if deadline is not None:
+            left = max(LAST_POLL_GRACE, deadline - self.clock.monotonic())
+            if limit is None or left < limit:
+                limit, words = left, bound_words(left, left_of_wait=True)
+        with attempt_deadline(limit, words):
+            return self._send_and_read(request, limit, words)
 
-    def _send_and_read(self, request: httpx.Request) -> httpx.Response:
+    def _send_and_read(
+        self, request: httpx.Request, limit: float | None, words: str | None
+    ) -> httpx.Response:
         started = self.clock.monotonic()
         response = self.inner.handle_request(request)
         cap = self.max_response_bytes
@@ -355,7 +369,6 @@ class RetryTransport(httpx.BaseTransport):
             declared = int(response.headers.get("content-length", "0"))
         except ValueError:
             declared = 0
-        limit = _whole_request_timeout(request)
         chunks: list[bytes] = []
         size = 0
         try:
@@ -370,7 +383,7 @@ class RetryTransport(httpx.BaseTransport):
                 size += len(chunk)
                 chunks.append(chunk)
                 if limit is not None and self.clock.monotonic() - started > limit:
-                    raise httpx.ReadTimeout(late_message(limit), request=request)
+                    raise httpx.ReadTimeout(late_message(words or limit), request=request)
         finally:
             stream.close()
         raw = b"".join(chunks)

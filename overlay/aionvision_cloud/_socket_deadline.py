@@ -39,8 +39,8 @@ __all__ = ["DeadlineBackend", "attempt_deadline", "install", "late_message"]
 logger = logging.getLogger("aionvision_cloud")
 T = TypeVar("T")
 
-# (when the attempt ends on time.monotonic(), the timeout it came from, for the message).
-_ENDS: contextvars.ContextVar[tuple[float, float] | None] = contextvars.ContextVar(
+# (when the attempt ends on time.monotonic(), what bounds it in words, for the message).
+_ENDS: contextvars.ContextVar[tuple[float, str] | None] = contextvars.ContextVar(
     "aionvision_cloud_attempt_ends", default=None
 )
 # A write is sent in pieces of this size, so a slow reader cannot stretch one wait far past the
@@ -48,24 +48,35 @@ _ENDS: contextvars.ContextVar[tuple[float, float] | None] = contextvars.ContextV
 _WRITE_PIECE = 64 * 1024
 # What took too long, by the error raised for it (a read's otherwise).
 _WHAT = {
-    httpcore.WriteTimeout: "sending the request took longer than the {}s timeout",
-    httpcore.ConnectTimeout: "connecting took longer than the {}s timeout",
+    httpcore.WriteTimeout: "sending the request took longer than {}",
+    httpcore.ConnectTimeout: "connecting took longer than {}",
 }
 
 
-def late_message(limit: float, late: type[httpcore.TimeoutException] = httpcore.ReadTimeout) -> str:
-    what = _WHAT.get(late, "the answer took longer than the {}s timeout to arrive")
-    return what.format(f"{limit:g}")
+def bound_words(limit: float, left_of_wait: bool = False) -> str:
+    """The bound an attempt met, in words: the request's timeout, or what was left of the
+    caller's wait (``wait_for_job``'s deadline) when that came first."""
+    if left_of_wait:
+        return f"the {limit:.3g}s left before the wait's deadline"
+    return f"the {limit:g}s timeout"
+
+
+def late_message(
+    bound: float | str, late: type[httpcore.TimeoutException] = httpcore.ReadTimeout
+) -> str:
+    what = _WHAT.get(late, "the answer took longer than {} to arrive")
+    return what.format(bound_words(bound) if isinstance(bound, (int, float)) else bound)
 
 
 @contextlib.contextmanager
-def attempt_deadline(seconds: float | None) -> Iterator[None]:
+def attempt_deadline(seconds: float | None, words: str | None = None) -> Iterator[None]:
     """Within the block, every socket wait ends ``seconds`` from now at the latest (None: no
-    bound beyond each wait's own timeout)."""
+    bound beyond each wait's own timeout); ``words`` names that bound in a timeout's message
+    (``bound_words``; the ``seconds`` timeout by default)."""
     if seconds is None:
         yield
         return
-    token = _ENDS.set((time.monotonic() + seconds, seconds))
+    token = _ENDS.set((time.monotonic() + seconds, words or bound_words(seconds)))
     try:
         yield
     finally:
@@ -77,10 +88,10 @@ def _capped(timeout: float | None, late: type[httpcore.TimeoutException]) -> flo
     ends = _ENDS.get()
     if ends is None:
         return timeout
-    at, limit = ends
+    at, words = ends
     left = at - time.monotonic()
     if left <= 0:
-        raise late(late_message(limit, late))
+        raise late(late_message(words, late))
     return left if timeout is None or left < timeout else timeout
 
 

@@ -425,6 +425,22 @@ def test_a_read_meeting_a_header_trickle_is_retried_within_the_budget(
     assert len(clock.sleeps) == 1  # one backoff, on the client's clock
 
 
+def test_a_wait_ends_at_its_deadline_while_a_poll_trickles_in(
+    stub: Callable[..., _StubServer],
+) -> None:
+    """``wait_for_job(timeout=2)`` on a client with the default 30 s timeout. Before: the 12 s the
+    trickle lasts, each attempt bounded only by the HTTP timeout. The client's real clock: the
+    wait's deadline and the socket's are the same seconds here."""
+    server = stub(_headers_trickling)
+    with Client(api_key=API_KEY, base_url=server.base_url) as client:
+        error, took = _timed(lambda: client.cloud_storage.wait_for_job("job_1", timeout=2))
+    assert isinstance(error, JobTimeoutError), (error, took)
+    assert isinstance(error.last_error, APITimeoutError)
+    assert "left before the wait's deadline" in str(error.last_error.__cause__)
+    assert 1.9 <= took < 2 + LATE
+    assert server.requests == 1  # no retry past the deadline
+
+
 @pytest.fixture(scope="module")
 def tls_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     """A self-signed certificate for 127.0.0.1, made by the openssl command (no network)."""
