@@ -160,13 +160,18 @@ def test_a_new_response_field_and_request_field_reach_the_overlay(regenerated: P
     assert "priority" in seen["refused"].split("are", 1)[1]
 
 
+# Kept between runs (ignored by git): the standard library's, httpx's and the overlay's entries stay
+# valid, so each run checks only the scratch tree's modules anew (this test: 4.7 s, then 1.2 s).
+MYPY_CACHE = ROOT / ".mypy_cache" / "regen-drill"
+
+
 def test_mypy_sees_the_new_fields(regenerated: Path) -> None:
     check = regenerated / "typed_use.py"
     check.write_text(TYPED_USE)
     config = regenerated / "mypy.ini"
     paths = os.pathsep.join([str(regenerated / "generated_client"), str(ROOT / "overlay")])
     config.write_text(
-        f"[mypy]\nstrict = True\nmypy_path = {paths}\ncache_dir = {regenerated / '.mypy'}\n"
+        f"[mypy]\nstrict = True\nmypy_path = {paths}\ncache_dir = {MYPY_CACHE}\n"
         "[mypy-aionvision_cloud_api.*]\nfollow_imports = silent\n"
     )
     run = subprocess.run(
