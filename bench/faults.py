@@ -302,8 +302,10 @@ def run_campaign(
     workdir: str | None = None,
     http_timeout: float = HTTP_TIMEOUT,
     profile: str = "document",
+    listings: int = LISTINGS,
 ) -> Report:
-    """``http_timeout`` is the clients' read timeout; a ``slow`` fault lasts SLOW_FAULT times it."""
+    """``http_timeout`` is the clients' read timeout; a ``slow`` fault lasts SLOW_FAULT times it.
+    ``listings``: how many times the big folder is listed with the faults on."""
     # Imported here, not at the top: a workflow child needs only the client, and the emulator's
     # imports would triple the start of every child.
     from aionvision_cloud_emulator.config import ALL_FAULT_KINDS
@@ -334,7 +336,7 @@ def run_campaign(
         "fault_latency": SLOW_FAULT * http_timeout,
         "big_folder_size": max(3000, total * FILES_PER_WORKFLOW),
     }
-    listings: list[Listing] = []
+    walked: list[Listing] = []
     JournalOperation.accepted = _accepted_or_full  # type: ignore[method-assign]
     try:
         with run_emulator(**knobs) as emu:
@@ -346,9 +348,9 @@ def run_campaign(
             # Listed with the faults on: the picker proxy is a POST that only reads.
             drive: list[Any] = []
             with _client(emu.base_url, emu.api_key, http_timeout) as lister:
-                for _ in range(LISTINGS):
+                for _ in range(listings):
                     listing, found = _list_under_faults(lister, conn_id, big)
-                    listings.append(listing)
+                    walked.append(listing)
                     drive = drive or found
             files = [{"id": f.id, "name": f.name} for f in drive]
             assert len(files) >= total * FILES_PER_WORKFLOW, "the big folder is too small"
@@ -430,7 +432,7 @@ def run_campaign(
         counter.retries,
         time.monotonic() - started,
         ratio,
-        listings,
+        walked,
         knobs["big_folder_size"],
     )
     report.stats["journals"] = {wf.index: _journal_view(wf.journal) for wf in plan}
