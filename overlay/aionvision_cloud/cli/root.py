@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import logging
 import os
 import signal
@@ -672,11 +673,19 @@ def hoist_globals(command: Any, args: list[str]) -> list[str]:
     return [*args[:i], *moved, args[i], *rest]
 
 
+@functools.cache
+def _command() -> Any:
+    # Built once a process: typer reads every command's signature and type hints for it (16 ms),
+    # and a host calling main() again (tests, a long-lived service) would pay that each time.
+    # click keeps a run's state in its Context, not on the command.
+    return typer.main.get_command(app)
+
+
 def main(argv: list[str] | None = None) -> int:
     """The console script: run one command, return its exit code."""
     _run.clear()
     json_printed(reset=True)
-    command = typer.main.get_command(app)
+    command = _command()
     args = hoist_globals(command, list(sys.argv[1:] if argv is None else argv))
     _run["argv"] = args
     if os.environ.get(COMPLETE_VAR):
