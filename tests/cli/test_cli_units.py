@@ -98,6 +98,62 @@ def test_wait_polls_unfinished_jobs_each_round_and_backs_off_on_429() -> None:
     assert board.running() == []
 
 
+class SteadyJob:
+    """``get_job`` on a fake clock: a 24-file job, pending 0.2 s, then doing 2.4 files a second
+    (10 s, files of 0.4 s: an import with AI description), ``updated_at`` stamped when it starts
+    and at each file, as the service does."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.calls = 0
+
+    def get_job(self, job_id: str) -> Job:
+        from datetime import datetime, timedelta, timezone
+
+        self.calls += 1
+        start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+        ran = self.now - 0.2
+        done = max(0, min(24, int(ran * 2.4 + 1e-9)))
+        return Job(
+            job_id=job_id,
+            status=(
+                JobStatus.PENDING
+                if ran < 0
+                else JobStatus.COMPLETED
+                if done == 24
+                else JobStatus.IN_PROGRESS
+            ),
+            total_files=24,
+            completed_files=done,
+            failed_files=0,
+            created_at=start,
+            updated_at=start + timedelta(seconds=0 if ran < 0 else 0.2 + done / 2.4),
+        )
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_wait_follows_the_jobs_pace_like_wait_for_job() -> None:
+    """Before, the CLI polled at 0.5 s growing to one poll every 2 s whatever the job said, and
+    returned 1.86 s after this job's last file; now its rounds follow the library's schedule."""
+    fake = SteadyJob()
+    board = JobBoard(job_ids=("job_1",), total_files=24)
+    done = wait_jobs(
+        fake,  # type: ignore[arg-type]
+        board,
+        timeout=None,
+        on_update=lambda b: None,
+        sleep=fake.sleep,
+        monotonic=lambda: fake.now,
+    )
+    assert done is True
+    assert board.counts() == (24, 0)
+    assert fake.now - 10.2 < 0.5  # back within half a second of the last file
+    # The display stays live (a round every 2 s at most) without polling more than before (9).
+    assert 6 <= fake.calls <= 9
+
+
 def test_wait_returns_false_at_the_deadline_with_the_last_state() -> None:
     fake = FakeJobs({"a": [job("a", "in_progress", 3)]})
     now = [0.0]

@@ -25,6 +25,7 @@ from rich.text import Text
 from aionvision_cloud import JobStatus, RateLimitError
 
 from .._results import count
+from .._schedule import PollSchedule
 from .output import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL
 
 if TYPE_CHECKING:
@@ -39,7 +40,6 @@ __all__ = [
 ]
 
 FIRST_PAUSE = 0.5
-GROWTH = 1.5
 # A bar that moves every 2 s still reads as live.
 MAX_PAUSE = 2.0
 # Every unfinished job is polled each round; past a handful of jobs the rounds spread out so
@@ -110,29 +110,39 @@ def wait_jobs(
     monotonic: Callable[[], float] = time.monotonic,
 ) -> bool:
     """Poll every unfinished job, round after round, until all are finished; False when
-    ``timeout`` seconds passed first. The first round goes out at once."""
+    ``timeout`` seconds passed first. The first round goes out at once; the next one when the
+    soonest job should finish, by the library's schedule (``wait_for_job``'s: the pace of its
+    counters and ``updated_at``), 2 s later at most so the display stays live."""
     deadline = None if timeout is None else monotonic() + timeout
-    pause = FIRST_PAUSE
+    schedules: dict[str, PollSchedule] = {}
     while True:
-        wait = pause
+        waits: list[float] = []
+        retry_after = 0.0
         for job_id in board.running():
             try:
-                board.latest[job_id] = cs.get_job(job_id)
+                job = cs.get_job(job_id)
             except RateLimitError as exc:
                 # The transport already retried; back off as told before the next round.
-                wait = max(pause, exc.retry_after or 0.0)
+                retry_after = exc.retry_after or 0.0
                 break
+            board.latest[job_id] = job
+            if not job.is_terminal:
+                schedule = schedules.setdefault(job_id, PollSchedule(FIRST_PAUSE, MAX_PAUSE))
+                waits.append(schedule.after(job, monotonic()))
         on_update(board)
         running = len(board.running())
         if not running:
             return True
+        wait = max(min(waits, default=FIRST_PAUSE), retry_after)
+        if running > 1:
+            # Every unfinished job is read each round: with many, the rounds spread out.
+            wait = max(wait, SECONDS_PER_JOB * running)
         if deadline is not None:
             remaining = deadline - monotonic()
             if remaining <= 0:
                 return False
             wait = min(wait, remaining)
         sleep(wait)
-        pause = min(max(MAX_PAUSE, SECONDS_PER_JOB * running), pause * GROWTH)
 
 
 class ProgressDisplay:
