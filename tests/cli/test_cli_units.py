@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import UTC
 
 import pytest
 from rich.console import Console
@@ -108,10 +109,10 @@ class SteadyJob:
         self.calls = 0
 
     def get_job(self, job_id: str) -> Job:
-        from datetime import datetime, timedelta, timezone
+        from datetime import datetime, timedelta
 
         self.calls += 1
-        start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+        start = datetime(2026, 1, 1, tzinfo=UTC)
         ran = self.now - 0.2
         done = max(0, min(24, int(ran * 2.4 + 1e-9)))
         return Job(
