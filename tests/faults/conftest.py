@@ -10,7 +10,14 @@ import pytest
 
 from aionvision_cloud import Client
 from aionvision_cloud_emulator.server import RunningEmulator, run_emulator
-from aionvision_cloud_emulator.testing import client_for, connect, folder_id, list_all, session_for
+from aionvision_cloud_emulator.testing import (
+    client_for,
+    connect,
+    drive_json,
+    folder_id,
+    proxy,
+    session_for,
+)
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +34,12 @@ def setup(emulator: RunningEmulator) -> tuple[str, list[dict[str, Any]]]:
         conn_id = str(connect(api)["connection"]["id"])
         sid = session_for(api, conn_id)
         big = folder_id(api, sid, "Camera Uploads")
-        drive = list_all(api, sid, f"'{big}' in parents", 100)[:20]
+        # One page of 20: listing all 3,000 files of the folder to keep 20 cost 0.5 s a test.
+        page = proxy(
+            api, sid, "files", q=f"'{big}' in parents", pageSize=20, fields="files(id, name)"
+        )
+        drive = drive_json(page)["files"]
+    assert len(drive) == 20
     return conn_id, [{"id": f["id"], "name": f["name"]} for f in drive]
 
 
