@@ -19,6 +19,7 @@ with a `nextPageToken`, as Drive may.
 from __future__ import annotations
 
 import base64
+import bisect
 import functools
 import hashlib
 import json
@@ -188,7 +189,7 @@ _EPOCH_2023 = 1672531200.0
 _TWO_YEARS = 2 * 365 * 86400.0
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)  # a key of _sorted_matches: 3,000 files are hashed once
 class DriveTree:
     root_id: str
     big_folder_id: str
@@ -367,6 +368,38 @@ def _compare(a: SortKey, b: SortKey, order: list[tuple[str, bool]]) -> int:
     return 0
 
 
+def _sort_key(order: list[tuple[str, bool]]) -> Callable[[SortKey], Any]:
+    """``SortKey`` to an object ordered by ``_compare`` (its ``.obj`` is the key)."""
+
+    def compare(a: SortKey, b: SortKey) -> int:
+        return _compare(a, b, order)
+
+    return functools.cmp_to_key(compare)
+
+
+@lru_cache(maxsize=64)
+def _sorted_matches(
+    tree: DriveTree,
+    added: tuple[DriveFile, ...],
+    q: str,
+    order_by: str,
+    account: str,
+) -> tuple[list[Any], list[DriveFile]]:
+    """The files ``q`` matches in the seeded tree plus ``added``, in ``order_by``'s order, and
+    their sort keys (comparable with ``_compare``, wrapped for ``bisect``). A view is built per
+    request, so this is what each page of a listing would otherwise do again: test and sort
+    every file of the Drive (a 3,000-file folder paged by 100: 30 sorts of 3,000 keys)."""
+    order = parse_order(order_by)
+    predicate = parse_query(q, QueryContext(tree.root_id, account))
+    wrap = _sort_key(order)
+    keyed = [(wrap(_sort_values(f, order)), f) for f in (*tree.files, *added) if predicate(f)]
+    # Later files replace seeded ones with the same id, as DriveView.files has them.
+    latest = {f.id: i for i, (_, f) in enumerate(keyed)}
+    keyed = [kf for i, kf in enumerate(keyed) if latest[kf[1].id] == i]
+    keyed.sort(key=lambda kf: kf[0])
+    return [k for k, _ in keyed], [f for _, f in keyed]
+
+
 # --- the view one connection sees --------------------------------------------------------------
 
 _BOOL_TEXT = {"true": True, "false": False}
@@ -413,8 +446,9 @@ class DriveView:
         self.display_name = name
         self.short_pages = short_pages
         self.seed = seed
+        self.added = tuple(added)
         self.files: dict[str, DriveFile] = {f.id: f for f in tree.files}
-        self.files.update({f.id: f for f in added})
+        self.files.update({f.id: f for f in self.added})
 
     @property
     def owner(self) -> dict[str, Any]:
@@ -446,7 +480,7 @@ class DriveView:
     def list(self, params: Mapping[str, Any]) -> dict[str, Any]:
         check_parameters("files", "list", dict(params))
         q = _str_param(params, "q") or ""
-        predicate = parse_query(q, QueryContext(self.tree.root_id, self.account))
+        parse_query(q, QueryContext(self.tree.root_id, self.account))  # a bad `q` is its 400 first
         page_size = _int_param(params, "pageSize", DEFAULT_PAGE_SIZE)
         if page_size < 1:
             raise invalid("pageSize", f"{page_size} is below the minimum of 1")
@@ -473,29 +507,26 @@ class DriveView:
         token = params.get("pageToken")
         if token:
             after, empties = _decode_token(str(token), fingerprint, len(order) + 1)
-        keyed: list[tuple[SortKey, DriveFile]] = [
-            (_sort_values(f, order), f)
-            for f in ([] if in_app_data else self.files.values())
-            if predicate(f)
-        ]
+        keys, files = (
+            ([], [])
+            if in_app_data
+            else _sorted_matches(self.tree, self.added, q, order_by, self.account)
+        )
+        start = 0
         if after is not None:
             # Keyset paging: a page starts right after the last key served, so files added
             # meanwhile never make a later page repeat or skip one already listed.
-            keyed = [kf for kf in keyed if _compare(kf[0], after, order) > 0]
-
-        def by_key(a: tuple[SortKey, DriveFile], b: tuple[SortKey, DriveFile]) -> int:
-            return _compare(a[0], b[0], order)
-
-        keyed.sort(key=functools.cmp_to_key(by_key))
-        take = self._page_length(page_size, len(keyed), fingerprint, after, empties)
-        page = keyed[:take]
+            start = bisect.bisect_right(keys, _sort_key(order)(after))
+        remaining = len(files) - start
+        take = self._page_length(page_size, remaining, fingerprint, after, empties)
+        page = files[start : start + take]
         body: dict[str, Any] = {
             "kind": "drive#fileList",
             "incompleteSearch": False,
-            "files": [f.resource(self.owner) for _, f in page],
+            "files": [f.resource(self.owner) for f in page],
         }
-        if len(keyed) > take:
-            last = page[-1][0] if page else after
+        if remaining > take:
+            last = keys[start + len(page) - 1].obj if page else after
             body["nextPageToken"] = _encode_token(last, fingerprint, empties + 1 if not page else 0)
         out = apply(body, sel)
         if "files" in out:
