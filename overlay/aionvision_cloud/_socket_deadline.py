@@ -119,6 +119,9 @@ class _DeadlineStream(httpcore.NetworkStream):
         return _bounded(httpcore.ReadTimeout, timeout, lambda t: self._inner.read(max_bytes, t))
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        if len(buffer) <= _WRITE_PIECE:  # an API request: one piece, no copy
+            _bounded(httpcore.WriteTimeout, timeout, functools.partial(self._inner.write, buffer))
+            return
         view = memoryview(buffer)
         for start in range(0, len(view), _WRITE_PIECE):
             piece = bytes(view[start : start + _WRITE_PIECE])
