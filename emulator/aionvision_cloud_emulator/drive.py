@@ -377,7 +377,9 @@ def _sort_key(order: list[tuple[str, bool]]) -> Callable[[SortKey], Any]:
     return functools.cmp_to_key(compare)
 
 
-@lru_cache(maxsize=64)
+# A few listings at a time: each entry holds every match of its query (a 100,000-file folder's
+# takes about 24 MB, traced).
+@lru_cache(maxsize=16)
 def _sorted_matches(
     tree: DriveTree,
     added: tuple[DriveFile, ...],
