@@ -394,10 +394,9 @@ def _sorted_matches(
     order = parse_order(order_by)
     predicate = parse_query(q, QueryContext(tree.root_id, account))
     wrap = _sort_key(order)
-    keyed = [(wrap(_sort_values(f, order)), f) for f in (*tree.files, *added) if predicate(f)]
-    # Later files replace seeded ones with the same id, as DriveView.files has them.
-    latest = {f.id: i for i, (_, f) in enumerate(keyed)}
-    keyed = [kf for i, kf in enumerate(keyed) if latest[kf[1].id] == i]
+    # By id, an added file over a seeded one with the same id, as DriveView.files has them.
+    files = {f.id: f for f in (*tree.files, *added)}.values()
+    keyed = [(wrap(_sort_values(f, order)), f) for f in files if predicate(f)]
     keyed.sort(key=lambda kf: kf[0])
     return [k for k, _ in keyed], [f for _, f in keyed]
 

@@ -56,7 +56,7 @@ import httpx
 from ._clock import Clock, SystemClock
 from ._defaults import DEFAULT_MAX_RESPONSE_BYTES
 from ._inputs import check_count, check_positive, check_seconds
-from ._socket_deadline import attempt_deadline, bound_words, install, late_message
+from ._socket_deadline import attempt_deadline, install, late_message
 from .errors import ConfigurationError, ResponseTooLargeError, parse_retry_after, request_id_of
 
 if TYPE_CHECKING:
@@ -340,17 +340,17 @@ class RetryTransport(httpx.BaseTransport):
         caller's wait (``wait_deadline``) the attempt ends by that deadline too: a poll whose
         answer trickles in cannot hold ``wait_for_job(timeout=3)`` for the HTTP timeout."""
         limit = _whole_request_timeout(request)
-        words = None
+        left_of_wait = False
         deadline = _DEADLINE.get()
         if deadline is not None:
             left = max(LAST_POLL_GRACE, deadline - self.clock.monotonic())
             if limit is None or left < limit:
-                limit, words = left, bound_words(left, left_of_wait=True)
-        with attempt_deadline(limit, words):
-            return self._send_and_read(request, limit, words)
+                limit, left_of_wait = left, True
+        with attempt_deadline(limit, left_of_wait=left_of_wait):
+            return self._send_and_read(request, limit, left_of_wait)
 
     def _send_and_read(
-        self, request: httpx.Request, limit: float | None, words: str | None
+        self, request: httpx.Request, limit: float | None, left_of_wait: bool
     ) -> httpx.Response:
         started = self.clock.monotonic()
         response = self.inner.handle_request(request)
@@ -383,7 +383,9 @@ class RetryTransport(httpx.BaseTransport):
                 size += len(chunk)
                 chunks.append(chunk)
                 if limit is not None and self.clock.monotonic() - started > limit:
-                    raise httpx.ReadTimeout(late_message(words or limit), request=request)
+                    raise httpx.ReadTimeout(
+                        late_message(limit, left_of_wait=left_of_wait), request=request
+                    )
         finally:
             stream.close()
         raw = b"".join(chunks)

@@ -39,8 +39,9 @@ __all__ = ["DeadlineBackend", "attempt_deadline", "install", "late_message"]
 logger = logging.getLogger("aionvision_cloud")
 T = TypeVar("T")
 
-# (when the attempt ends on time.monotonic(), what bounds it in words, for the message).
-_ENDS: contextvars.ContextVar[tuple[float, str] | None] = contextvars.ContextVar(
+# (when the attempt ends on time.monotonic(), its seconds and whether they are what was left of
+# a caller's wait: the message's words, formatted only when a wait runs out).
+_ENDS: contextvars.ContextVar[tuple[float, float, bool] | None] = contextvars.ContextVar(
     "aionvision_cloud_attempt_ends", default=None
 )
 # A write is sent in pieces of this size, so a slow reader cannot stretch one wait far past the
@@ -53,30 +54,27 @@ _WHAT = {
 }
 
 
-def bound_words(limit: float, left_of_wait: bool = False) -> str:
-    """The bound an attempt met, in words: the request's timeout, or what was left of the
-    caller's wait (``wait_for_job``'s deadline) when that came first."""
-    if left_of_wait:
-        return f"the {limit:.3g}s left before the wait's deadline"
-    return f"the {limit:g}s timeout"
-
-
 def late_message(
-    bound: float | str, late: type[httpcore.TimeoutException] = httpcore.ReadTimeout
+    limit: float,
+    late: type[httpcore.TimeoutException] = httpcore.ReadTimeout,
+    left_of_wait: bool = False,
 ) -> str:
+    """What took too long, and the bound it met: the request's timeout, or what was left of
+    the caller's wait (``wait_for_job``'s deadline) when that came first."""
     what = _WHAT.get(late, "the answer took longer than {} to arrive")
-    return what.format(bound_words(bound) if isinstance(bound, (int, float)) else bound)
+    bound = f"the {limit:.3g}s left before the wait's deadline" if left_of_wait else None
+    return what.format(bound or f"the {limit:g}s timeout")
 
 
 @contextlib.contextmanager
-def attempt_deadline(seconds: float | None, words: str | None = None) -> Iterator[None]:
+def attempt_deadline(seconds: float | None, *, left_of_wait: bool = False) -> Iterator[None]:
     """Within the block, every socket wait ends ``seconds`` from now at the latest (None: no
-    bound beyond each wait's own timeout); ``words`` names that bound in a timeout's message
-    (``bound_words``; the ``seconds`` timeout by default)."""
+    bound beyond each wait's own timeout); ``left_of_wait`` says, in a timeout's message, that
+    they are what was left of a caller's wait."""
     if seconds is None:
         yield
         return
-    token = _ENDS.set((time.monotonic() + seconds, words or bound_words(seconds)))
+    token = _ENDS.set((time.monotonic() + seconds, seconds, left_of_wait))
     try:
         yield
     finally:
@@ -88,10 +86,10 @@ def _capped(timeout: float | None, late: type[httpcore.TimeoutException]) -> flo
     ends = _ENDS.get()
     if ends is None:
         return timeout
-    at, words = ends
+    at, limit, left_of_wait = ends
     left = at - time.monotonic()
     if left <= 0:
-        raise late(late_message(words, late))
+        raise late(late_message(limit, late, left_of_wait))
     return left if timeout is None or left < timeout else timeout
 
 
@@ -105,7 +103,7 @@ def _bounded(
     except late as exc:
         ends = _ENDS.get()
         if ends is not None and capped != timeout:
-            raise late(late_message(ends[1], late)) from exc
+            raise late(late_message(ends[1], late, ends[2])) from exc
         raise
 
 
