@@ -37,6 +37,7 @@ def scratch_repo(tmp_path: Path, spec: str) -> Path:
     repo.mkdir()
     for name in ("Makefile", "generator-config.yml", "pyproject.toml"):
         shutil.copy2(ROOT / name, repo / name)
+    shutil.copytree(ROOT / "generator-hooks", repo / "generator-hooks")
     shutil.copytree(ROOT / "generated_client", repo / "generated_client")
     (repo / ".venv").symlink_to(VENV)
     (repo / "openapi.yaml").write_text(spec)
