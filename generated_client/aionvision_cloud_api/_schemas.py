@@ -6,21 +6,7 @@
 VERSION = "2.22.3"
 from decimal import Decimal
 import re
-
-
-class JsonSchemaValueException(ValueError):
-    """An answer or a body unlike its schema; ``name`` says where (``data.job.total_files``)."""
-
-    def __init__(self, message, value=None, name=None, definition=None, rule=None):
-        super().__init__(message)
-        self.message = message
-        self.value = value
-        self.name = name
-        self.definition = definition
-        self.rule = rule
-
-
-JsonSchemaValuesException = JsonSchemaValueException
+from ._schemas_errors import JsonSchemaValueException, JsonSchemaValuesException
 
 
 REGEX_PATTERNS = {
@@ -133,13 +119,24 @@ def validate_contract__components_schemas_pickertokenresponse(
     data, custom_formats={}, name_prefix=None
 ):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
+        raise JsonSchemaValueException(
+            "" + (name_prefix or "data") + " must be object",
+            value=data,
+            name="" + (name_prefix or "data") + "",
+            rule="type",
+        )
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(["session"]) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain "
+                ""
+                + (name_prefix or "data")
+                + " must contain "
+                + (str(sorted(data__missing_keys)) + " properties"),
+                value=data,
+                name="" + (name_prefix or "data") + "",
+                rule="required",
             )
         data_keys = set(data.keys())
         if "session" in data_keys:
@@ -155,13 +152,24 @@ def validate_contract__components_schemas_pickersession(
     data, custom_formats={}, name_prefix=None
 ):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
+        raise JsonSchemaValueException(
+            "" + (name_prefix or "data") + " must be object",
+            value=data,
+            name="" + (name_prefix or "data") + "",
+            rule="type",
+        )
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(["session_id"]) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain "
+                ""
+                + (name_prefix or "data")
+                + " must contain "
+                + (str(sorted(data__missing_keys)) + " properties"),
+                value=data,
+                name="" + (name_prefix or "data") + "",
+                rule="required",
             )
         data_keys = set(data.keys())
         if "session_id" in data_keys:
@@ -169,40 +177,58 @@ def validate_contract__components_schemas_pickersession(
             data__sessionid = data["session_id"]
             if not isinstance(data__sessionid, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".session_id must be string"
+                    "" + (name_prefix or "data") + ".session_id must be string",
+                    value=data__sessionid,
+                    name="" + (name_prefix or "data") + ".session_id",
+                    rule="type",
                 )
         if "access_token" in data_keys:
             data_keys.remove("access_token")
             data__accesstoken = data["access_token"]
             if not isinstance(data__accesstoken, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".access_token must be string"
+                    "" + (name_prefix or "data") + ".access_token must be string",
+                    value=data__accesstoken,
+                    name="" + (name_prefix or "data") + ".access_token",
+                    rule="type",
                 )
         if "app_id" in data_keys:
             data_keys.remove("app_id")
             data__appid = data["app_id"]
             if not isinstance(data__appid, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".app_id must be string"
+                    "" + (name_prefix or "data") + ".app_id must be string",
+                    value=data__appid,
+                    name="" + (name_prefix or "data") + ".app_id",
+                    rule="type",
                 )
         if "developer_key" in data_keys:
             data_keys.remove("developer_key")
             data__developerkey = data["developer_key"]
             if not isinstance(data__developerkey, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".developer_key must be string"
+                    "" + (name_prefix or "data") + ".developer_key must be string",
+                    value=data__developerkey,
+                    name="" + (name_prefix or "data") + ".developer_key",
+                    rule="type",
                 )
         if "expires_at" in data_keys:
             data_keys.remove("expires_at")
             data__expiresat = data["expires_at"]
             if not isinstance(data__expiresat, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".expires_at must be string"
+                    "" + (name_prefix or "data") + ".expires_at must be string",
+                    value=data__expiresat,
+                    name="" + (name_prefix or "data") + ".expires_at",
+                    rule="type",
                 )
             if isinstance(data__expiresat, str):
                 if not REGEX_PATTERNS["date-time_re_pattern"].match(data__expiresat):
                     raise JsonSchemaValueException(
-                        "" + (name_prefix or "data") + ".expires_at must be date-time"
+                        "" + (name_prefix or "data") + ".expires_at must be date-time",
+                        value=data__expiresat,
+                        name="" + (name_prefix or "data") + ".expires_at",
+                        rule="format",
                     )
     return data
 
@@ -229,7 +255,10 @@ def validate_contract__components_schemas_pickerproxyresponse(
             pass
     if not data_any_of_count1:
         raise JsonSchemaValueException(
-            "" + (name_prefix or "data") + " cannot be validated by any definition"
+            "" + (name_prefix or "data") + " cannot be validated by any definition",
+            value=data,
+            name="" + (name_prefix or "data") + "",
+            rule="anyOf",
         )
     return data
 
@@ -238,7 +267,12 @@ def validate_contract__components_schemas_driveresponse(
     data, custom_formats={}, name_prefix=None
 ):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
+        raise JsonSchemaValueException(
+            "" + (name_prefix or "data") + " must be object",
+            value=data,
+            name="" + (name_prefix or "data") + "",
+            rule="type",
+        )
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data_keys = set(data.keys())
@@ -249,13 +283,24 @@ def validate_contract__components_schemas_pickerproxyenvelope(
     data, custom_formats={}, name_prefix=None
 ):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
+        raise JsonSchemaValueException(
+            "" + (name_prefix or "data") + " must be object",
+            value=data,
+            name="" + (name_prefix or "data") + "",
+            rule="type",
+        )
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(["data"]) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain "
+                ""
+                + (name_prefix or "data")
+                + " must contain "
+                + (str(sorted(data__missing_keys)) + " properties"),
+                value=data,
+                name="" + (name_prefix or "data") + "",
+                rule="required",
             )
         data_keys = set(data.keys())
         if "data" in data_keys:
@@ -271,13 +316,24 @@ def validate_contract__components_schemas_pickerproxyrequest(
     data, custom_formats={}, name_prefix=None
 ):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
+        raise JsonSchemaValueException(
+            "" + (name_prefix or "data") + " must be object",
+            value=data,
+            name="" + (name_prefix or "data") + "",
+            rule="type",
+        )
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(["session_id", "endpoint"]) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain "
+                ""
+                + (name_prefix or "data")
+                + " must contain "
+                + (str(sorted(data__missing_keys)) + " properties"),
+                value=data,
+                name="" + (name_prefix or "data") + "",
+                rule="required",
             )
         data_keys = set(data.keys())
         if "session_id" in data_keys:
@@ -285,7 +341,10 @@ def validate_contract__components_schemas_pickerproxyrequest(
             data__sessionid = data["session_id"]
             if not isinstance(data__sessionid, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".session_id must be string"
+                    "" + (name_prefix or "data") + ".session_id must be string",
+                    value=data__sessionid,
+                    name="" + (name_prefix or "data") + ".session_id",
+                    rule="type",
                 )
             if isinstance(data__sessionid, str):
                 data__sessionid_len = len(data__sessionid)
@@ -293,26 +352,38 @@ def validate_contract__components_schemas_pickerproxyrequest(
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".session_id must be longer than or equal to 1 characters"
+                        + ".session_id must be longer than or equal to 1 characters",
+                        value=data__sessionid,
+                        name="" + (name_prefix or "data") + ".session_id",
+                        rule="minLength",
                     )
                 if data__sessionid_len > 256:
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".session_id must be shorter than or equal to 256 characters"
+                        + ".session_id must be shorter than or equal to 256 characters",
+                        value=data__sessionid,
+                        name="" + (name_prefix or "data") + ".session_id",
+                        rule="maxLength",
                     )
                 if not REGEX_PATTERNS["^[A-Za-z0-9_-]+$"].search(data__sessionid):
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".session_id must match pattern ^[A-Za-z0-9_-]+$"
+                        + ".session_id must match pattern ^[A-Za-z0-9_-]+$",
+                        value=data__sessionid,
+                        name="" + (name_prefix or "data") + ".session_id",
+                        rule="pattern",
                     )
         if "endpoint" in data_keys:
             data_keys.remove("endpoint")
             data__endpoint = data["endpoint"]
             if not isinstance(data__endpoint, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".endpoint must be string"
+                    "" + (name_prefix or "data") + ".endpoint must be string",
+                    value=data__endpoint,
+                    name="" + (name_prefix or "data") + ".endpoint",
+                    rule="type",
                 )
             if isinstance(data__endpoint, str):
                 data__endpoint_len = len(data__endpoint)
@@ -320,20 +391,29 @@ def validate_contract__components_schemas_pickerproxyrequest(
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".endpoint must be longer than or equal to 1 characters"
+                        + ".endpoint must be longer than or equal to 1 characters",
+                        value=data__endpoint,
+                        name="" + (name_prefix or "data") + ".endpoint",
+                        rule="minLength",
                     )
                 if data__endpoint_len > 512:
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".endpoint must be shorter than or equal to 512 characters"
+                        + ".endpoint must be shorter than or equal to 512 characters",
+                        value=data__endpoint,
+                        name="" + (name_prefix or "data") + ".endpoint",
+                        rule="maxLength",
                     )
         if "params" in data_keys:
             data_keys.remove("params")
             data__params = data["params"]
             if not isinstance(data__params, (dict)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".params must be object"
+                    "" + (name_prefix or "data") + ".params must be object",
+                    value=data__params,
+                    name="" + (name_prefix or "data") + ".params",
+                    rule="type",
                 )
             data__params_is_dict = isinstance(data__params, dict)
             if data__params_is_dict:
@@ -342,7 +422,10 @@ def validate_contract__components_schemas_pickerproxyrequest(
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".params must contain less than or equal to 64 properties"
+                        + ".params must contain less than or equal to 64 properties",
+                        value=data__params,
+                        name="" + (name_prefix or "data") + ".params",
+                        rule="maxProperties",
                     )
                 data__params_keys = set(data__params.keys())
     return data
@@ -352,13 +435,24 @@ def validate_contract__components_schemas_listconnectionsresponse(
     data, custom_formats={}, name_prefix=None
 ):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
+        raise JsonSchemaValueException(
+            "" + (name_prefix or "data") + " must be object",
+            value=data,
+            name="" + (name_prefix or "data") + "",
+            rule="type",
+        )
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(["connections"]) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain "
+                ""
+                + (name_prefix or "data")
+                + " must contain "
+                + (str(sorted(data__missing_keys)) + " properties"),
+                value=data,
+                name="" + (name_prefix or "data") + "",
+                rule="required",
             )
         data_keys = set(data.keys())
         if "connections" in data_keys:
@@ -366,7 +460,10 @@ def validate_contract__components_schemas_listconnectionsresponse(
             data__connections = data["connections"]
             if not isinstance(data__connections, (list, tuple)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".connections must be array"
+                    "" + (name_prefix or "data") + ".connections must be array",
+                    value=data__connections,
+                    name="" + (name_prefix or "data") + ".connections",
+                    rule="type",
                 )
             data__connections_is_list = isinstance(data__connections, (list, tuple))
             if data__connections_is_list:
@@ -392,7 +489,10 @@ def validate_contract__components_schemas_listconnectionsresponse(
                 or isinstance(data__totalcount, bool)
             ):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".total_count must be integer"
+                    "" + (name_prefix or "data") + ".total_count must be integer",
+                    value=data__totalcount,
+                    name="" + (name_prefix or "data") + ".total_count",
+                    rule="type",
                 )
     return data
 
@@ -401,13 +501,24 @@ def validate_contract__components_schemas_connection(
     data, custom_formats={}, name_prefix=None
 ):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
+        raise JsonSchemaValueException(
+            "" + (name_prefix or "data") + " must be object",
+            value=data,
+            name="" + (name_prefix or "data") + "",
+            rule="type",
+        )
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(["id", "provider"]) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain "
+                ""
+                + (name_prefix or "data")
+                + " must contain "
+                + (str(sorted(data__missing_keys)) + " properties"),
+                value=data,
+                name="" + (name_prefix or "data") + "",
+                rule="required",
             )
         data_keys = set(data.keys())
         if "id" in data_keys:
@@ -415,14 +526,20 @@ def validate_contract__components_schemas_connection(
             data__id = data["id"]
             if not isinstance(data__id, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".id must be string"
+                    "" + (name_prefix or "data") + ".id must be string",
+                    value=data__id,
+                    name="" + (name_prefix or "data") + ".id",
+                    rule="type",
                 )
         if "provider" in data_keys:
             data_keys.remove("provider")
             data__provider = data["provider"]
             if not isinstance(data__provider, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".provider must be string"
+                    "" + (name_prefix or "data") + ".provider must be string",
+                    value=data__provider,
+                    name="" + (name_prefix or "data") + ".provider",
+                    rule="type",
                 )
         if "provider_email" in data_keys:
             data_keys.remove("provider_email")
@@ -431,7 +548,10 @@ def validate_contract__components_schemas_connection(
                 raise JsonSchemaValueException(
                     ""
                     + (name_prefix or "data")
-                    + ".provider_email must be string or null"
+                    + ".provider_email must be string or null",
+                    value=data__provideremail,
+                    name="" + (name_prefix or "data") + ".provider_email",
+                    rule="type",
                 )
         if "provider_display_name" in data_keys:
             data_keys.remove("provider_display_name")
@@ -440,26 +560,38 @@ def validate_contract__components_schemas_connection(
                 raise JsonSchemaValueException(
                     ""
                     + (name_prefix or "data")
-                    + ".provider_display_name must be string or null"
+                    + ".provider_display_name must be string or null",
+                    value=data__providerdisplayname,
+                    name="" + (name_prefix or "data") + ".provider_display_name",
+                    rule="type",
                 )
         if "is_active" in data_keys:
             data_keys.remove("is_active")
             data__isactive = data["is_active"]
             if not isinstance(data__isactive, (bool)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".is_active must be boolean"
+                    "" + (name_prefix or "data") + ".is_active must be boolean",
+                    value=data__isactive,
+                    name="" + (name_prefix or "data") + ".is_active",
+                    rule="type",
                 )
         if "created_at" in data_keys:
             data_keys.remove("created_at")
             data__createdat = data["created_at"]
             if not isinstance(data__createdat, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".created_at must be string"
+                    "" + (name_prefix or "data") + ".created_at must be string",
+                    value=data__createdat,
+                    name="" + (name_prefix or "data") + ".created_at",
+                    rule="type",
                 )
             if isinstance(data__createdat, str):
                 if not REGEX_PATTERNS["date-time_re_pattern"].match(data__createdat):
                     raise JsonSchemaValueException(
-                        "" + (name_prefix or "data") + ".created_at must be date-time"
+                        "" + (name_prefix or "data") + ".created_at must be date-time",
+                        value=data__createdat,
+                        name="" + (name_prefix or "data") + ".created_at",
+                        rule="format",
                     )
         if "last_used_at" in data_keys:
             data_keys.remove("last_used_at")
@@ -468,12 +600,20 @@ def validate_contract__components_schemas_connection(
                 raise JsonSchemaValueException(
                     ""
                     + (name_prefix or "data")
-                    + ".last_used_at must be string or null"
+                    + ".last_used_at must be string or null",
+                    value=data__lastusedat,
+                    name="" + (name_prefix or "data") + ".last_used_at",
+                    rule="type",
                 )
             if isinstance(data__lastusedat, str):
                 if not REGEX_PATTERNS["date-time_re_pattern"].match(data__lastusedat):
                     raise JsonSchemaValueException(
-                        "" + (name_prefix or "data") + ".last_used_at must be date-time"
+                        ""
+                        + (name_prefix or "data")
+                        + ".last_used_at must be date-time",
+                        value=data__lastusedat,
+                        name="" + (name_prefix or "data") + ".last_used_at",
+                        rule="format",
                     )
     return data
 
@@ -482,13 +622,24 @@ def validate_contract__components_schemas_jobresponse(
     data, custom_formats={}, name_prefix=None
 ):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
+        raise JsonSchemaValueException(
+            "" + (name_prefix or "data") + " must be object",
+            value=data,
+            name="" + (name_prefix or "data") + "",
+            rule="type",
+        )
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(["job"]) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain "
+                ""
+                + (name_prefix or "data")
+                + " must contain "
+                + (str(sorted(data__missing_keys)) + " properties"),
+                value=data,
+                name="" + (name_prefix or "data") + "",
+                rule="required",
             )
         data_keys = set(data.keys())
         if "job" in data_keys:
@@ -504,13 +655,24 @@ def validate_contract__components_schemas_job(
     data, custom_formats={}, name_prefix=None
 ):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
+        raise JsonSchemaValueException(
+            "" + (name_prefix or "data") + " must be object",
+            value=data,
+            name="" + (name_prefix or "data") + "",
+            rule="type",
+        )
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(["job_id", "status"]) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain "
+                ""
+                + (name_prefix or "data")
+                + " must contain "
+                + (str(sorted(data__missing_keys)) + " properties"),
+                value=data,
+                name="" + (name_prefix or "data") + "",
+                rule="required",
             )
         data_keys = set(data.keys())
         if "job_id" in data_keys:
@@ -518,35 +680,50 @@ def validate_contract__components_schemas_job(
             data__jobid = data["job_id"]
             if not isinstance(data__jobid, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".job_id must be string"
+                    "" + (name_prefix or "data") + ".job_id must be string",
+                    value=data__jobid,
+                    name="" + (name_prefix or "data") + ".job_id",
+                    rule="type",
                 )
         if "type" in data_keys:
             data_keys.remove("type")
             data__type = data["type"]
             if not isinstance(data__type, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".type must be string"
+                    "" + (name_prefix or "data") + ".type must be string",
+                    value=data__type,
+                    name="" + (name_prefix or "data") + ".type",
+                    rule="type",
                 )
         if "status" in data_keys:
             data_keys.remove("status")
             data__status = data["status"]
             if not isinstance(data__status, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".status must be string"
+                    "" + (name_prefix or "data") + ".status must be string",
+                    value=data__status,
+                    name="" + (name_prefix or "data") + ".status",
+                    rule="type",
                 )
         if "connection_id" in data_keys:
             data_keys.remove("connection_id")
             data__connectionid = data["connection_id"]
             if not isinstance(data__connectionid, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".connection_id must be string"
+                    "" + (name_prefix or "data") + ".connection_id must be string",
+                    value=data__connectionid,
+                    name="" + (name_prefix or "data") + ".connection_id",
+                    rule="type",
                 )
         if "provider" in data_keys:
             data_keys.remove("provider")
             data__provider = data["provider"]
             if not isinstance(data__provider, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".provider must be string"
+                    "" + (name_prefix or "data") + ".provider must be string",
+                    value=data__provider,
+                    name="" + (name_prefix or "data") + ".provider",
+                    rule="type",
                 )
         if "total_files" in data_keys:
             data_keys.remove("total_files")
@@ -560,7 +737,10 @@ def validate_contract__components_schemas_job(
                 or isinstance(data__totalfiles, bool)
             ):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".total_files must be integer"
+                    "" + (name_prefix or "data") + ".total_files must be integer",
+                    value=data__totalfiles,
+                    name="" + (name_prefix or "data") + ".total_files",
+                    rule="type",
                 )
         if "completed_files" in data_keys:
             data_keys.remove("completed_files")
@@ -574,7 +754,10 @@ def validate_contract__components_schemas_job(
                 or isinstance(data__completedfiles, bool)
             ):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".completed_files must be integer"
+                    "" + (name_prefix or "data") + ".completed_files must be integer",
+                    value=data__completedfiles,
+                    name="" + (name_prefix or "data") + ".completed_files",
+                    rule="type",
                 )
         if "failed_files" in data_keys:
             data_keys.remove("failed_files")
@@ -588,38 +771,56 @@ def validate_contract__components_schemas_job(
                 or isinstance(data__failedfiles, bool)
             ):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".failed_files must be integer"
+                    "" + (name_prefix or "data") + ".failed_files must be integer",
+                    value=data__failedfiles,
+                    name="" + (name_prefix or "data") + ".failed_files",
+                    rule="type",
                 )
         if "error" in data_keys:
             data_keys.remove("error")
             data__error = data["error"]
             if not isinstance(data__error, (str, NoneType)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".error must be string or null"
+                    "" + (name_prefix or "data") + ".error must be string or null",
+                    value=data__error,
+                    name="" + (name_prefix or "data") + ".error",
+                    rule="type",
                 )
         if "created_at" in data_keys:
             data_keys.remove("created_at")
             data__createdat = data["created_at"]
             if not isinstance(data__createdat, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".created_at must be string"
+                    "" + (name_prefix or "data") + ".created_at must be string",
+                    value=data__createdat,
+                    name="" + (name_prefix or "data") + ".created_at",
+                    rule="type",
                 )
             if isinstance(data__createdat, str):
                 if not REGEX_PATTERNS["date-time_re_pattern"].match(data__createdat):
                     raise JsonSchemaValueException(
-                        "" + (name_prefix or "data") + ".created_at must be date-time"
+                        "" + (name_prefix or "data") + ".created_at must be date-time",
+                        value=data__createdat,
+                        name="" + (name_prefix or "data") + ".created_at",
+                        rule="format",
                     )
         if "updated_at" in data_keys:
             data_keys.remove("updated_at")
             data__updatedat = data["updated_at"]
             if not isinstance(data__updatedat, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".updated_at must be string"
+                    "" + (name_prefix or "data") + ".updated_at must be string",
+                    value=data__updatedat,
+                    name="" + (name_prefix or "data") + ".updated_at",
+                    rule="type",
                 )
             if isinstance(data__updatedat, str):
                 if not REGEX_PATTERNS["date-time_re_pattern"].match(data__updatedat):
                     raise JsonSchemaValueException(
-                        "" + (name_prefix or "data") + ".updated_at must be date-time"
+                        "" + (name_prefix or "data") + ".updated_at must be date-time",
+                        value=data__updatedat,
+                        name="" + (name_prefix or "data") + ".updated_at",
+                        rule="format",
                     )
         if "completed_at" in data_keys:
             data_keys.remove("completed_at")
@@ -628,12 +829,20 @@ def validate_contract__components_schemas_job(
                 raise JsonSchemaValueException(
                     ""
                     + (name_prefix or "data")
-                    + ".completed_at must be string or null"
+                    + ".completed_at must be string or null",
+                    value=data__completedat,
+                    name="" + (name_prefix or "data") + ".completed_at",
+                    rule="type",
                 )
             if isinstance(data__completedat, str):
                 if not REGEX_PATTERNS["date-time_re_pattern"].match(data__completedat):
                     raise JsonSchemaValueException(
-                        "" + (name_prefix or "data") + ".completed_at must be date-time"
+                        ""
+                        + (name_prefix or "data")
+                        + ".completed_at must be date-time",
+                        value=data__completedat,
+                        name="" + (name_prefix or "data") + ".completed_at",
+                        rule="format",
                     )
         if "cloud_file_ids" in data_keys:
             data_keys.remove("cloud_file_ids")
@@ -642,7 +851,10 @@ def validate_contract__components_schemas_job(
                 raise JsonSchemaValueException(
                     ""
                     + (name_prefix or "data")
-                    + ".cloud_file_ids must be array or null"
+                    + ".cloud_file_ids must be array or null",
+                    value=data__cloudfileids,
+                    name="" + (name_prefix or "data") + ".cloud_file_ids",
+                    rule="type",
                 )
             data__cloudfileids_is_list = isinstance(data__cloudfileids, (list, tuple))
             if data__cloudfileids_is_list:
@@ -657,7 +869,15 @@ def validate_contract__components_schemas_job(
                             + ".cloud_file_ids[{data__cloudfileids_x}]".format(
                                 **locals()
                             )
-                            + " must be string"
+                            + " must be string",
+                            value=data__cloudfileids_item,
+                            name=""
+                            + (name_prefix or "data")
+                            + ".cloud_file_ids[{data__cloudfileids_x}]".format(
+                                **locals()
+                            )
+                            + "",
+                            rule="type",
                         )
     return data
 
@@ -666,13 +886,24 @@ def validate_contract__components_schemas_initiateauthresponse(
     data, custom_formats={}, name_prefix=None
 ):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
+        raise JsonSchemaValueException(
+            "" + (name_prefix or "data") + " must be object",
+            value=data,
+            name="" + (name_prefix or "data") + "",
+            rule="type",
+        )
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(["authorization_url", "state"]) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain "
+                ""
+                + (name_prefix or "data")
+                + " must contain "
+                + (str(sorted(data__missing_keys)) + " properties"),
+                value=data,
+                name="" + (name_prefix or "data") + "",
+                rule="required",
             )
         data_keys = set(data.keys())
         if "authorization_url" in data_keys:
@@ -680,21 +911,30 @@ def validate_contract__components_schemas_initiateauthresponse(
             data__authorizationurl = data["authorization_url"]
             if not isinstance(data__authorizationurl, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".authorization_url must be string"
+                    "" + (name_prefix or "data") + ".authorization_url must be string",
+                    value=data__authorizationurl,
+                    name="" + (name_prefix or "data") + ".authorization_url",
+                    rule="type",
                 )
         if "state" in data_keys:
             data_keys.remove("state")
             data__state = data["state"]
             if not isinstance(data__state, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".state must be string"
+                    "" + (name_prefix or "data") + ".state must be string",
+                    value=data__state,
+                    name="" + (name_prefix or "data") + ".state",
+                    rule="type",
                 )
         if "provider" in data_keys:
             data_keys.remove("provider")
             data__provider = data["provider"]
             if not isinstance(data__provider, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".provider must be string"
+                    "" + (name_prefix or "data") + ".provider must be string",
+                    value=data__provider,
+                    name="" + (name_prefix or "data") + ".provider",
+                    rule="type",
                 )
     return data
 
@@ -703,13 +943,24 @@ def validate_contract__components_schemas_initiateauthrequest(
     data, custom_formats={}, name_prefix=None
 ):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
+        raise JsonSchemaValueException(
+            "" + (name_prefix or "data") + " must be object",
+            value=data,
+            name="" + (name_prefix or "data") + "",
+            rule="type",
+        )
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(["provider", "redirect_uri"]) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain "
+                ""
+                + (name_prefix or "data")
+                + " must contain "
+                + (str(sorted(data__missing_keys)) + " properties"),
+                value=data,
+                name="" + (name_prefix or "data") + "",
+                rule="required",
             )
         data_keys = set(data.keys())
         if "provider" in data_keys:
@@ -723,7 +974,10 @@ def validate_contract__components_schemas_initiateauthrequest(
             data__redirecturi = data["redirect_uri"]
             if not isinstance(data__redirecturi, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".redirect_uri must be string"
+                    "" + (name_prefix or "data") + ".redirect_uri must be string",
+                    value=data__redirecturi,
+                    name="" + (name_prefix or "data") + ".redirect_uri",
+                    rule="type",
                 )
             if isinstance(data__redirecturi, str):
                 data__redirecturi_len = len(data__redirecturi)
@@ -731,7 +985,10 @@ def validate_contract__components_schemas_initiateauthrequest(
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".redirect_uri must be shorter than or equal to 2048 characters"
+                        + ".redirect_uri must be shorter than or equal to 2048 characters",
+                        value=data__redirecturi,
+                        name="" + (name_prefix or "data") + ".redirect_uri",
+                        rule="maxLength",
                     )
                 if not REGEX_PATTERNS["^[^\\u0000-\\u001F\\u007F]+$"].search(
                     data__redirecturi
@@ -739,7 +996,10 @@ def validate_contract__components_schemas_initiateauthrequest(
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".redirect_uri must match pattern ^[^\\u0000-\\u001F\\u007F]+$"
+                        + ".redirect_uri must match pattern ^[^\\u0000-\\u001F\\u007F]+$",
+                        value=data__redirecturi,
+                        name="" + (name_prefix or "data") + ".redirect_uri",
+                        rule="pattern",
                     )
     return data
 
@@ -748,10 +1008,18 @@ def validate_contract__components_schemas_provider(
     data, custom_formats={}, name_prefix=None
 ):
     if not isinstance(data, (str)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string")
+        raise JsonSchemaValueException(
+            "" + (name_prefix or "data") + " must be string",
+            value=data,
+            name="" + (name_prefix or "data") + "",
+            rule="type",
+        )
     if not (isinstance(data, str) and data == "google_drive"):
         raise JsonSchemaValueException(
-            "" + (name_prefix or "data") + " must be one of ['google_drive']"
+            "" + (name_prefix or "data") + " must be one of ['google_drive']",
+            value=data,
+            name="" + (name_prefix or "data") + "",
+            rule="enum",
         )
     return data
 
@@ -760,13 +1028,24 @@ def validate_contract__components_schemas_importresponse(
     data, custom_formats={}, name_prefix=None
 ):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
+        raise JsonSchemaValueException(
+            "" + (name_prefix or "data") + " must be object",
+            value=data,
+            name="" + (name_prefix or "data") + "",
+            rule="type",
+        )
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(["is_async"]) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain "
+                ""
+                + (name_prefix or "data")
+                + " must contain "
+                + (str(sorted(data__missing_keys)) + " properties"),
+                value=data,
+                name="" + (name_prefix or "data") + "",
+                rule="required",
             )
         data_keys = set(data.keys())
         if "image_ids" in data_keys:
@@ -774,7 +1053,10 @@ def validate_contract__components_schemas_importresponse(
             data__imageids = data["image_ids"]
             if not isinstance(data__imageids, (list, tuple, NoneType)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".image_ids must be array or null"
+                    "" + (name_prefix or "data") + ".image_ids must be array or null",
+                    value=data__imageids,
+                    name="" + (name_prefix or "data") + ".image_ids",
+                    rule="type",
                 )
             data__imageids_is_list = isinstance(data__imageids, (list, tuple))
             if data__imageids_is_list:
@@ -785,21 +1067,33 @@ def validate_contract__components_schemas_importresponse(
                             ""
                             + (name_prefix or "data")
                             + ".image_ids[{data__imageids_x}]".format(**locals())
-                            + " must be string"
+                            + " must be string",
+                            value=data__imageids_item,
+                            name=""
+                            + (name_prefix or "data")
+                            + ".image_ids[{data__imageids_x}]".format(**locals())
+                            + "",
+                            rule="type",
                         )
         if "job_id" in data_keys:
             data_keys.remove("job_id")
             data__jobid = data["job_id"]
             if not isinstance(data__jobid, (str, NoneType)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".job_id must be string or null"
+                    "" + (name_prefix or "data") + ".job_id must be string or null",
+                    value=data__jobid,
+                    name="" + (name_prefix or "data") + ".job_id",
+                    rule="type",
                 )
         if "status" in data_keys:
             data_keys.remove("status")
             data__status = data["status"]
             if not isinstance(data__status, (str, NoneType)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".status must be string or null"
+                    "" + (name_prefix or "data") + ".status must be string or null",
+                    value=data__status,
+                    name="" + (name_prefix or "data") + ".status",
+                    rule="type",
                 )
         if "total_files" in data_keys:
             data_keys.remove("total_files")
@@ -813,21 +1107,30 @@ def validate_contract__components_schemas_importresponse(
                 or isinstance(data__totalfiles, bool)
             ):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".total_files must be integer"
+                    "" + (name_prefix or "data") + ".total_files must be integer",
+                    value=data__totalfiles,
+                    name="" + (name_prefix or "data") + ".total_files",
+                    rule="type",
                 )
         if "is_async" in data_keys:
             data_keys.remove("is_async")
             data__isasync = data["is_async"]
             if not isinstance(data__isasync, (bool)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".is_async must be boolean"
+                    "" + (name_prefix or "data") + ".is_async must be boolean",
+                    value=data__isasync,
+                    name="" + (name_prefix or "data") + ".is_async",
+                    rule="type",
                 )
         if "message" in data_keys:
             data_keys.remove("message")
             data__message = data["message"]
             if not isinstance(data__message, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".message must be string"
+                    "" + (name_prefix or "data") + ".message must be string",
+                    value=data__message,
+                    name="" + (name_prefix or "data") + ".message",
+                    rule="type",
                 )
     return data
 
@@ -836,13 +1139,24 @@ def validate_contract__components_schemas_importrequest(
     data, custom_formats={}, name_prefix=None
 ):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
+        raise JsonSchemaValueException(
+            "" + (name_prefix or "data") + " must be object",
+            value=data,
+            name="" + (name_prefix or "data") + "",
+            rule="type",
+        )
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(["connection_id", "files"]) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain "
+                ""
+                + (name_prefix or "data")
+                + " must contain "
+                + (str(sorted(data__missing_keys)) + " properties"),
+                value=data,
+                name="" + (name_prefix or "data") + "",
+                rule="required",
             )
         data_keys = set(data.keys())
         if "connection_id" in data_keys:
@@ -850,7 +1164,10 @@ def validate_contract__components_schemas_importrequest(
             data__connectionid = data["connection_id"]
             if not isinstance(data__connectionid, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".connection_id must be string"
+                    "" + (name_prefix or "data") + ".connection_id must be string",
+                    value=data__connectionid,
+                    name="" + (name_prefix or "data") + ".connection_id",
+                    rule="type",
                 )
             if isinstance(data__connectionid, str):
                 data__connectionid_len = len(data__connectionid)
@@ -858,26 +1175,38 @@ def validate_contract__components_schemas_importrequest(
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".connection_id must be longer than or equal to 1 characters"
+                        + ".connection_id must be longer than or equal to 1 characters",
+                        value=data__connectionid,
+                        name="" + (name_prefix or "data") + ".connection_id",
+                        rule="minLength",
                     )
                 if data__connectionid_len > 128:
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".connection_id must be shorter than or equal to 128 characters"
+                        + ".connection_id must be shorter than or equal to 128 characters",
+                        value=data__connectionid,
+                        name="" + (name_prefix or "data") + ".connection_id",
+                        rule="maxLength",
                     )
                 if not REGEX_PATTERNS["^[A-Za-z0-9_-]+$"].search(data__connectionid):
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".connection_id must match pattern ^[A-Za-z0-9_-]+$"
+                        + ".connection_id must match pattern ^[A-Za-z0-9_-]+$",
+                        value=data__connectionid,
+                        name="" + (name_prefix or "data") + ".connection_id",
+                        rule="pattern",
                     )
         if "files" in data_keys:
             data_keys.remove("files")
             data__files = data["files"]
             if not isinstance(data__files, (list, tuple)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".files must be array"
+                    "" + (name_prefix or "data") + ".files must be array",
+                    value=data__files,
+                    name="" + (name_prefix or "data") + ".files",
+                    rule="type",
                 )
             data__files_is_list = isinstance(data__files, (list, tuple))
             if data__files_is_list:
@@ -886,13 +1215,19 @@ def validate_contract__components_schemas_importrequest(
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".files must contain at least 1 items"
+                        + ".files must contain at least 1 items",
+                        value=data__files,
+                        name="" + (name_prefix or "data") + ".files",
+                        rule="minItems",
                     )
                 if data__files_len > 1000:
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".files must contain less than or equal to 1000 items"
+                        + ".files must contain less than or equal to 1000 items",
+                        value=data__files,
+                        name="" + (name_prefix or "data") + ".files",
+                        rule="maxItems",
                     )
                 for data__files_x, data__files_item in enumerate(data__files):
                     validate_contract__components_schemas_importfile(
@@ -906,7 +1241,10 @@ def validate_contract__components_schemas_importrequest(
             data__autodescribe = data["auto_describe"]
             if not isinstance(data__autodescribe, (bool)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".auto_describe must be boolean"
+                    "" + (name_prefix or "data") + ".auto_describe must be boolean",
+                    value=data__autodescribe,
+                    name="" + (name_prefix or "data") + ".auto_describe",
+                    rule="type",
                 )
         else:
             data["auto_describe"] = True
@@ -915,7 +1253,10 @@ def validate_contract__components_schemas_importrequest(
             data__tags = data["tags"]
             if not isinstance(data__tags, (list, tuple)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".tags must be array"
+                    "" + (name_prefix or "data") + ".tags must be array",
+                    value=data__tags,
+                    name="" + (name_prefix or "data") + ".tags",
+                    rule="type",
                 )
             data__tags_is_list = isinstance(data__tags, (list, tuple))
             if data__tags_is_list:
@@ -924,7 +1265,10 @@ def validate_contract__components_schemas_importrequest(
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".tags must contain less than or equal to 100 items"
+                        + ".tags must contain less than or equal to 100 items",
+                        value=data__tags,
+                        name="" + (name_prefix or "data") + ".tags",
+                        rule="maxItems",
                     )
                 for data__tags_x, data__tags_item in enumerate(data__tags):
                     if not isinstance(data__tags_item, (str)):
@@ -932,7 +1276,13 @@ def validate_contract__components_schemas_importrequest(
                             ""
                             + (name_prefix or "data")
                             + ".tags[{data__tags_x}]".format(**locals())
-                            + " must be string"
+                            + " must be string",
+                            value=data__tags_item,
+                            name=""
+                            + (name_prefix or "data")
+                            + ".tags[{data__tags_x}]".format(**locals())
+                            + "",
+                            rule="type",
                         )
                     if isinstance(data__tags_item, str):
                         data__tags_item_len = len(data__tags_item)
@@ -941,14 +1291,26 @@ def validate_contract__components_schemas_importrequest(
                                 ""
                                 + (name_prefix or "data")
                                 + ".tags[{data__tags_x}]".format(**locals())
-                                + " must be longer than or equal to 1 characters"
+                                + " must be longer than or equal to 1 characters",
+                                value=data__tags_item,
+                                name=""
+                                + (name_prefix or "data")
+                                + ".tags[{data__tags_x}]".format(**locals())
+                                + "",
+                                rule="minLength",
                             )
                         if data__tags_item_len > 100:
                             raise JsonSchemaValueException(
                                 ""
                                 + (name_prefix or "data")
                                 + ".tags[{data__tags_x}]".format(**locals())
-                                + " must be shorter than or equal to 100 characters"
+                                + " must be shorter than or equal to 100 characters",
+                                value=data__tags_item,
+                                name=""
+                                + (name_prefix or "data")
+                                + ".tags[{data__tags_x}]".format(**locals())
+                                + "",
+                                rule="maxLength",
                             )
                         if not REGEX_PATTERNS["^[^\\u0000-\\u001F\\u007F]+$"].search(
                             data__tags_item
@@ -957,14 +1319,23 @@ def validate_contract__components_schemas_importrequest(
                                 ""
                                 + (name_prefix or "data")
                                 + ".tags[{data__tags_x}]".format(**locals())
-                                + " must match pattern ^[^\\u0000-\\u001F\\u007F]+$"
+                                + " must match pattern ^[^\\u0000-\\u001F\\u007F]+$",
+                                value=data__tags_item,
+                                name=""
+                                + (name_prefix or "data")
+                                + ".tags[{data__tags_x}]".format(**locals())
+                                + "",
+                                rule="pattern",
                             )
         if "collection_id" in data_keys:
             data_keys.remove("collection_id")
             data__collectionid = data["collection_id"]
             if not isinstance(data__collectionid, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".collection_id must be string"
+                    "" + (name_prefix or "data") + ".collection_id must be string",
+                    value=data__collectionid,
+                    name="" + (name_prefix or "data") + ".collection_id",
+                    rule="type",
                 )
             if isinstance(data__collectionid, str):
                 data__collectionid_len = len(data__collectionid)
@@ -972,19 +1343,28 @@ def validate_contract__components_schemas_importrequest(
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".collection_id must be longer than or equal to 1 characters"
+                        + ".collection_id must be longer than or equal to 1 characters",
+                        value=data__collectionid,
+                        name="" + (name_prefix or "data") + ".collection_id",
+                        rule="minLength",
                     )
                 if data__collectionid_len > 128:
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".collection_id must be shorter than or equal to 128 characters"
+                        + ".collection_id must be shorter than or equal to 128 characters",
+                        value=data__collectionid,
+                        name="" + (name_prefix or "data") + ".collection_id",
+                        rule="maxLength",
                     )
                 if not REGEX_PATTERNS["^[A-Za-z0-9_-]+$"].search(data__collectionid):
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".collection_id must match pattern ^[A-Za-z0-9_-]+$"
+                        + ".collection_id must match pattern ^[A-Za-z0-9_-]+$",
+                        value=data__collectionid,
+                        name="" + (name_prefix or "data") + ".collection_id",
+                        rule="pattern",
                     )
     return data
 
@@ -993,13 +1373,24 @@ def validate_contract__components_schemas_importfile(
     data, custom_formats={}, name_prefix=None
 ):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
+        raise JsonSchemaValueException(
+            "" + (name_prefix or "data") + " must be object",
+            value=data,
+            name="" + (name_prefix or "data") + "",
+            rule="type",
+        )
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(["id", "name"]) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain "
+                ""
+                + (name_prefix or "data")
+                + " must contain "
+                + (str(sorted(data__missing_keys)) + " properties"),
+                value=data,
+                name="" + (name_prefix or "data") + "",
+                rule="required",
             )
         data_keys = set(data.keys())
         if "id" in data_keys:
@@ -1007,7 +1398,10 @@ def validate_contract__components_schemas_importfile(
             data__id = data["id"]
             if not isinstance(data__id, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".id must be string"
+                    "" + (name_prefix or "data") + ".id must be string",
+                    value=data__id,
+                    name="" + (name_prefix or "data") + ".id",
+                    rule="type",
                 )
             if isinstance(data__id, str):
                 data__id_len = len(data__id)
@@ -1015,26 +1409,38 @@ def validate_contract__components_schemas_importfile(
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".id must be longer than or equal to 1 characters"
+                        + ".id must be longer than or equal to 1 characters",
+                        value=data__id,
+                        name="" + (name_prefix or "data") + ".id",
+                        rule="minLength",
                     )
                 if data__id_len > 256:
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".id must be shorter than or equal to 256 characters"
+                        + ".id must be shorter than or equal to 256 characters",
+                        value=data__id,
+                        name="" + (name_prefix or "data") + ".id",
+                        rule="maxLength",
                     )
                 if not REGEX_PATTERNS["^[A-Za-z0-9_-]+$"].search(data__id):
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".id must match pattern ^[A-Za-z0-9_-]+$"
+                        + ".id must match pattern ^[A-Za-z0-9_-]+$",
+                        value=data__id,
+                        name="" + (name_prefix or "data") + ".id",
+                        rule="pattern",
                     )
         if "name" in data_keys:
             data_keys.remove("name")
             data__name = data["name"]
             if not isinstance(data__name, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".name must be string"
+                    "" + (name_prefix or "data") + ".name must be string",
+                    value=data__name,
+                    name="" + (name_prefix or "data") + ".name",
+                    rule="type",
                 )
             if isinstance(data__name, str):
                 data__name_len = len(data__name)
@@ -1042,13 +1448,19 @@ def validate_contract__components_schemas_importfile(
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".name must be longer than or equal to 1 characters"
+                        + ".name must be longer than or equal to 1 characters",
+                        value=data__name,
+                        name="" + (name_prefix or "data") + ".name",
+                        rule="minLength",
                     )
                 if data__name_len > 1024:
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".name must be shorter than or equal to 1024 characters"
+                        + ".name must be shorter than or equal to 1024 characters",
+                        value=data__name,
+                        name="" + (name_prefix or "data") + ".name",
+                        rule="maxLength",
                     )
                 if not REGEX_PATTERNS["^[^\\u0000-\\u001F\\u007F]+$"].search(
                     data__name
@@ -1056,14 +1468,20 @@ def validate_contract__components_schemas_importfile(
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".name must match pattern ^[^\\u0000-\\u001F\\u007F]+$"
+                        + ".name must match pattern ^[^\\u0000-\\u001F\\u007F]+$",
+                        value=data__name,
+                        name="" + (name_prefix or "data") + ".name",
+                        rule="pattern",
                     )
         if "mime_type" in data_keys:
             data_keys.remove("mime_type")
             data__mimetype = data["mime_type"]
             if not isinstance(data__mimetype, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".mime_type must be string"
+                    "" + (name_prefix or "data") + ".mime_type must be string",
+                    value=data__mimetype,
+                    name="" + (name_prefix or "data") + ".mime_type",
+                    rule="type",
                 )
             if isinstance(data__mimetype, str):
                 data__mimetype_len = len(data__mimetype)
@@ -1071,7 +1489,10 @@ def validate_contract__components_schemas_importfile(
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".mime_type must be shorter than or equal to 255 characters"
+                        + ".mime_type must be shorter than or equal to 255 characters",
+                        value=data__mimetype,
+                        name="" + (name_prefix or "data") + ".mime_type",
+                        rule="maxLength",
                     )
                 if not REGEX_PATTERNS[
                     "^[A-Za-z0-9][A-Za-z0-9!#\\$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#\\$&^_.+-]*$"
@@ -1079,7 +1500,10 @@ def validate_contract__components_schemas_importfile(
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".mime_type must match pattern ^[A-Za-z0-9][A-Za-z0-9!#\\$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#\\$&^_.+-]*$"
+                        + ".mime_type must match pattern ^[A-Za-z0-9][A-Za-z0-9!#\\$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#\\$&^_.+-]*$",
+                        value=data__mimetype,
+                        name="" + (name_prefix or "data") + ".mime_type",
+                        rule="pattern",
                     )
         if "size_bytes" in data_keys:
             data_keys.remove("size_bytes")
@@ -1092,7 +1516,10 @@ def validate_contract__components_schemas_importfile(
                 or isinstance(data__sizebytes, bool)
             ):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".size_bytes must be integer"
+                    "" + (name_prefix or "data") + ".size_bytes must be integer",
+                    value=data__sizebytes,
+                    name="" + (name_prefix or "data") + ".size_bytes",
+                    rule="type",
                 )
             if isinstance(data__sizebytes, (int, float, Decimal)) and not isinstance(
                 data__sizebytes, bool
@@ -1101,13 +1528,19 @@ def validate_contract__components_schemas_importfile(
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".size_bytes must be bigger than or equal to 0"
+                        + ".size_bytes must be bigger than or equal to 0",
+                        value=data__sizebytes,
+                        name="" + (name_prefix or "data") + ".size_bytes",
+                        rule="minimum",
                     )
                 if data__sizebytes > 5497558138880:
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".size_bytes must be smaller than or equal to 5497558138880"
+                        + ".size_bytes must be smaller than or equal to 5497558138880",
+                        value=data__sizebytes,
+                        name="" + (name_prefix or "data") + ".size_bytes",
+                        rule="maximum",
                     )
     return data
 
@@ -1116,13 +1549,24 @@ def validate_contract__components_schemas_exportresponse(
     data, custom_formats={}, name_prefix=None
 ):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
+        raise JsonSchemaValueException(
+            "" + (name_prefix or "data") + " must be object",
+            value=data,
+            name="" + (name_prefix or "data") + "",
+            rule="type",
+        )
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(["job_id"]) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain "
+                ""
+                + (name_prefix or "data")
+                + " must contain "
+                + (str(sorted(data__missing_keys)) + " properties"),
+                value=data,
+                name="" + (name_prefix or "data") + "",
+                rule="required",
             )
         data_keys = set(data.keys())
         if "job_id" in data_keys:
@@ -1130,28 +1574,40 @@ def validate_contract__components_schemas_exportresponse(
             data__jobid = data["job_id"]
             if not isinstance(data__jobid, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".job_id must be string"
+                    "" + (name_prefix or "data") + ".job_id must be string",
+                    value=data__jobid,
+                    name="" + (name_prefix or "data") + ".job_id",
+                    rule="type",
                 )
         if "job_status" in data_keys:
             data_keys.remove("job_status")
             data__jobstatus = data["job_status"]
             if not isinstance(data__jobstatus, (str, NoneType)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".job_status must be string or null"
+                    "" + (name_prefix or "data") + ".job_status must be string or null",
+                    value=data__jobstatus,
+                    name="" + (name_prefix or "data") + ".job_status",
+                    rule="type",
                 )
         if "is_async" in data_keys:
             data_keys.remove("is_async")
             data__isasync = data["is_async"]
             if not isinstance(data__isasync, (bool)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".is_async must be boolean"
+                    "" + (name_prefix or "data") + ".is_async must be boolean",
+                    value=data__isasync,
+                    name="" + (name_prefix or "data") + ".is_async",
+                    rule="type",
                 )
         if "message" in data_keys:
             data_keys.remove("message")
             data__message = data["message"]
             if not isinstance(data__message, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".message must be string"
+                    "" + (name_prefix or "data") + ".message must be string",
+                    value=data__message,
+                    name="" + (name_prefix or "data") + ".message",
+                    rule="type",
                 )
         if "cloud_file_ids" in data_keys:
             data_keys.remove("cloud_file_ids")
@@ -1160,7 +1616,10 @@ def validate_contract__components_schemas_exportresponse(
                 raise JsonSchemaValueException(
                     ""
                     + (name_prefix or "data")
-                    + ".cloud_file_ids must be array or null"
+                    + ".cloud_file_ids must be array or null",
+                    value=data__cloudfileids,
+                    name="" + (name_prefix or "data") + ".cloud_file_ids",
+                    rule="type",
                 )
             data__cloudfileids_is_list = isinstance(data__cloudfileids, (list, tuple))
             if data__cloudfileids_is_list:
@@ -1175,7 +1634,15 @@ def validate_contract__components_schemas_exportresponse(
                             + ".cloud_file_ids[{data__cloudfileids_x}]".format(
                                 **locals()
                             )
-                            + " must be string"
+                            + " must be string",
+                            value=data__cloudfileids_item,
+                            name=""
+                            + (name_prefix or "data")
+                            + ".cloud_file_ids[{data__cloudfileids_x}]".format(
+                                **locals()
+                            )
+                            + "",
+                            rule="type",
                         )
     return data
 
@@ -1184,13 +1651,24 @@ def validate_contract__components_schemas_exportrequest(
     data, custom_formats={}, name_prefix=None
 ):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
+        raise JsonSchemaValueException(
+            "" + (name_prefix or "data") + " must be object",
+            value=data,
+            name="" + (name_prefix or "data") + "",
+            rule="type",
+        )
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(["connection_id", "image_ids"]) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain "
+                ""
+                + (name_prefix or "data")
+                + " must contain "
+                + (str(sorted(data__missing_keys)) + " properties"),
+                value=data,
+                name="" + (name_prefix or "data") + "",
+                rule="required",
             )
         data_keys = set(data.keys())
         if "connection_id" in data_keys:
@@ -1198,7 +1676,10 @@ def validate_contract__components_schemas_exportrequest(
             data__connectionid = data["connection_id"]
             if not isinstance(data__connectionid, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".connection_id must be string"
+                    "" + (name_prefix or "data") + ".connection_id must be string",
+                    value=data__connectionid,
+                    name="" + (name_prefix or "data") + ".connection_id",
+                    rule="type",
                 )
             if isinstance(data__connectionid, str):
                 data__connectionid_len = len(data__connectionid)
@@ -1206,26 +1687,38 @@ def validate_contract__components_schemas_exportrequest(
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".connection_id must be longer than or equal to 1 characters"
+                        + ".connection_id must be longer than or equal to 1 characters",
+                        value=data__connectionid,
+                        name="" + (name_prefix or "data") + ".connection_id",
+                        rule="minLength",
                     )
                 if data__connectionid_len > 128:
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".connection_id must be shorter than or equal to 128 characters"
+                        + ".connection_id must be shorter than or equal to 128 characters",
+                        value=data__connectionid,
+                        name="" + (name_prefix or "data") + ".connection_id",
+                        rule="maxLength",
                     )
                 if not REGEX_PATTERNS["^[A-Za-z0-9_-]+$"].search(data__connectionid):
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".connection_id must match pattern ^[A-Za-z0-9_-]+$"
+                        + ".connection_id must match pattern ^[A-Za-z0-9_-]+$",
+                        value=data__connectionid,
+                        name="" + (name_prefix or "data") + ".connection_id",
+                        rule="pattern",
                     )
         if "image_ids" in data_keys:
             data_keys.remove("image_ids")
             data__imageids = data["image_ids"]
             if not isinstance(data__imageids, (list, tuple)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".image_ids must be array"
+                    "" + (name_prefix or "data") + ".image_ids must be array",
+                    value=data__imageids,
+                    name="" + (name_prefix or "data") + ".image_ids",
+                    rule="type",
                 )
             data__imageids_is_list = isinstance(data__imageids, (list, tuple))
             if data__imageids_is_list:
@@ -1234,13 +1727,19 @@ def validate_contract__components_schemas_exportrequest(
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".image_ids must contain at least 1 items"
+                        + ".image_ids must contain at least 1 items",
+                        value=data__imageids,
+                        name="" + (name_prefix or "data") + ".image_ids",
+                        rule="minItems",
                     )
                 if data__imageids_len > 1000:
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".image_ids must contain less than or equal to 1000 items"
+                        + ".image_ids must contain less than or equal to 1000 items",
+                        value=data__imageids,
+                        name="" + (name_prefix or "data") + ".image_ids",
+                        rule="maxItems",
                     )
                 for data__imageids_x, data__imageids_item in enumerate(data__imageids):
                     if not isinstance(data__imageids_item, (str)):
@@ -1248,7 +1747,13 @@ def validate_contract__components_schemas_exportrequest(
                             ""
                             + (name_prefix or "data")
                             + ".image_ids[{data__imageids_x}]".format(**locals())
-                            + " must be string"
+                            + " must be string",
+                            value=data__imageids_item,
+                            name=""
+                            + (name_prefix or "data")
+                            + ".image_ids[{data__imageids_x}]".format(**locals())
+                            + "",
+                            rule="type",
                         )
                     if isinstance(data__imageids_item, str):
                         data__imageids_item_len = len(data__imageids_item)
@@ -1257,14 +1762,26 @@ def validate_contract__components_schemas_exportrequest(
                                 ""
                                 + (name_prefix or "data")
                                 + ".image_ids[{data__imageids_x}]".format(**locals())
-                                + " must be longer than or equal to 1 characters"
+                                + " must be longer than or equal to 1 characters",
+                                value=data__imageids_item,
+                                name=""
+                                + (name_prefix or "data")
+                                + ".image_ids[{data__imageids_x}]".format(**locals())
+                                + "",
+                                rule="minLength",
                             )
                         if data__imageids_item_len > 128:
                             raise JsonSchemaValueException(
                                 ""
                                 + (name_prefix or "data")
                                 + ".image_ids[{data__imageids_x}]".format(**locals())
-                                + " must be shorter than or equal to 128 characters"
+                                + " must be shorter than or equal to 128 characters",
+                                value=data__imageids_item,
+                                name=""
+                                + (name_prefix or "data")
+                                + ".image_ids[{data__imageids_x}]".format(**locals())
+                                + "",
+                                rule="maxLength",
                             )
                         if not REGEX_PATTERNS["^[A-Za-z0-9_-]+$"].search(
                             data__imageids_item
@@ -1273,14 +1790,23 @@ def validate_contract__components_schemas_exportrequest(
                                 ""
                                 + (name_prefix or "data")
                                 + ".image_ids[{data__imageids_x}]".format(**locals())
-                                + " must match pattern ^[A-Za-z0-9_-]+$"
+                                + " must match pattern ^[A-Za-z0-9_-]+$",
+                                value=data__imageids_item,
+                                name=""
+                                + (name_prefix or "data")
+                                + ".image_ids[{data__imageids_x}]".format(**locals())
+                                + "",
+                                rule="pattern",
                             )
         if "folder_id" in data_keys:
             data_keys.remove("folder_id")
             data__folderid = data["folder_id"]
             if not isinstance(data__folderid, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".folder_id must be string"
+                    "" + (name_prefix or "data") + ".folder_id must be string",
+                    value=data__folderid,
+                    name="" + (name_prefix or "data") + ".folder_id",
+                    rule="type",
                 )
             if isinstance(data__folderid, str):
                 data__folderid_len = len(data__folderid)
@@ -1288,26 +1814,38 @@ def validate_contract__components_schemas_exportrequest(
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".folder_id must be longer than or equal to 1 characters"
+                        + ".folder_id must be longer than or equal to 1 characters",
+                        value=data__folderid,
+                        name="" + (name_prefix or "data") + ".folder_id",
+                        rule="minLength",
                     )
                 if data__folderid_len > 256:
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".folder_id must be shorter than or equal to 256 characters"
+                        + ".folder_id must be shorter than or equal to 256 characters",
+                        value=data__folderid,
+                        name="" + (name_prefix or "data") + ".folder_id",
+                        rule="maxLength",
                     )
                 if not REGEX_PATTERNS["^[A-Za-z0-9_-]+$"].search(data__folderid):
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".folder_id must match pattern ^[A-Za-z0-9_-]+$"
+                        + ".folder_id must match pattern ^[A-Za-z0-9_-]+$",
+                        value=data__folderid,
+                        name="" + (name_prefix or "data") + ".folder_id",
+                        rule="pattern",
                     )
         if "folder_name" in data_keys:
             data_keys.remove("folder_name")
             data__foldername = data["folder_name"]
             if not isinstance(data__foldername, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".folder_name must be string"
+                    "" + (name_prefix or "data") + ".folder_name must be string",
+                    value=data__foldername,
+                    name="" + (name_prefix or "data") + ".folder_name",
+                    rule="type",
                 )
             if isinstance(data__foldername, str):
                 data__foldername_len = len(data__foldername)
@@ -1315,13 +1853,19 @@ def validate_contract__components_schemas_exportrequest(
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".folder_name must be longer than or equal to 1 characters"
+                        + ".folder_name must be longer than or equal to 1 characters",
+                        value=data__foldername,
+                        name="" + (name_prefix or "data") + ".folder_name",
+                        rule="minLength",
                     )
                 if data__foldername_len > 255:
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".folder_name must be shorter than or equal to 255 characters"
+                        + ".folder_name must be shorter than or equal to 255 characters",
+                        value=data__foldername,
+                        name="" + (name_prefix or "data") + ".folder_name",
+                        rule="maxLength",
                     )
                 if not REGEX_PATTERNS["^[^\\u0000-\\u001F\\u007F]+$"].search(
                     data__foldername
@@ -1329,7 +1873,10 @@ def validate_contract__components_schemas_exportrequest(
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".folder_name must match pattern ^[^\\u0000-\\u001F\\u007F]+$"
+                        + ".folder_name must match pattern ^[^\\u0000-\\u001F\\u007F]+$",
+                        value=data__foldername,
+                        name="" + (name_prefix or "data") + ".folder_name",
+                        rule="pattern",
                     )
     return data
 
@@ -1338,13 +1885,24 @@ def validate_contract__components_schemas_disconnectresponse(
     data, custom_formats={}, name_prefix=None
 ):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
+        raise JsonSchemaValueException(
+            "" + (name_prefix or "data") + " must be object",
+            value=data,
+            name="" + (name_prefix or "data") + "",
+            rule="type",
+        )
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(["success"]) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain "
+                ""
+                + (name_prefix or "data")
+                + " must contain "
+                + (str(sorted(data__missing_keys)) + " properties"),
+                value=data,
+                name="" + (name_prefix or "data") + "",
+                rule="required",
             )
         data_keys = set(data.keys())
         if "success" in data_keys:
@@ -1352,14 +1910,20 @@ def validate_contract__components_schemas_disconnectresponse(
             data__success = data["success"]
             if not isinstance(data__success, (bool)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".success must be boolean"
+                    "" + (name_prefix or "data") + ".success must be boolean",
+                    value=data__success,
+                    name="" + (name_prefix or "data") + ".success",
+                    rule="type",
                 )
         if "message" in data_keys:
             data_keys.remove("message")
             data__message = data["message"]
             if not isinstance(data__message, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".message must be string"
+                    "" + (name_prefix or "data") + ".message must be string",
+                    value=data__message,
+                    name="" + (name_prefix or "data") + ".message",
+                    rule="type",
                 )
     return data
 
@@ -1368,13 +1932,24 @@ def validate_contract__components_schemas_completeauthresponse(
     data, custom_formats={}, name_prefix=None
 ):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
+        raise JsonSchemaValueException(
+            "" + (name_prefix or "data") + " must be object",
+            value=data,
+            name="" + (name_prefix or "data") + "",
+            rule="type",
+        )
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(["connection"]) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain "
+                ""
+                + (name_prefix or "data")
+                + " must contain "
+                + (str(sorted(data__missing_keys)) + " properties"),
+                value=data,
+                name="" + (name_prefix or "data") + "",
+                rule="required",
             )
         data_keys = set(data.keys())
         if "connection" in data_keys:
@@ -1390,7 +1965,10 @@ def validate_contract__components_schemas_completeauthresponse(
             data__isnew = data["is_new"]
             if not isinstance(data__isnew, (bool)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".is_new must be boolean"
+                    "" + (name_prefix or "data") + ".is_new must be boolean",
+                    value=data__isnew,
+                    name="" + (name_prefix or "data") + ".is_new",
+                    rule="type",
                 )
     return data
 
@@ -1399,13 +1977,24 @@ def validate_contract__components_schemas_completeauthrequest(
     data, custom_formats={}, name_prefix=None
 ):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
+        raise JsonSchemaValueException(
+            "" + (name_prefix or "data") + " must be object",
+            value=data,
+            name="" + (name_prefix or "data") + "",
+            rule="type",
+        )
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(["code", "state", "redirect_uri"]) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException(
-                "" + (name_prefix or "data") + " must contain "
+                ""
+                + (name_prefix or "data")
+                + " must contain "
+                + (str(sorted(data__missing_keys)) + " properties"),
+                value=data,
+                name="" + (name_prefix or "data") + "",
+                rule="required",
             )
         data_keys = set(data.keys())
         if "code" in data_keys:
@@ -1413,7 +2002,10 @@ def validate_contract__components_schemas_completeauthrequest(
             data__code = data["code"]
             if not isinstance(data__code, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".code must be string"
+                    "" + (name_prefix or "data") + ".code must be string",
+                    value=data__code,
+                    name="" + (name_prefix or "data") + ".code",
+                    rule="type",
                 )
             if isinstance(data__code, str):
                 data__code_len = len(data__code)
@@ -1421,20 +2013,29 @@ def validate_contract__components_schemas_completeauthrequest(
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".code must be shorter than or equal to 2048 characters"
+                        + ".code must be shorter than or equal to 2048 characters",
+                        value=data__code,
+                        name="" + (name_prefix or "data") + ".code",
+                        rule="maxLength",
                     )
                 if not REGEX_PATTERNS["^[\\u0021-\\u007E]+$"].search(data__code):
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".code must match pattern ^[\\u0021-\\u007E]+$"
+                        + ".code must match pattern ^[\\u0021-\\u007E]+$",
+                        value=data__code,
+                        name="" + (name_prefix or "data") + ".code",
+                        rule="pattern",
                     )
         if "state" in data_keys:
             data_keys.remove("state")
             data__state = data["state"]
             if not isinstance(data__state, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".state must be string"
+                    "" + (name_prefix or "data") + ".state must be string",
+                    value=data__state,
+                    name="" + (name_prefix or "data") + ".state",
+                    rule="type",
                 )
             if isinstance(data__state, str):
                 data__state_len = len(data__state)
@@ -1442,20 +2043,29 @@ def validate_contract__components_schemas_completeauthrequest(
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".state must be shorter than or equal to 512 characters"
+                        + ".state must be shorter than or equal to 512 characters",
+                        value=data__state,
+                        name="" + (name_prefix or "data") + ".state",
+                        rule="maxLength",
                     )
                 if not REGEX_PATTERNS["^[\\u0021-\\u007E]+$"].search(data__state):
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".state must match pattern ^[\\u0021-\\u007E]+$"
+                        + ".state must match pattern ^[\\u0021-\\u007E]+$",
+                        value=data__state,
+                        name="" + (name_prefix or "data") + ".state",
+                        rule="pattern",
                     )
         if "redirect_uri" in data_keys:
             data_keys.remove("redirect_uri")
             data__redirecturi = data["redirect_uri"]
             if not isinstance(data__redirecturi, (str)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".redirect_uri must be string"
+                    "" + (name_prefix or "data") + ".redirect_uri must be string",
+                    value=data__redirecturi,
+                    name="" + (name_prefix or "data") + ".redirect_uri",
+                    rule="type",
                 )
             if isinstance(data__redirecturi, str):
                 data__redirecturi_len = len(data__redirecturi)
@@ -1463,7 +2073,10 @@ def validate_contract__components_schemas_completeauthrequest(
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".redirect_uri must be shorter than or equal to 2048 characters"
+                        + ".redirect_uri must be shorter than or equal to 2048 characters",
+                        value=data__redirecturi,
+                        name="" + (name_prefix or "data") + ".redirect_uri",
+                        rule="maxLength",
                     )
                 if not REGEX_PATTERNS["^[^\\u0000-\\u001F\\u007F]+$"].search(
                     data__redirecturi
@@ -1471,6 +2084,9 @@ def validate_contract__components_schemas_completeauthrequest(
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".redirect_uri must match pattern ^[^\\u0000-\\u001F\\u007F]+$"
+                        + ".redirect_uri must match pattern ^[^\\u0000-\\u001F\\u007F]+$",
+                        value=data__redirecturi,
+                        name="" + (name_prefix or "data") + ".redirect_uri",
+                        rule="pattern",
                     )
     return data

@@ -198,7 +198,7 @@ class Client:
         bypasses retries and deadlines alike). Raises ``ConfigurationError`` for a missing or
         malformed key, a bad URL, a bad value or contradictory arguments.
         """
-        from ._http import ErrorMappingTransport, Requester, StatusErrorHook
+        from ._http import ContractCheck, ErrorMappingTransport, Requester, StatusErrorHook
         from ._retry import RetryTransport
         from ._settings import Settings
         from .cloud_storage import CloudStorage
@@ -232,17 +232,17 @@ class Client:
         self._transport = RetryTransport(
             inner, policy=policy, clock=self.clock, max_response_bytes=cap
         )
-        # Typed errors for every caller of the pooled client, client.api's generated functions
-        # included; the caller's own response hooks run first.
+        # Typed errors, and answers held to openapi.yaml, for every caller of the pooled client,
+        # client.api's generated functions included; the caller's own response hooks run first.
         hooks = dict(extra.pop("event_hooks", None) or {})
-        base = self.base_url
-        explain = None if session is not None else lambda e, r: explain_refusal(e, r, base)
+        explain = None if session is not None else explain_refusal
         hooks["response"] = [
             *hooks.get("response", ()),
             StatusErrorHook(self.clock, secrets, explain),
+            checked := ContractCheck(),
         ]
         if session is not None:
-            hooks["request"] = [*hooks.get("request", ()), SessionCookie(session, base)]
+            hooks["request"] = [*hooks.get("request", ()), SessionCookie(session)]
         self.api: AuthenticatedClient = _authenticated_client_class()(
             base_url=self.base_url,
             token=key,
@@ -255,7 +255,7 @@ class Client:
             },
         )
         self._settings = Settings(
-            requester=Requester(self.api),
+            requester=Requester(self.api, checked),
             clock=self.clock,
             base_url=self.base_url,
             batch_size=batch_size,

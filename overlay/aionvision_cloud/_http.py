@@ -1,18 +1,17 @@
 """Turning what the pooled httpx client sees into this package's errors, for every caller.
 
-Two seams of the one ``httpx.Client`` under ``client.api`` do it, so the overlay's calls and the
-generated functions a user calls on ``client.api`` fail the same way, with the same typed errors:
+Three seams of the one ``httpx.Client`` under ``client.api`` do it, so the overlay's calls and
+the generated functions a user calls on ``client.api`` fail the same way, with the same typed
+errors:
 
 * ``ErrorMappingTransport``, the outermost transport: a connection failure or timeout left after
   the retries becomes ``APIConnectionError`` / ``APITimeoutError``.
 * ``StatusErrorHook``, a response event hook: any non-2xx answer becomes the ``APIStatusError``
   subclass from the one status-to-class table (``errors.from_response``), before the generated
   code could parse it into an ``ErrorResponse`` model.
-
-``Requester`` then calls the generated operations' public ``sync_detailed`` functions, and is
-the one place where a 2xx answer the client cannot read becomes ``APIResponseValidationError``
-(naming the operation, status and request id, and keeping the answer), never a ``KeyError`` or a
-``TypeError`` from a parser: see :meth:`Requester.call`.
+* ``ContractCheck``, the next response hook: a 2xx answer unlike ``openapi.yaml`` becomes
+  ``APIResponseValidationError`` (operation, status, request id, the answer kept), before a
+  generated parser could turn it into a ``KeyError`` or a string where an int belongs.
 """
 
 from __future__ import annotations
@@ -20,19 +19,18 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterable
-from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
 if TYPE_CHECKING:
     from aionvision_cloud_api import AuthenticatedClient
+    from aionvision_cloud_api.types import Response
 
 from ._clock import Clock
+from ._operations import operation_of
 from ._retry import RetryTransport
-from ._wire import Unreadable, check
 from .errors import (
-    AionvisionError,
     APIConnectionError,
     APIResponseValidationError,
     APIStatusError,
@@ -42,12 +40,9 @@ from .errors import (
     request_id_of,
 )
 
-__all__ = ["ErrorMappingTransport", "LastResponse", "Requester", "StatusErrorHook"]
+__all__ = ["ContractCheck", "ErrorMappingTransport", "Requester", "StatusErrorHook", "core_id"]
 
 T = TypeVar("T")
-# What the generated parsers raise on an answer unlike the contract (a missing key, a null where
-# a value must be, JSON that is not JSON), and what the overlay's reading raises.
-_PARSE_ERRORS = (Unreadable, KeyError, TypeError, ValueError, AttributeError, IndexError)
 
 
 def _where(request: httpx.Request) -> str:
@@ -111,89 +106,79 @@ class StatusErrorHook:
         return "StatusErrorHook()"
 
 
-class LastResponse(threading.local):
-    """An httpx response hook remembering, per thread, the last answer the pooled client got:
-    the generated ``sync_detailed`` raises from its parser before returning it, and a parse
-    failure must still say which answer it was (and keep it, for the job id an accepted import
-    named: the journal records it)."""
+class ContractCheck:
+    """An httpx response hook holding every 2xx answer to ``openapi.yaml``: its JSON is checked
+    against the operation's schema (the checks ``make regen`` compiled into the generated
+    ``contract`` module) before any parser reads it, so the overlay and the generated functions
+    on ``client.api`` refuse the same answers with the same ``APIResponseValidationError``
+    (operation, status, request id), and what the generated parsers then read is what their
+    types say. Unknown keys, and nulls where the contract allows them, pass."""
 
-    response: httpx.Response | None = None
+    def __init__(self) -> None:
+        # The last answer checked, per thread: what ``Requester.read`` names when the overlay
+        # cannot use an answer the contract allows (an empty job id).
+        self.last = threading.local()
 
     def __call__(self, response: httpx.Response) -> None:
-        self.response = response
+        if not response.is_success:
+            return
+        from aionvision_cloud_api import contract
 
-    def take(self) -> httpx.Response | None:
-        response, self.response = self.response, None
-        return response
+        self.last.response = response
+        request = response.request
+        found = operation_of(request.method, request.url.path)
+        op = found.name if found is not None else ""
+        if response.status_code not in contract.JSON_ANSWERS.get(op, ()):
+            return
+        response.read()
+        try:
+            data = json.loads(response.content)
+        except ValueError as exc:
+            raise unreadable(op, response, f"a body that is not JSON: {exc}") from None
+        try:
+            contract.check_response(op, response.status_code, data)
+        except contract.JsonSchemaValueException as exc:
+            raise unreadable(op, response, exc.message) from None
 
     def __repr__(self) -> str:
-        return "LastResponse()"
+        return "ContractCheck()"
 
 
 class Requester:
-    """Calls the generated operations on ``client.api``; errors were raised below (see the module
-    docstring), retries happened below that."""
+    """Reads what the generated operations on ``client.api`` answered; errors were raised below
+    (see the module docstring), retries happened below that."""
 
-    def __init__(self, api: AuthenticatedClient) -> None:
-        # The overlay's subclasses register themselves for ``check`` to re-class answers into;
-        # loaded with the first client, not with ``import aionvision_cloud``.
-        from . import _models  # noqa: F401
-
+    def __init__(self, api: AuthenticatedClient, checked: ContractCheck) -> None:
         self.api = api
-        self._last = LastResponse()
-        # First among the response hooks, so even an answer a later hook rejects is the one seen.
-        http = api.get_httpx_client()
-        hooks = http.event_hooks
-        http.event_hooks = {**hooks, "response": [self._last, *hooks.get("response", ())]}
+        self._checked = checked
 
     def __repr__(self) -> str:
         return "Requester()"
 
-    def call(self, operation: ModuleType, read: Callable[[Any], T], *args: Any, **kwargs: Any) -> T:
-        """``operation.sync_detailed(*args, client=client.api, **kwargs)``, its parsed answer
-        checked (``_wire.check``: types, naive timestamps, the overlay's subclasses) and given to
-        ``read`` for what the caller needs from it.
-
-        Whatever the generated parser, the check or ``read`` cannot make of a 2xx answer raises
-        ``APIResponseValidationError`` here; error statuses raised their typed errors below.
-        """
-        last = self._last
-        last.response = None
+    def read(self, response: Response[Any], operation: str, read: Callable[[Any], T]) -> T:
+        """``read(answer)``, the JSON of a ``sync_detailed`` call's answer (already held to the
+        contract by ``ContractCheck``), as the overlay's model. What ``read`` still cannot
+        make of it (an empty core id) raises ``APIResponseValidationError``."""
         try:
-            parsed = operation.sync_detailed(*args, client=self.api, **kwargs).parsed
-            check(parsed, _name(operation))
-            return read(parsed)
-        except APIResponseValidationError as exc:
-            if exc.response is not None:
+            return read(json.loads(response.content))
+        except (Unreadable, KeyError, TypeError, ValueError) as exc:
+            # The answer is kept whole: the journal reads an accepted job id there.
+            answer = getattr(self._checked.last, "response", None)
+            if answer is None:
                 raise
-            response = last.take()
-            if response is None:
-                raise
-            raise unreadable(_name(operation), response, exc.message) from None
-        except AionvisionError:
-            raise
-        except _PARSE_ERRORS as exc:
-            response = last.take()
-            if response is None:
-                raise  # nothing was answered: not the answer's fault
-            if isinstance(exc, Unreadable):
-                reason = str(exc)
-            elif isinstance(exc, json.JSONDecodeError):
-                reason = f"a body that is not JSON: {exc}"
-            else:
-                reason = f"{type(exc).__name__}: {exc}"
-            raise unreadable(_name(operation), response, reason) from exc
+            raise unreadable(operation, answer, str(exc)) from None
 
 
-_NAMES: dict[ModuleType, str] = {}
+class Unreadable(Exception):
+    """An answer that matches the contract but lacks what the overlay needs (a core id)."""
 
 
-def _name(operation: ModuleType) -> str:
-    """The operation's name (its module's), as errors and checked paths say it."""
-    name = _NAMES.get(operation)
-    if name is None:
-        name = _NAMES[operation] = operation.__name__.rpartition(".")[2]
-    return name
+def core_id(value: object, path: str) -> str:
+    """A core identifier of an answer (a job id, a connection id): a non-empty string, which the
+    contract leaves unchecked (no ``minLength``) but the overlay cannot do without."""
+    if not isinstance(value, str) or not value:
+        raise Unreadable(f"{path} is missing or empty")
+    return value
 
 
 def unreadable(operation: str, response: httpx.Response, reason: str) -> APIResponseValidationError:

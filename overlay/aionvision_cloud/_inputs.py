@@ -6,14 +6,17 @@ always gives the same message and is always caught by ``except InvalidInputError
 
 from __future__ import annotations
 
+import functools
 import math
 import re
-from collections.abc import Iterable, Mapping
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, NamedTuple
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
+    import attrs
+
     from aionvision_cloud_api.models.import_file import ImportFile
     from aionvision_cloud_api.models.provider import Provider
 
@@ -22,20 +25,19 @@ if TYPE_CHECKING:
 from .errors import InvalidInputError
 
 __all__ = [
-    "ITEM_LIMITS",
-    "MAX_BATCH_SIZE",
     "MAX_SECONDS",
-    "STRING_LIMITS",
     "check_batch_size",
     "check_bool",
     "check_count",
     "check_id",
     "check_ids",
+    "check_params",
     "check_positive",
     "check_provider",
     "check_redirect_uri",
     "check_seconds",
     "check_string",
+    "request_body",
     "to_import_files",
 ]
 
@@ -53,50 +55,59 @@ class Limit(NamedTuple):
 
     min_length: int
     max_length: int
-    pattern: str | None
+    pattern: re.Pattern[str] | None
     allowed: str  # the pattern in words, for the message
 
 
-_ID = "^[A-Za-z0-9_-]+$"
-_ID_WORDS = "letters, digits, '-' and '_'"
-_PRINTABLE = "^[\\u0021-\\u007E]+$"
-_PRINTABLE_WORDS = "printable ASCII without spaces"
-_TEXT = "^[^\\u0000-\\u001F\\u007F]+$"
-_TEXT_WORDS = "no control characters"
-_MIME = "^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$"
-
-# The one table of the contract's string limits, keyed by the argument's name; mirrors
-# openapi.yaml (tests/hostile/test_limits_table.py fails when the two disagree). Checked here so
-# a 100 kB id or a CRLF never reaches httpx ("URL too long") or the service.
-STRING_LIMITS: Mapping[str, Limit] = MappingProxyType(
-    {
-        "job_id": Limit(1, 128, _ID, _ID_WORDS),
-        "connection_id": Limit(1, 128, _ID, _ID_WORDS),
-        "collection_id": Limit(1, 128, _ID, _ID_WORDS),
-        "image_id": Limit(1, 128, _ID, _ID_WORDS),
-        "session_id": Limit(1, 256, _ID, _ID_WORDS),
-        "file_id": Limit(1, 256, _ID, _ID_WORDS),
-        "folder_id": Limit(1, 256, _ID, _ID_WORDS),
-        "file_name": Limit(1, 1024, _TEXT, _TEXT_WORDS),
-        "folder_name": Limit(1, 255, _TEXT, _TEXT_WORDS),
-        "tag": Limit(1, 100, _TEXT, _TEXT_WORDS),
-        "mime_type": Limit(0, 255, _MIME, "type/subtype"),
-        "code": Limit(1, 2048, _PRINTABLE, _PRINTABLE_WORDS),
-        "state": Limit(1, 512, _PRINTABLE, _PRINTABLE_WORDS),
-        "redirect_uri": Limit(1, 2048, _TEXT, _TEXT_WORDS),
-        "endpoint": Limit(1, 512, None, ""),
-    }
-)
-# The arrays the client sends, keyed by argument name: (its items' STRING_LIMITS key, maxItems).
-ITEM_LIMITS: Mapping[str, tuple[str | None, int]] = MappingProxyType(
-    {"tags": ("tag", 100), "image_ids": ("image_id", 1000), "files": (None, 1000)}
-)
-MAX_FILE_SIZE = 5_497_558_138_880  # ImportFile.size_bytes: maximum (5 TiB)
-MAX_BATCH_SIZE = 1000  # ImportRequest.files and ExportRequest.image_ids: maxItems
-
-_COMPILED = {
-    key: re.compile(limit.pattern) for key, limit in STRING_LIMITS.items() if limit.pattern
+# Where in openapi.yaml each argument's limits are (a schema's property, ``[]`` for an array's
+# items, or an operation's parameter); the limits themselves are read from there, via the
+# generated ``contract.LIMITS``.
+_WHERE = {
+    "job_id": "get_job.job_id",
+    "connection_id": "disconnect.connection_id",
+    "collection_id": "ImportRequest.collection_id",
+    "image_id": "ExportRequest.image_ids[]",
+    "session_id": "PickerProxyRequest.session_id",
+    "file_id": "ImportFile.id",
+    "folder_id": "ExportRequest.folder_id",
+    "file_name": "ImportFile.name",
+    "folder_name": "ExportRequest.folder_name",
+    "tag": "ImportRequest.tags[]",
+    "mime_type": "ImportFile.mime_type",
+    "code": "CompleteAuthRequest.code",
+    "state": "CompleteAuthRequest.state",
+    "redirect_uri": "InitiateAuthRequest.redirect_uri",
+    "endpoint": "PickerProxyRequest.endpoint",
 }
+# The contract's patterns in words, for messages; another pattern is quoted as it is.
+_WORDS = {
+    "^[A-Za-z0-9_-]+$": "letters, digits, '-' and '_'",
+    "^[\\u0021-\\u007E]+$": "printable ASCII without spaces",
+    "^[^\\u0000-\\u001F\\u007F]+$": "no control characters",
+    "^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$": "type/subtype",
+}
+
+
+@functools.cache
+def _limit(field: str) -> Limit:
+    from aionvision_cloud_api.contract import LIMITS
+
+    found = LIMITS[_WHERE[field]]
+    pattern = found.get("pattern")
+    return Limit(
+        found.get("minLength", 0),
+        found.get("maxLength", sys.maxsize),
+        re.compile(pattern) if pattern else None,
+        _WORDS.get(pattern or "", f"the pattern {pattern}"),
+    )
+
+
+@functools.cache
+def _maximum(where: str, key: str) -> int:
+    from aionvision_cloud_api.contract import LIMITS
+
+    value: int = LIMITS[where][key]
+    return value
 
 
 def check_positive(name: str, value: object, *, error: Error = InvalidInputError) -> float:
@@ -132,28 +143,28 @@ def check_count(
 def check_id(value: object, name: str, field: str | None = None) -> str:
     """A non-blank string: an opaque id (``job_550e8400``, ``img_001``, a UUID), an OAuth code
     or state, a folder name, a Drive query. When ``field`` (default: ``name``) is a key of
-    ``STRING_LIMITS``, the contract's length and pattern too."""
+    key of ``_WHERE``, the contract's length and pattern too."""
     if not isinstance(value, str):
         raise InvalidInputError(f"{name} must be a string, not {type(value).__name__}")
     if not value.strip():
         raise InvalidInputError(f"{name} must not be empty or blank")
     key = name if field is None else field
-    if key in STRING_LIMITS:
+    if key in _WHERE:
         check_string(value, name, key)
     return value
 
 
 def check_string(value: str, name: str, field: str) -> str:
-    """``value`` within ``STRING_LIMITS[field]``. The message never repeats the value: it may be
-    a secret (an OAuth code or state) or 100 kB long."""
-    limit = STRING_LIMITS[field]
+    """``value`` within the contract's limits of ``field``. The message never repeats the value:
+    it may be a secret (an OAuth code or state) or 100 kB long."""
+    limit = _limit(field)
     if len(value) > limit.max_length:
         raise InvalidInputError(
             f"{name} is too long: {len(value)} characters, at most {limit.max_length} allowed"
         )
     if len(value) < limit.min_length:
         raise InvalidInputError(f"{name} must not be empty")
-    pattern = _COMPILED.get(field)
+    pattern = limit.pattern
     # fullmatch: the spec's "$" would also match before a trailing newline in Python.
     if pattern is not None and not pattern.fullmatch(value):
         raise InvalidInputError(f"{name} has characters the API does not accept ({limit.allowed})")
@@ -164,12 +175,12 @@ def check_ids(values: object, name: str) -> list[str]:
     # A lone string is iterable too; sending its characters as ids would be a silent mess.
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
         raise InvalidInputError(f"{name} must be a list of ids")
-    item_field, max_items = ITEM_LIMITS.get(name, (None, None))
+    item_field = {"tags": "tag", "image_ids": "image_id"}.get(name)
     ids = [check_id(v, f"{name}[{i}]", item_field) for i, v in enumerate(values)]
     if not ids:
         raise InvalidInputError(f"{name} must not be empty")
-    # image_ids are split into batches of at most MAX_BATCH_SIZE, so only tags are capped whole.
-    if name == "tags" and max_items is not None and len(ids) > max_items:
+    # image_ids are split into batches of at most maxItems, so only tags are capped whole.
+    if name == "tags" and len(ids) > (max_items := _maximum("ImportRequest.tags", "maxItems")):
         raise InvalidInputError(f"{name} has {len(ids)} items, at most {max_items} allowed")
     return ids
 
@@ -207,8 +218,8 @@ def check_redirect_uri(uri: object, name: str = "redirect_uri") -> str:
 
 def check_batch_size(value: object, *, error: Error = InvalidInputError) -> int:
     size = check_count("batch_size", value, minimum=1, error=error)
-    if size > MAX_BATCH_SIZE:
-        raise error(f"batch_size must be at most {MAX_BATCH_SIZE} (the API's limit per request)")
+    if size > (most := _maximum("ImportRequest.files", "maxItems")):
+        raise error(f"batch_size must be at most {most} (the API's limit per request)")
     return size
 
 
@@ -256,7 +267,7 @@ def _import_file(item: object, index: int, cloud_file: type[CloudFile]) -> Impor
         raise InvalidInputError(f"{where} has an invalid mime type")
     if mime:
         check_string(mime, f"{where}.mime_type", "mime_type")
-    if size is not None and size > MAX_FILE_SIZE:
+    if size is not None and size > _maximum("ImportFile.size_bytes", "maximum"):
         raise InvalidInputError(f"{where} has a size above 5 TiB, the API's limit")
     from aionvision_cloud_api.models.import_file import ImportFile
 
@@ -277,3 +288,64 @@ def to_import_files(files: object) -> list[ImportFile]:
     if not out:
         raise InvalidInputError("files must not be empty")
     return out
+
+
+M = TypeVar("M", bound="attrs.AttrsInstance")
+
+
+def request_body(
+    cls: type[M], operation: str, values: Mapping[str, object], extra: Mapping[str, object]
+) -> M:
+    """The request model ``cls`` with ``values`` (None: not given) and ``extra``, any other
+    optional field of ``cls`` a caller passed by keyword, held to ``openapi.yaml`` before
+    anything is sent: an unknown name, a wrong type or a value over a limit raises
+    ``InvalidInputError`` naming the field."""
+    import attrs  # with the first request, not with `import aionvision_cloud`
+
+    optional = [f.name for f in attrs.fields(cls) if f.init and f.default is not attrs.NOTHING]
+    unknown = [k for k in extra if k not in optional or k in values]
+    if unknown:
+        raise InvalidInputError(
+            f"{operation}() got {'unknown fields' if len(unknown) > 1 else 'an unknown field'} "
+            f"{', '.join(map(repr, unknown))}; the optional fields of {cls.__name__} are "
+            f"{', '.join(optional) or 'none'}"
+        )
+    from aionvision_cloud_api import contract
+    from aionvision_cloud_api.types import UNSET
+
+    given = {k: v for k, v in {**values, **extra}.items() if v is not None}
+    model = cls(**{k: v for k, v in given.items() if k not in optional})
+    for name in optional:
+        # Strict in what is sent: a default the generator fills in (auto_describe=True) is not
+        # sent unless asked for; the service applies its own.
+        setattr(model, name, given.get(name, UNSET))
+    try:
+        contract.check_request(cls.__name__, model.to_dict())  # type: ignore[attr-defined]
+    except contract.JsonSchemaValueException as exc:
+        raise InvalidInputError(f"{operation}() {exc.message}") from None
+    except AttributeError:  # a nested field given as something that is not its model
+        raise InvalidInputError(f"{operation}() got a field of the wrong type") from None
+    return model
+
+
+def check_params(function: Callable[..., Any], operation: str, extra: Mapping[str, object]) -> None:
+    """``extra`` must be query parameters of ``function`` (a generated ``sync_detailed``) that
+    the overlay does not take by name."""
+    if not extra:
+        return
+    import inspect
+
+    valid = [
+        name
+        for name, p in inspect.signature(function).parameters.items()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY
+        and name not in ("client", "provider", "active_only")
+    ]
+    unknown = [k for k in extra if k not in valid]
+    if unknown:
+        what = "unknown parameters" if len(unknown) > 1 else "an unknown parameter"
+        raise InvalidInputError(
+            f"{operation}() got {what} "
+            f"{', '.join(map(repr, unknown))}; its other parameters are "
+            f"{', '.join(valid) or 'none'}"
+        )

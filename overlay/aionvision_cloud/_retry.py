@@ -46,7 +46,6 @@ import errno
 import ipaddress
 import logging
 import random
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, cast
 
@@ -56,6 +55,7 @@ import httpx
 from ._clock import Clock, SystemClock
 from ._defaults import DEFAULT_MAX_RESPONSE_BYTES
 from ._inputs import check_count, check_positive, check_seconds
+from ._operations import operation_of
 from ._socket_deadline import attempt_deadline, install, late_message
 from .errors import ConfigurationError, ResponseTooLargeError, parse_retry_after, request_id_of
 
@@ -67,10 +67,6 @@ __all__ = ["RetryPolicy", "RetryTransport", "wait_deadline"]
 logger = logging.getLogger("aionvision_cloud")
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
-# A job status read, the request every polling loop repeats.
-_POLL_PATH = re.compile(r"/cloud-storage/jobs/[^/]+/?$")
-# POSTs that only read, by the end of their path: retried as the idempotent methods are.
-READ_ONLY_POSTS = ("/cloud-storage/picker-proxy",)
 IDEMPOTENT_RETRY_STATUSES = frozenset({429, 502, 503, 504})
 # For a POST only these prove the request was not acted on.
 UNSAFE_RETRY_STATUSES = frozenset({429, 503})
@@ -118,7 +114,8 @@ def _method_is_idempotent(request: httpx.Request) -> bool:
     method = request.method.upper()
     if method in IDEMPOTENT_METHODS:
         return True
-    return method == "POST" and request.url.path.rstrip("/").endswith(READ_ONLY_POSTS)
+    op = operation_of(method, request.url.path)
+    return op is not None and op.read_only  # x-read-only in openapi.yaml
 
 
 def _refused_by_loopback(request: httpx.Request, exc: httpx.TransportError) -> bool:
@@ -206,7 +203,8 @@ class _StopOverBudget:
     ) -> None:
         self.clock, self.started, self.budget = clock, started, policy.max_total_wait
         # Polls only; the policy's own backoff is never cut short by it.
-        poll = request.method == "GET" and _POLL_PATH.search(request.url.path) is not None
+        op = operation_of(request.method, request.url.path)
+        poll = op is not None and op.name == "get_job"
         self.longest = max(policy.max_poll_retry_after, policy.max_backoff) if poll else None
 
     def __call__(self, retry_state: tenacity.RetryCallState) -> bool:

@@ -12,11 +12,11 @@ import re
 
 import httpx
 
+from ._operations import operation_of
 from .errors import APIStatusError, ConfigurationError
 
 __all__ = [
     "ENV_SESSION_TOKEN",
-    "SESSION_OPERATIONS",
     "SessionCookie",
     "check_session_token",
     "explain_refusal",
@@ -25,13 +25,6 @@ __all__ = [
 
 ENV_SESSION_TOKEN = "AIONVISION_SESSION_TOKEN"  # noqa: S105 - a variable name
 
-# (method, path below the base URL) of initiate auth, complete auth, picker-token, picker-proxy.
-SESSION_OPERATIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("POST", re.compile(r"/cloud-storage/auth/[^/]+")),
-    ("POST", re.compile(r"/cloud-storage/auth/[^/]+/callback")),
-    ("GET", re.compile(r"/cloud-storage/connections/[^/]+/picker-token")),
-    ("POST", re.compile(r"/cloud-storage/picker-proxy")),
-)
 # RFC 6265's cookie-octet: no space, quote, comma, semicolon or backslash, so the value can never
 # end the header early or add a second cookie.
 _COOKIE_VALUE = re.compile(r"[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]{1,4096}")
@@ -53,31 +46,21 @@ def check_session_token(value: object) -> str | None:
     return value.strip()
 
 
-def _operation_path(request: httpx.Request, base_path: str) -> str | None:
-    path = request.url.path
-    if not path.startswith(base_path):
-        return None
-    return path[len(base_path) :] or "/"
-
-
-def wants_session(request: httpx.Request, base_path: str) -> bool:
-    """Whether ``request`` is one of the four operations the service reserves for a session."""
-    path = _operation_path(request, base_path)
-    return path is not None and any(
-        request.method == method and pattern.fullmatch(path)
-        for method, pattern in SESSION_OPERATIONS
-    )
+def wants_session(request: httpx.Request) -> bool:
+    """Whether ``request`` is one of the operations the service reserves for a session
+    (``sessionCookie`` in their ``security`` in openapi.yaml)."""
+    op = operation_of(request.method, request.url.path)
+    return op is not None and op.session
 
 
 class SessionCookie:
     """An httpx request hook: the ``session`` cookie on the four session operations only."""
 
-    def __init__(self, token: str, base_url: str) -> None:
+    def __init__(self, token: str) -> None:
         self._token = token
-        self._base_path = httpx.URL(base_url).path.rstrip("/")
 
     def __call__(self, request: httpx.Request) -> None:
-        if wants_session(request, self._base_path):
+        if wants_session(request):
             # One cookie header of our own: the pooled client keeps no cookie jar of its own here.
             request.headers["Cookie"] = f"session={self._token}"
 
@@ -85,12 +68,10 @@ class SessionCookie:
         return "SessionCookie(token='[redacted]')"
 
 
-def explain_refusal(err: APIStatusError, request: httpx.Request, base_url: str) -> None:
+def explain_refusal(err: APIStatusError, request: httpx.Request) -> None:
     """Say, on a 401/403 from a session operation when no session was given, that the service
     may want a signed-in session there and how to pass one."""
-    if err.status_code not in (401, 403) or not wants_session(
-        request, httpx.URL(base_url).path.rstrip("/")
-    ):
+    if err.status_code not in (401, 403) or not wants_session(request):
         return
     said = f"{err.code or ''} {err.message}".lower()
     # A 403 is also how Google refuses a Drive call: only one about the session or key is ours.

@@ -18,9 +18,20 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import attrs
 
 from . import _inputs as inputs
-from . import _wire as wire
 from ._bulk import BulkOutcome, send_in_batches
+from ._http import Unreadable, core_id
+from ._inputs import request_body
 from ._journal import ON_UNCERTAIN, BatchRecord, Journal, JournalOperation, OnUncertain
+from ._models import (
+    AuthStart,
+    CompleteAuthResult,
+    ConnectionList,
+    DisconnectResult,
+    ExportBatch,
+    ImportBatch,
+    Job,
+    PickerSession,
+)
 from ._picker import DriveLister, build_query, check_endpoint, unwrap_proxy_response
 from ._polling import FAILURE_STATUSES, JobWaiter
 from ._results import CloudFile, ExportResult, ImportResult, Progress, id_tuple
@@ -40,65 +51,17 @@ __all__ = ["CloudStorage"]
 
 DEFAULT_CONNECT_TIMEOUT = 300.0
 
-# The generated package (it loads every model), the overlay's subclasses of its models, the OAuth
-# loopback server and the browser are imported where they are used, so `import aionvision_cloud`
-# stays cheap.
 if TYPE_CHECKING:
     from aionvision_cloud_api.models.export_request import ExportRequest
     from aionvision_cloud_api.models.import_file import ImportFile
     from aionvision_cloud_api.models.import_request import ImportRequest
     from aionvision_cloud_api.models.provider import Provider
 
-    from ._models import (
-        AuthStart,
-        CompleteAuthResult,
-        ConnectionList,
-        DisconnectResult,
-        ExportBatch,
-        ImportBatch,
-        Job,
-        PickerSession,
-    )
     from ._paths import DriveFolder
 
     ProviderLike = str | Provider
 
 JournalPath = str | os.PathLike[str]
-
-
-class _Lazy:
-    """A module (or, with ``package=True``, a package's submodules) imported on first use:
-    the generated operations and models, and the overlay's subclasses of them, load every
-    generated model. After the first lookup each name is a plain attribute, so a call pays
-    no import statement (a function-level ``from ... import`` costs a few microseconds)."""
-
-    def __init__(self, name: str, *, package: bool = False) -> None:
-        self._name = name
-        self._package = package
-
-    def __getattr__(self, attr: str) -> Any:
-        import importlib
-
-        if attr.startswith("__"):
-            raise AttributeError(attr)
-        if self._package:
-            value: Any = importlib.import_module(f"{self._name}.{attr}")
-        else:
-            value = getattr(importlib.import_module(self._name), attr)
-        setattr(self, attr, value)
-        return value
-
-
-#: The generated operations (``_ops.get_job.sync_detailed``), the generated models, the
-#: overlay's subclasses of them.
-_ops: Any = _Lazy("aionvision_cloud_api.api.cloud_storage", package=True)
-if TYPE_CHECKING:
-    import aionvision_cloud_api.models as _gen
-
-    from . import _models as _ours
-else:
-    _gen = _Lazy("aionvision_cloud_api.models")
-    _ours = _Lazy("aionvision_cloud._models")
 
 
 @contextlib.contextmanager
@@ -152,7 +115,7 @@ def _check_same_account(op: JournalOperation, account: str | None) -> None:
 
 def _import_batch(record: BatchRecord) -> ImportBatch:
 
-    return _ours.ImportBatch(
+    return ImportBatch(
         is_async=record.job_id is not None,
         image_ids=list(record.image_ids),
         job_id=record.job_id,
@@ -165,10 +128,10 @@ def _import_batch(record: BatchRecord) -> ImportBatch:
 
 def _export_batch(record: BatchRecord) -> ExportBatch:
 
-    return _ours.ExportBatch(
+    return ExportBatch(
         job_id=record.job_id or "",
         images_sent=len(record.items),
-        image_ids=record.items,
+        sent_image_ids=record.items,
         from_journal=True,
         batch_images=record.items_sent,
     )
@@ -224,16 +187,16 @@ class _Plan(Generic[Item]):
         return {**self.named, **self.fields}
 
     def import_body(self, chunk: Sequence[Any]) -> ImportRequest:
-        required = {"connection_id": self.cid, "files": list(chunk)}
-        return wire.body(
-            _gen.ImportRequest, "import_files", required, wire.given(**self.named), self.fields
-        )
+        from aionvision_cloud_api.models.import_request import ImportRequest
+
+        values = {"connection_id": self.cid, "files": list(chunk), **self.named}
+        return request_body(ImportRequest, "import_files", values, self.fields)
 
     def export_body(self, chunk: Sequence[Any]) -> ExportRequest:
-        required = {"connection_id": self.cid, "image_ids": list(chunk)}
-        return wire.body(
-            _gen.ExportRequest, "export_files", required, wire.given(**self.named), self.fields
-        )
+        from aionvision_cloud_api.models.export_request import ExportRequest
+
+        values = {"connection_id": self.cid, "image_ids": list(chunk), **self.named}
+        return request_body(ExportRequest, "export_files", values, self.fields)
 
 
 class CloudStorage:
@@ -243,6 +206,7 @@ class CloudStorage:
         """Built by ``Client``: use ``client.cloud_storage`` rather than building one."""
         self._settings = settings
         self._rq = settings.requester
+        self._api = settings.requester.api
         self._clock = settings.clock
         self._waiter = JobWaiter(
             self.get_job,
@@ -285,21 +249,21 @@ class CloudStorage:
             self.default_redirect_uri(prov) if redirect_uri is None else redirect_uri
         )
 
-        body = wire.body(
-            _gen.InitiateAuthRequest,
-            "start_auth",
-            {"provider": prov, "redirect_uri": uri},
-            {},
-            fields,
-        )
+        from aionvision_cloud_api.api.cloud_storage import initiate_auth
+        from aionvision_cloud_api.models.initiate_auth_request import InitiateAuthRequest
 
-        def read(answer: object) -> AuthStart:
-            start = wire.rebuild(_ours.AuthStart, answer, "initiate_auth", redirect_uri=uri)
-            wire.core_id(start.authorization_url, "authorization_url")
-            wire.core_id(start.state, "state")
+        values = {"provider": prov, "redirect_uri": uri}
+        body = request_body(InitiateAuthRequest, "start_auth", values, fields)
+
+        def read(answer: dict[str, Any]) -> AuthStart:
+            start = AuthStart.from_dict(answer)
+            start.redirect_uri = uri
+            core_id(start.authorization_url, "authorization_url")
+            core_id(start.state, "state")
             return start
 
-        return self._rq.call(_ops.initiate_auth, read, prov, body=body)
+        sent = initiate_auth.sync_detailed(prov, client=self._api, body=body)
+        return self._rq.read(sent, "initiate_auth", read)
 
     # The official SDK's name for step 1.
     initiate_auth = start_auth
@@ -328,15 +292,19 @@ class CloudStorage:
             self.default_redirect_uri(prov) if redirect_uri is None else redirect_uri
         )
 
-        required = {"code": code, "state": state, "redirect_uri": uri}
-        body = wire.body(_gen.CompleteAuthRequest, "complete_auth", required, {}, fields)
+        from aionvision_cloud_api.api.cloud_storage import complete_auth
+        from aionvision_cloud_api.models.complete_auth_request import CompleteAuthRequest
 
-        def read(answer: object) -> CompleteAuthResult:
-            result = wire.expect(_ours.CompleteAuthResult, answer, "complete_auth")
-            wire.core_id(result.connection.id, "connection.id")
+        values = {"code": code, "state": state, "redirect_uri": uri}
+        body = request_body(CompleteAuthRequest, "complete_auth", values, fields)
+
+        def read(answer: dict[str, Any]) -> CompleteAuthResult:
+            result = CompleteAuthResult.from_dict(answer)
+            core_id(result.connection.id, "connection.id")
             return result
 
-        return self._rq.call(_ops.complete_auth, read, prov, body=body)
+        sent = complete_auth.sync_detailed(prov, client=self._api, body=body)
+        return self._rq.read(sent, "complete_auth", read)
 
     def complete_auth_from_redirect(
         self,
@@ -407,26 +375,24 @@ class CloudStorage:
         when the answer has no list.
         """
 
-        prov = inputs.check_provider(provider) if provider is not None else wire.UNSET
-        inputs.check_bool(active_only, "active_only")
-        query = wire.params(
-            _ops.list_connections.sync_detailed,
-            "list_connections",
-            ("provider", "active_only"),
-            params,
-        )
+        from aionvision_cloud_api.api.cloud_storage import list_connections
+        from aionvision_cloud_api.types import UNSET
 
-        def read(answer: object) -> ConnectionList:
-            listed = wire.expect(_ours.ConnectionList, answer, "list_connections")
-            # Each id is a string (checked); an empty one is the only thing left to refuse.
-            if not all(conn.id for conn in listed):
-                ids = [conn.id for conn in listed]
-                wire.core_id("", f"connections[{ids.index('')}].id")
+        prov = inputs.check_provider(provider) if provider is not None else UNSET
+        inputs.check_bool(active_only, "active_only")
+        inputs.check_params(list_connections.sync_detailed, "list_connections", params)
+
+        def read(answer: dict[str, Any]) -> ConnectionList:
+            listed = ConnectionList.from_dict(answer)
+            # Each id is a string (the contract); an empty one is the only thing left to refuse.
+            for i, conn in enumerate(listed):
+                core_id(conn.id, f"connections[{i}].id")
             return listed
 
-        return self._rq.call(
-            _ops.list_connections, read, provider=prov, active_only=active_only, **query
+        sent = list_connections.sync_detailed(
+            client=self._api, provider=prov, active_only=active_only, **params
         )
+        return self._rq.read(sent, "list_connections", read)
 
     def disconnect(self, connection_id: str) -> DisconnectResult:
         """``DELETE /cloud-storage/connections/{connection_id}``: revoke and remove a connection.
@@ -436,14 +402,15 @@ class CloudStorage:
         """
         cid = inputs.check_id(connection_id, "connection_id")
 
+        from aionvision_cloud_api.api.cloud_storage import disconnect
+
         try:
-            return self._rq.call(
-                _ops.disconnect, lambda a: wire.expect(_ours.DisconnectResult, a, "disconnect"), cid
-            )
+            sent = disconnect.sync_detailed(cid, client=self._api)
+            return self._rq.read(sent, "disconnect", DisconnectResult.from_dict)
         except APIResponseValidationError as exc:
             # A 2xx without a body (a 204, say) still means the connection is gone.
             if exc.response is not None and not exc.response.content:
-                return _ours.DisconnectResult(success=True)
+                return DisconnectResult(success=True)
             raise
 
     def _accounts(self) -> dict[str, str | None]:
@@ -467,14 +434,16 @@ class CloudStorage:
         """
         cid = inputs.check_id(connection_id, "connection_id")
 
-        def read(answer: Any) -> PickerSession:
-            session = wire.rebuild(
-                _ours.PickerSession, answer.session, "session", connection_id=cid
-            )
-            wire.core_id(session.session_id, "session.session_id")
+        from aionvision_cloud_api.api.cloud_storage import get_picker_token
+
+        def read(answer: dict[str, Any]) -> PickerSession:
+            session = PickerSession.from_dict(answer["session"])
+            session.connection_id = cid
+            core_id(session.session_id, "session.session_id")
             return session
 
-        return self._rq.call(_ops.get_picker_token, read, cid)
+        sent = get_picker_token.sync_detailed(cid, client=self._api)
+        return self._rq.read(sent, "get_picker_token", read)
 
     def picker_proxy(
         self,
@@ -499,20 +468,24 @@ class CloudStorage:
         if params is not None and not isinstance(params, Mapping):
             raise InvalidInputError("params must be a mapping")
 
-        optional: dict[str, object] = {}
+        from aionvision_cloud_api.api.cloud_storage import picker_proxy
+        from aionvision_cloud_api.models.picker_proxy_request import PickerProxyRequest
+        from aionvision_cloud_api.models.picker_proxy_request_params import (
+            PickerProxyRequestParams,
+        )
+
+        values: dict[str, object] = {"session_id": session_id, "endpoint": endpoint}
         if params is not None:
             if not all(isinstance(k, str) for k in params):
                 raise InvalidInputError("params keys must be strings")
-            optional["params"] = _gen.PickerProxyRequestParams.from_dict(dict(params))
-        required = {"session_id": session_id, "endpoint": endpoint}
-        body = wire.body(_gen.PickerProxyRequest, "picker_proxy", required, optional, fields)
+            values["params"] = PickerProxyRequestParams.from_dict(dict(params))
+        body = request_body(PickerProxyRequest, "picker_proxy", values, fields)
         # Only a listing that asks for its file list must have one (``fields`` may leave it out).
         listing = endpoint == "files" and "files" in str((params or {}).get("fields", "files"))
-        return self._rq.call(
-            _ops.picker_proxy,
-            # The envelope or Drive's own JSON, as parsed: back to JSON, then read both ways.
-            lambda answer: unwrap_proxy_response(answer.to_dict(), listing=listing),
-            body=body,
+        sent = picker_proxy.sync_detailed(client=self._api, body=body)
+        # The envelope or Drive's own JSON: read both ways.
+        return self._rq.read(
+            sent, "picker_proxy", lambda answer: unwrap_proxy_response(answer, listing=listing)
         )
 
     def resolve_folder(self, connection_id: str, folder: str) -> DriveFolder:
@@ -632,24 +605,26 @@ class CloudStorage:
             raise InvalidInputError("auto_describe must be a bool")
         named = {"auto_describe": auto_describe, "tags": tag_list, "collection_id": coll}
         plan = _Plan(cid, to_send, size, named, dict(fields))
-        plan.import_body(())  # refuses an unknown field now, before any batch is sent
+        plan.import_body(plan.items[: plan.size])  # an unknown or bad field: refused before sending
         return plan
 
     def _send_imports(
         self, plan: _Plan[ImportFile], op: JournalOperation | None, on_uncertain: OnUncertain
     ) -> BulkOutcome[ImportBatch]:
 
+        from aionvision_cloud_api.api.cloud_storage import import_files
+
         def send(chunk: Sequence[ImportFile]) -> ImportBatch:
-            def read(answer: object) -> ImportBatch:
-                file_ids = tuple(f.id for f in chunk)
-                batch = wire.rebuild(
-                    _ours.ImportBatch, answer, "import", files_sent=len(chunk), file_ids=file_ids
-                )
+            def read(answer: dict[str, Any]) -> ImportBatch:
+                batch = ImportBatch.from_dict(answer)
+                batch.files_sent = len(chunk)
+                batch.file_ids = tuple(f.id for f in chunk)
                 if batch.is_async and _job_id(batch) is None:
-                    raise wire.Unreadable("an asynchronous import's answer has no job_id")
+                    raise Unreadable("an asynchronous import's answer has no job_id")
                 return batch
 
-            return self._rq.call(_ops.import_files, read, body=plan.import_body(chunk))
+            sent = import_files.sync_detailed(client=self._api, body=plan.import_body(chunk))
+            return self._rq.read(sent, "import_files", read)
 
         return send_in_batches(
             plan.items,
@@ -710,26 +685,25 @@ class CloudStorage:
             inputs.check_id(folder_name, "folder_name")
         named = {"folder_id": folder_id, "folder_name": folder_name}
         plan = _Plan(cid, ids, size, named, dict(fields))
-        plan.export_body(())  # refuses an unknown field now, before any batch is sent
+        plan.export_body(plan.items[: plan.size])  # an unknown or bad field: refused before sending
         return plan
 
     def _send_exports(
         self, plan: _Plan[str], op: JournalOperation | None, on_uncertain: OnUncertain
     ) -> BulkOutcome[ExportBatch]:
 
+        from aionvision_cloud_api.api.cloud_storage import export_files
+
         def send(chunk: Sequence[str]) -> ExportBatch:
-            def read(answer: object) -> ExportBatch:
-                batch = wire.rebuild(
-                    _ours.ExportBatch,
-                    answer,
-                    "export",
-                    images_sent=len(chunk),
-                    image_ids=tuple(chunk),
-                )
-                wire.core_id(batch.job_id, "job_id")
+            def read(answer: dict[str, Any]) -> ExportBatch:
+                batch = ExportBatch.from_dict(answer)
+                batch.images_sent = len(chunk)
+                batch.sent_image_ids = tuple(chunk)
+                core_id(batch.job_id, "job_id")
                 return batch
 
-            return self._rq.call(_ops.export_files, read, body=plan.export_body(chunk))
+            sent = export_files.sync_detailed(client=self._api, body=plan.export_body(chunk))
+            return self._rq.read(sent, "export_files", read)
 
         return send_in_batches(
             plan.items,
@@ -757,7 +731,9 @@ class CloudStorage:
         """
         jid = inputs.check_id(job_id, "job_id")
 
-        return self._rq.call(_ops.get_job, _read_job, jid)
+        from aionvision_cloud_api.api.cloud_storage import get_job
+
+        return self._rq.read(get_job.sync_detailed(jid, client=self._api), "get_job", _read_job)
 
     def wait_for_job(
         self,
@@ -810,7 +786,7 @@ class CloudStorage:
         except JournalError as exc:
             # The batches went out: the error still says which jobs they started.
             exc.partial = partial(
-                tuple(_ours.Job(job_id=j, status=initial[j] or JobStatus.PENDING) for j in job_ids)
+                tuple(Job(job_id=j, status=initial[j] or JobStatus.PENDING) for j in job_ids)
             )
             raise
 
@@ -825,7 +801,7 @@ class CloudStorage:
             if current is not None:
                 done[current.job_id] = current
             return tuple(
-                done.get(jid) or _ours.Job(job_id=jid, status=initial[jid] or JobStatus.PENDING)
+                done.get(jid) or Job(job_id=jid, status=initial[jid] or JobStatus.PENDING)
                 for jid in job_ids
             )
 
@@ -833,7 +809,7 @@ class CloudStorage:
             report(None)
         for jid in job_ids:
             if jid in known:
-                finished.append(_ours.Job.from_dict(known[jid]))
+                finished.append(Job.from_dict(known[jid]))
                 continue
             try:
                 job = self._waiter.wait(
@@ -960,10 +936,10 @@ class CloudStorage:
         return result
 
 
-def _read_job(answer: Any) -> Job:
+def _read_job(answer: dict[str, Any]) -> Job:
 
-    job = wire.expect(_ours.Job, answer.job, "job")
-    wire.core_id(job.job_id, "job.job_id")
+    job = Job.from_dict(answer["job"])
+    core_id(job.job_id, "job.job_id")
     return job
 
 

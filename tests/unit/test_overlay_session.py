@@ -45,12 +45,13 @@ def test_the_session_operations_are_the_contracts_four() -> None:
     assert sum(session for *_, session in ops) == 4
     for method, path, session in ops:
         request = httpx.Request(method, f"https://h.test/api/v2{path}")
-        assert wants_session(request, "/api/v2") is session, (method, path)
+        assert wants_session(request) is session, (method, path)
 
 
 def send_every_operation(client: Client, api: FakeAPI) -> dict[tuple[str, str], httpx.Request]:
     for method, path, _ in operations():
-        api.on(method, path, json_response(200, {}))
+        # No body: these answers are about the request, not held to any schema.
+        api.on(method, path, httpx.Response(204))
         client.api.get_httpx_client().request(method, path)
     return {(r.method, r.url.path.removeprefix("/api/v2")): r for r in api.requests}
 

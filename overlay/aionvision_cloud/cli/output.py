@@ -3,7 +3,7 @@ codes it ends with.
 
 Every ``--json`` shape is built here, from the overlay's result types, so docs/cli.md and
 ``aionvision-cloud --help`` can describe one place. A wire model is printed whole (every field
-of the contract, and any key the service sent beside them: ``_wire.model_json``); keys are always
+of the contract, and any key the service sent beside them: ``model_json``); keys are always
 present (``null`` when unknown), so ``jq`` filters never meet a missing key.
 """
 
@@ -15,8 +15,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from aionvision_cloud_api.types import Unset
+
 from .._results import FOLDER_MIME_TYPE
-from .._wire import Unset, model_json
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -70,6 +71,23 @@ class CliError(Exception):
 def text(value: object) -> str | None:
     """A string field of a wire model, or None when the service left it out or sent null."""
     return value if isinstance(value, str) else None
+
+
+def model_json(model: Any, extra: Iterable[tuple[str, object]] = ()) -> dict[str, Any]:
+    """A model as JSON under its wire keys (its ``to_dict``), with every key of its schema in
+    ``openapi.yaml`` present: ``null`` when the service left it out."""
+    from aionvision_cloud_api.contract import PROPERTIES
+
+    schema = next(
+        c.__name__ for c in type(model).__mro__ if c.__module__.startswith(_GENERATED_MODELS)
+    )
+    out: dict[str, Any] = dict.fromkeys(PROPERTIES[schema])
+    out.update(model.to_dict())
+    out.update(extra)
+    return out
+
+
+_GENERATED_MODELS = "aionvision_cloud_api.models."
 
 
 def connection_json(conn: Connection) -> dict[str, Any]:
