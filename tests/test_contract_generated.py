@@ -383,7 +383,11 @@ def test_undocumented_status_gives_none_or_raises_when_asked() -> None:
 
 def test_regeneration_is_byte_identical_to_the_committed_client(tmp_path: Path) -> None:
     generator = Path(sys.executable).parent / "openapi-python-client"
-    out = tmp_path / "aionvision_cloud_api"
+    # Two folders deep, as make regen writes it: its first post-hook finds generator-hooks/ and
+    # openapi.yaml at ../../ (generator-config.yml).
+    out = tmp_path / "scratch" / "aionvision_cloud_api"
+    (tmp_path / "generator-hooks").symlink_to(ROOT / "generator-hooks")
+    (tmp_path / "openapi.yaml").symlink_to(ROOT / "openapi.yaml")
     subprocess.run(
         [
             str(generator),

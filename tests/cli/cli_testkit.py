@@ -10,8 +10,7 @@ from typing import Any
 
 import attrs
 
-from aionvision_cloud._wire import json_key
-from aionvision_cloud_api.models.job import Job
+from aionvision_cloud_api.contract import PROPERTIES
 from aionvision_cloud_emulator.server import RunningEmulator
 
 
@@ -36,10 +35,10 @@ class Result:
         return errors[0]
 
 
-#: The keys of one job in every `--json` answer that shows jobs: every field of the generated
-#: Job (so a field `make regen` adds is expected with no edit here), the mapped status's raw
-#: spelling, and the image ids a job reports.
-JOB_KEYS = {json_key(f.name) for f in attrs.fields(Job) if f.name != "additional_properties"} | {
+#: The keys of one job in every `--json` answer that shows jobs: every property of openapi.yaml's
+#: Job, by its wire name (so a field `make regen` adds is expected with no edit here), the mapped
+#: status's raw spelling, and the image ids a job reports.
+JOB_KEYS = set(PROPERTIES["Job"]) | {
     "raw_status",
     "image_ids",
 }
