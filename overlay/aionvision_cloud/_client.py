@@ -133,15 +133,12 @@ def _environment_proxy(base_url: str) -> str | None:
 
 
 def _inner_transport(base_url: str, extra: dict[str, Any]) -> httpx.HTTPTransport:
-    """The real network transport, built with the caller's TLS, proxy and pool settings; its
-    sockets stop waiting at each attempt's deadline."""
-    from ._socket_deadline import install
-
+    """The real network transport, built with the caller's TLS, proxy and pool settings."""
     kwargs = {name: extra.pop(name) for name in _TRANSPORT_ARGS if name in extra}
     if "proxy" not in kwargs and extra.get("trust_env", True):
         kwargs["proxy"] = _environment_proxy(base_url)
     kwargs.setdefault("trust_env", extra.get("trust_env", True))
-    return install(httpx.HTTPTransport(**kwargs))
+    return httpx.HTTPTransport(**kwargs)
 
 
 def _env_number(env: Mapping[str, str], name: str, kind: type[float] | type[int]) -> Any:

@@ -22,14 +22,15 @@ a user calls on ``client.api`` get exactly the same rules:
   nothing listens there, and no balancer in between will pick another server (curl's ``--retry``
   does not retry a refused connection at all unless asked); elsewhere it is retried as before.
 
-Each attempt is bounded as a whole, status line, headers and body, by the request's timeout (the
-largest of its parts): the client's own transport stops every socket wait there
-(``_socket_deadline``), and the body is checked as it arrives too (on the client's clock, for a
-transport of one's own): an answer trickling in cannot hold a call past it. An answer
-longer than ``max_response_bytes`` is refused (``ResponseTooLargeError``) once that many bytes
-were read (at once when its ``Content-Length`` says so; a gzip or deflate body as it inflates),
-never read whole into memory; an error answer's body is cut there instead, so its status keeps
-its typed error and retry rule.
+Each socket wait (connecting, each read, each write) is bounded by httpx's timeouts, and the
+body by the request's timeout (the largest of its parts) as a whole: it is checked as it arrives,
+on the client's clock, so a body trickling in cannot hold a call past it. The status line and
+headers are bounded only per read (httpx offers no public way to bound them as a whole). Within
+a caller's wait every socket wait is also cut to what is left of it. An answer longer than
+``max_response_bytes`` is refused (``ResponseTooLargeError``) once that many bytes were read or
+decoded (at once when its ``Content-Length`` says so; a compressed body as httpx's own decoders
+inflate it, whatever encoding it negotiated), never read whole into memory; an error answer's
+body is cut there instead, so its status keeps its typed error and retry rule.
 
 The loop is tenacity's (the engine under stamina): its ``sleep`` hook routes every wait through
 the client's injectable clock, so tests and cassette replays never sleep and ``DeadlineClock``
@@ -56,7 +57,6 @@ from ._clock import Clock, SystemClock
 from ._defaults import DEFAULT_MAX_RESPONSE_BYTES
 from ._inputs import check_count, check_positive, check_seconds
 from ._operations import operation_of
-from ._socket_deadline import attempt_deadline, install, late_message
 from .errors import ConfigurationError, ResponseTooLargeError, parse_retry_after, request_id_of
 
 if TYPE_CHECKING:
@@ -176,22 +176,9 @@ def _whole_request_timeout(request: httpx.Request) -> float | None:
     return max(values) if values else None
 
 
-def _inflate(raw: bytes, encoding: str, cap: int) -> bytes | None:
-    """``raw`` decompressed, stopping one byte past ``cap``; None when it is not valid gzip or
-    deflate (httpx then reports it as it always has)."""
-    import zlib
-
-    # gzip; deflate as RFC 9110 means it (zlib-wrapped), then raw deflate as some servers send.
-    for wbits in (
-        (zlib.MAX_WBITS | 16,) if encoding == "gzip" else (zlib.MAX_WBITS, -zlib.MAX_WBITS)
-    ):
-        inflater = zlib.decompressobj(wbits)
-        try:
-            out = inflater.decompress(raw, cap + 1)
-        except zlib.error:
-            continue
-        return out
-    return None
+# A compressed body goes to httpx's decoders this many bytes at a time: they take no output
+# limit, and one byte of brotli can inflate to about 650 kB (of zstd 32 kB, of gzip 1 kB).
+_DECODE_PIECE = 16
 
 
 class _StopOverBudget:
@@ -230,7 +217,7 @@ class RetryTransport(httpx.BaseTransport):
         rng: random.Random | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        self.inner = inner if inner is not None else install(httpx.HTTPTransport())
+        self.inner = inner if inner is not None else httpx.HTTPTransport()
         self.max_response_bytes = max_response_bytes
         self.policy = policy if policy is not None else RetryPolicy()
         self.clock = clock if clock is not None else SystemClock()
@@ -333,19 +320,26 @@ class RetryTransport(httpx.BaseTransport):
     def _send_buffered(self, request: httpx.Request) -> httpx.Response:
         """Send and read the whole body here, so a connection dropped mid-body is a transport
         error inside the retry loop rather than after it (API bodies are small JSON); the
-        attempt's deadline and the size cap are checked as the body arrives, and the client's
-        own transport's sockets stop waiting at that deadline (``_socket_deadline``). Within a
-        caller's wait (``wait_deadline``) the attempt ends by that deadline too: a poll whose
-        answer trickles in cannot hold ``wait_for_job(timeout=3)`` for the HTTP timeout."""
+        attempt's deadline and the size cap are checked as the body arrives. Within a caller's
+        wait (``wait_deadline``) each socket wait and the body end by that deadline too: a silent
+        poll cannot hold ``wait_for_job(timeout=3)`` for the HTTP timeout."""
         limit = _whole_request_timeout(request)
-        left_of_wait = False
         deadline = _DEADLINE.get()
         if deadline is not None:
             left = max(LAST_POLL_GRACE, deadline - self.clock.monotonic())
             if limit is None or left < limit:
-                limit, left_of_wait = left, True
-        with attempt_deadline(limit, left_of_wait=left_of_wait):
-            return self._send_and_read(request, limit, left_of_wait)
+                # httpx's per-request timeout (its "timeout" extension), cut for this attempt
+                # only: the request is the caller's, and stays as it was built.
+                saved = request.extensions
+                parts = saved.get("timeout") or {}
+                capped = {k: left for k in ("connect", "read", "write", "pool")}
+                capped.update({k: v for k, v in parts.items() if v is not None and v < left})
+                request.extensions = {**saved, "timeout": capped}
+                try:
+                    return self._send_and_read(request, left, left_of_wait=True)
+                finally:
+                    request.extensions = saved
+        return self._send_and_read(request, limit, left_of_wait=False)
 
     def _send_and_read(
         self, request: httpx.Request, limit: float | None, left_of_wait: bool
@@ -367,12 +361,57 @@ class RetryTransport(httpx.BaseTransport):
             declared = int(response.headers.get("content-length", "0"))
         except ValueError:
             declared = 0
-        chunks: list[bytes] = []
-        size = 0
+
+        def arriving() -> Iterator[bytes]:
+            """The body as it arrives, within the cap and the attempt's deadline."""
+            size = 0
+            for chunk in stream:
+                if size + len(chunk) > cap:
+                    if not cut:
+                        raise self._too_large(request, response)
+                    yield chunk[: cap - size]
+                    return
+                size += len(chunk)
+                if limit is not None and self.clock.monotonic() - started > limit:
+                    what = f"{limit:.3g}s left before the wait's deadline"
+                    what = what if left_of_wait else f"{limit:g}s timeout"
+                    raise httpx.ReadTimeout(
+                        f"the answer took longer than the {what} to arrive", request=request
+                    )
+                yield chunk
+
         try:
             if declared > cap and not cut:
                 raise self._too_large(request, response)
-            for chunk in stream:
+            encoding = response.headers.get("content-encoding", "").strip().lower()
+            if encoding in ("", "identity"):
+                body = b"".join(arriving())
+            else:
+                body = self._decoded(request, response, arriving(), cut)
+                del response.headers["content-encoding"]
+                response.headers["content-length"] = str(len(body))
+        finally:
+            stream.close()
+        # The same response over the bytes read; no second Response (headers copied, body read
+        # twice) is built.
+        response.stream = httpx.ByteStream(body)
+        return response
+
+    def _decoded(
+        self, request: httpx.Request, response: httpx.Response, raw: Iterator[bytes], cut: bool
+    ) -> bytes:
+        """``raw`` through httpx's own decoders (whatever encodings it negotiated: gzip,
+        deflate, br and zstd when installed), stopped at the cap: a small compressed body can
+        hold gigabytes."""
+        cap = self.max_response_bytes
+        pieces = (c[i : i + _DECODE_PIECE] for c in raw for i in range(0, len(c), _DECODE_PIECE))
+        decoding = httpx.Response(
+            response.status_code, headers=response.headers, content=pieces, request=request
+        )
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            for chunk in decoding.iter_bytes():
                 if size + len(chunk) > cap:
                     if not cut:
                         raise self._too_large(request, response)
@@ -380,27 +419,11 @@ class RetryTransport(httpx.BaseTransport):
                     break
                 size += len(chunk)
                 chunks.append(chunk)
-                if limit is not None and self.clock.monotonic() - started > limit:
-                    raise httpx.ReadTimeout(
-                        late_message(limit, left_of_wait=left_of_wait), request=request
-                    )
-        finally:
-            stream.close()
-        raw = b"".join(chunks)
-        encoding = response.headers.get("content-encoding", "").strip().lower()
-        if encoding in ("gzip", "deflate") and raw:
-            # Inflated here, within the cap: a small gzip body can hold gigabytes.
-            inflated = _inflate(raw, encoding, cap)
-            if inflated is not None:
-                if len(inflated) > cap and not cut:
-                    raise self._too_large(request, response)
-                del response.headers["content-encoding"]
-                raw = inflated[:cap]
-                response.headers["content-length"] = str(len(raw))
-        # The same response over the bytes read (httpx decodes what is left of any
-        # Content-Encoding once); no second Response (headers copied, body read twice) is built.
-        response.stream = httpx.ByteStream(raw)
-        return response
+        except httpx.DecodingError:
+            if not cut:
+                raise
+            # An error answer cut mid-stream: what decoded makes its message.
+        return b"".join(chunks)
 
     def _too_large(self, request: httpx.Request, response: httpx.Response) -> Exception:
         return ResponseTooLargeError(

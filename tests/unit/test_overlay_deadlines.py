@@ -26,6 +26,7 @@ from aionvision_cloud import (
     ResponseTooLargeError,
     RetryPolicy,
 )
+from aionvision_cloud._retry import RetryTransport, wait_deadline
 
 JOB = "/cloud-storage/jobs/job_1"
 PROXY = "/cloud-storage/picker-proxy"
@@ -319,41 +320,15 @@ def test_cli_job_wait_timeout_holds_against_a_long_retry_after() -> None:
     assert "timed out" in done.stderr
 
 
-# -- headers trickling in (a real socket server: the headers never reach a mock transport) -------
+# -- a poll that never answers, within a caller's wait (a real socket server) --------------------
 
-# The whole answer below takes 0.3 s a byte for its 41 bytes: 12 s, each byte well within any
-# read timeout. Bounds are loose (a loaded 2-core machine): the point is 1.5 s, not 12.
-TRICKLE_GAP = 0.3
-TIMEOUT = 1.5
-LATE = TIMEOUT + 2.5
-ACCEPTED = {
-    "image_ids": None,
-    "job_id": "job_2",
-    "status": "pending",
-    "total_files": 1,
-    "is_async": True,
-}
+# Bounds are loose (a loaded 2-core machine): the point is 2 s, not the 30 s read timeout.
+LATE = 4.0
 
 
-def _headers_trickling(
-    handler: http.server.BaseHTTPRequestHandler, _: int, stopping: threading.Event
-) -> None:
+def _silent(handler: http.server.BaseHTTPRequestHandler, _: int, stopping: threading.Event) -> None:
     handler.close_connection = True
-    for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}":
-        if stopping.wait(TRICKLE_GAP):
-            return
-        handler.wfile.write(bytes([byte]))
-
-
-def _trickle_then(answer: Answer) -> Answer:
-    """The first request meets the header trickle, every later one ``answer``."""
-
-    def first_trickles(
-        handler: http.server.BaseHTTPRequestHandler, n: int, stopping: threading.Event
-    ) -> None:
-        (_headers_trickling if n == 1 else answer)(handler, n, stopping)
-
-    return first_trickles
+    stopping.wait(60)
 
 
 @pytest.fixture
@@ -378,67 +353,36 @@ def _timed(call: Callable[[], object]) -> tuple[BaseException | None, float]:
     return None, time.monotonic() - started
 
 
-def test_headers_trickling_in_are_cut_at_the_timeout(
-    stub: Callable[..., _StubServer], clock: FakeClock
-) -> None:
-    """Before: the 12 s the trickle lasts (28.9 s for a 70-byte one with timeout=2)."""
-    server = stub(_headers_trickling)
-    client = Client(
-        api_key=API_KEY, base_url=server.base_url, timeout=TIMEOUT, max_retries=0, clock=clock
-    )
-    with client:
-        error, took = _timed(lambda: client.cloud_storage.get_job("job_1"))
-    assert isinstance(error, APITimeoutError), (error, took)
-    assert "took longer than the 1.5s timeout" in str(error.__cause__)
-    assert TIMEOUT - 0.1 <= took < LATE
-    assert server.requests == 1
-
-
-def test_an_import_meeting_a_header_trickle_is_not_retried(
-    stub: Callable[..., _StubServer], clock: FakeClock
-) -> None:
-    """A read timeout after the import was sent: the service may have acted, so no second job."""
-    server = stub(_trickle_then(lambda h, n, s: _send(h, 200, ACCEPTED)))
-    client = Client(api_key=API_KEY, base_url=server.base_url, timeout=TIMEOUT, clock=clock)
-    with client:
-        error, took = _timed(
-            lambda: client.cloud_storage.import_files("conn_1", [{"id": "f1", "name": "a.jpg"}])
-        )
-    assert isinstance(error, APITimeoutError), (error, took)
-    assert error.partial.failed.uncertain is True
-    assert took < LATE
-    assert server.requests == 1
-    assert clock.sleeps == []
-
-
-def test_a_read_meeting_a_header_trickle_is_retried_within_the_budget(
-    stub: Callable[..., _StubServer], clock: FakeClock
-) -> None:
-    server = stub(_trickle_then(lambda h, n, s: _send(h, 200, job_body("job_1"))))
-    client = Client(api_key=API_KEY, base_url=server.base_url, timeout=TIMEOUT, clock=clock)
-    with client:
-        started = time.monotonic()
-        assert client.cloud_storage.get_job("job_1").job_id == "job_1"
-        took = time.monotonic() - started
-    assert took < LATE
-    assert server.requests == 2
-    assert len(clock.sleeps) == 1  # one backoff, on the client's clock
-
-
-def test_a_wait_ends_at_its_deadline_while_a_poll_trickles_in(
+def test_a_wait_ends_at_its_deadline_while_a_poll_is_unanswered(
     stub: Callable[..., _StubServer],
 ) -> None:
-    """``wait_for_job(timeout=2)`` on a client with the default 30 s timeout. Before: the 12 s the
-    trickle lasts, each attempt bounded only by the HTTP timeout. The client's real clock: the
-    wait's deadline and the socket's are the same seconds here."""
-    server = stub(_headers_trickling)
+    """``wait_for_job(timeout=2)`` on a client with the default 30 s timeout: each socket wait
+    is cut to what is left of the wait. The client's real clock: the wait's deadline and the
+    socket's are the same seconds here."""
+    server = stub(_silent)
     with Client(api_key=API_KEY, base_url=server.base_url) as client:
         error, took = _timed(lambda: client.cloud_storage.wait_for_job("job_1", timeout=2))
     assert isinstance(error, JobTimeoutError), (error, took)
     assert isinstance(error.last_error, APITimeoutError)
-    assert "left before the wait's deadline" in str(error.last_error.__cause__)
     assert 1.9 <= took < 2 + LATE
     assert server.requests == 1  # no retry past the deadline
+
+
+def test_a_polls_timeout_is_cut_for_the_attempt_only(clock: FakeClock) -> None:
+    seen: list[object] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        seen.append(request.extensions["timeout"])
+        return json_response(200, job_body("job_1"))
+
+    transport = RetryTransport(httpx.MockTransport(record), clock=clock)
+    own = {"connect": 0.5, "read": 30.0, "write": 30.0, "pool": None}
+    request = httpx.Request("GET", "https://api.example/x", extensions={"timeout": own})
+    with wait_deadline(clock.monotonic() + 2.0):
+        transport.handle_request(request)
+    transport.handle_request(request)
+    assert seen == [{"connect": 0.5, "read": 2.0, "write": 2.0, "pool": 2.0}, own]
+    assert request.extensions["timeout"] is own
 
 
 @pytest.fixture(scope="module")
@@ -479,46 +423,27 @@ def tls_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     return cert, key
 
 
-def _tls_server_and_client(
-    stub: Callable[..., _StubServer], tls_files: tuple[str, str], answer: Answer, clock: FakeClock
-) -> tuple[_StubServer, Client]:
+def test_tls_settings_reach_the_clients_own_transport(
+    stub: Callable[..., _StubServer], tls_files: tuple[str, str], clock: FakeClock
+) -> None:
+    """``verify`` given in ``httpx_args`` is the client's transport's, kept-alive streams
+    included."""
     cert, key = tls_files
     server_side = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server_side.load_cert_chain(cert, key)
-    server = stub(answer, server_side)
+    server = stub(lambda h, n, s: _send(h, 200, job_body("job_1")), server_side)
     trusting = ssl.create_default_context(cafile=cert)
     client = Client(
         api_key=API_KEY,
         base_url=server.base_url,
-        timeout=TIMEOUT,
         max_retries=0,
         clock=clock,
         httpx_args={"verify": trusting},
-    )
-    return server, client
-
-
-def test_tls_works_through_the_deadline_streams(
-    stub: Callable[..., _StubServer], tls_files: tuple[str, str], clock: FakeClock
-) -> None:
-    server, client = _tls_server_and_client(
-        stub, tls_files, lambda h, n, s: _send(h, 200, job_body("job_1")), clock
     )
     with client:
         assert client.cloud_storage.get_job("job_1").job_id == "job_1"
         assert client.cloud_storage.get_job("job_1").job_id == "job_1"  # a kept-alive stream
     assert server.requests == 2
-
-
-def test_headers_trickling_in_over_tls_are_cut_at_the_timeout(
-    stub: Callable[..., _StubServer], tls_files: tuple[str, str], clock: FakeClock
-) -> None:
-    server, client = _tls_server_and_client(stub, tls_files, _headers_trickling, clock)
-    with client:
-        error, took = _timed(lambda: client.cloud_storage.get_job("job_1"))
-    assert isinstance(error, APITimeoutError), (error, took)
-    assert took < LATE
-    assert server.requests == 1
 
 
 def test_an_error_answer_over_the_cap_keeps_its_status_and_its_retry(
@@ -536,45 +461,93 @@ def test_an_error_answer_over_the_cap_keeps_its_status_and_its_retry(
     assert endless.chunks <= 100_000 // 65536 + 1
 
 
-def test_a_compressed_answer_is_capped_once_inflated(make_client: MakeClient, api: FakeAPI) -> None:
+def _compressor(encoding: str) -> Callable[[bytes], bytes]:
+    """The encoding's compressor; skips the test when httpx could not negotiate it here (br
+    and zstd need the brotli and zstandard packages, as httpx's own decoders do)."""
     import gzip
+    import zlib
 
-    client = make_client(max_response_bytes=1_000_000)
-    bomb = gzip.compress(b" " * 50_000_000)  # 49 kB on the wire, 50 MB inflated
-    assert len(bomb) < 1_000_000
-    api.on(
-        "GET",
-        JOB,
-        lambda r: httpx.Response(
-            200,
-            stream=httpx.ByteStream(bomb),
-            headers={"content-type": "application/json", "content-encoding": "gzip"},
-        ),
+    if encoding == "br":
+        return pytest.importorskip("brotli").compress  # type: ignore[no-any-return]
+    if encoding == "zstd":
+        zstandard = pytest.importorskip("zstandard")
+        return zstandard.ZstdCompressor().compress  # type: ignore[no-any-return]
+    return gzip.compress if encoding == "gzip" else zlib.compress
+
+
+ENCODINGS = ["gzip", "deflate", "br", "zstd"]
+
+
+def _encoded(status: int, body: bytes, encoding: str) -> httpx.Response:
+    return httpx.Response(
+        status,
+        stream=httpx.ByteStream(body),
+        headers={"content-type": "application/json", "content-encoding": encoding},
     )
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_a_compressed_answer_is_capped_once_decoded(
+    make_client: MakeClient, api: FakeAPI, encoding: str
+) -> None:
+    client = make_client(max_response_bytes=1_000_000)
+    bomb = _compressor(encoding)(b" " * 50_000_000)  # 49 kB of gzip, 50 MB decoded; br: 100 B
+    assert len(bomb) < 1_000_000
+    api.on("GET", JOB, lambda r: _encoded(200, bomb, encoding))
     with pytest.raises(ResponseTooLargeError):
         client.cloud_storage.get_job("job_1")
 
 
-@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_a_brotli_bomb_is_decoded_a_little_at_a_time(make_client: MakeClient, api: FakeAPI) -> None:
+    """httpx's decoders take no output limit: fed whole, these 300 bytes would make 200 MB."""
+    import tracemalloc
+
+    bomb = pytest.importorskip("brotli").compress(b" " * 200_000_000, quality=5)
+    assert len(bomb) < 1000
+    client = make_client(max_response_bytes=1_000_000)
+    api.on("GET", JOB, lambda r: _encoded(200, bomb, "br"))
+    tracemalloc.start()
+    try:
+        with pytest.raises(ResponseTooLargeError):
+            client.cloud_storage.get_job("job_1")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 40_000_000
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
 def test_a_compressed_answer_within_the_cap_reads_as_before(
     client: Client, api: FakeAPI, encoding: str
 ) -> None:
-    import gzip
-    import json
-    import zlib
-
-    plain = json.dumps(job_body("job_1")).encode()
-    body = gzip.compress(plain) if encoding == "gzip" else zlib.compress(plain)
-    api.on(
-        "GET",
-        JOB,
-        lambda r: httpx.Response(
-            200,
-            stream=httpx.ByteStream(body),
-            headers={"content-type": "application/json", "content-encoding": encoding},
-        ),
-    )
+    body = _compressor(encoding)(json.dumps(job_body("job_1")).encode())
+    api.on("GET", JOB, lambda r: _encoded(200, body, encoding))
     assert client.cloud_storage.get_job("job_1").job_id == "job_1"
+
+
+@pytest.mark.parametrize("cut_short", [False, True])
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_a_compressed_error_answer_over_the_cap_is_cut_and_keeps_its_retry(
+    make_client: MakeClient, api: FakeAPI, encoding: str, cut_short: bool
+) -> None:
+    """Cut where it decodes past the cap (a bomb) or where its compressed bytes pass it (an
+    incompressible page, its compressed stream then cut short)."""
+    import random
+
+    client = make_client(max_response_bytes=1000)
+    plain = random.Random(0).randbytes(5000) if cut_short else b"<html>" * 1_000_000
+    body = _compressor(encoding)(plain)
+    api.on("GET", JOB, lambda r: _encoded(503, body, encoding), json_response(200, job_body("j")))
+    assert client.cloud_storage.get_job("job_1").job_id == "j"  # the 503 was retried
+    assert len(api.requests) == 2
+
+
+def test_a_body_that_is_not_what_its_encoding_says_is_a_decoding_error(
+    client: Client, api: FakeAPI
+) -> None:
+    api.on("GET", JOB, lambda r: _encoded(200, b"not gzip", "gzip"))
+    with pytest.raises(httpx.DecodingError):
+        client.cloud_storage.get_job("job_1")
 
 
 def test_an_import_answer_over_the_cap_is_an_uncertain_batch(
