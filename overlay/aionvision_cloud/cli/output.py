@@ -1,6 +1,10 @@
 """What the command line prints: the ``--json`` shapes, tables, one-line summaries, and the exit
 codes it ends with.
 
+Every line a person or a pipe reads passes ``visible`` here (table cells, ``say``/``note``
+lines, the error line): a Drive name or a service message is someone else's text, and a newline
+in it would forge a row, an escape sequence drive the terminal. ``--json`` is exact instead.
+
 Every ``--json`` shape is built here, from the overlay's result types, so docs/cli.md and
 ``aionvision-cloud --help`` can describe one place. A wire model is printed whole (every field
 of the contract, and any key the service sent beside them: ``_wire.model_json``); keys are always
@@ -10,6 +14,7 @@ present (``null`` when unknown), so ``jq`` filters never meet a missing key.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -45,6 +50,7 @@ __all__ = [
     "print_json",
     "short_time",
     "text",
+    "visible",
 ]
 
 EXIT_OK = 0
@@ -65,6 +71,22 @@ class CliError(Exception):
         super().__init__(message)
         self.message = message
         self.exit_code = exit_code
+
+
+#: C0 controls, DEL and C1 controls: what a terminal acts on or a pipe splits at.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _shown(match: re.Match[str]) -> str:
+    char = match.group()
+    return _NAMED.get(char) or f"\\x{ord(char):02x}"
+
+
+def visible(value: str) -> str:
+    """``value`` with every control character (C0, DEL, C1) written out as ``\\n``, ``\\t``,
+    ``\\r`` or ``\\xNN``, so it stays one inert field on one line; other text is untouched."""
+    return _CONTROL.sub(_shown, value)
 
 
 def text(value: object) -> str | None:
@@ -162,7 +184,9 @@ class Table:
 
     def add(self, *cells: object) -> None:
         # A field the service left out (UNSET) or sent as null shows as "-".
-        self.rows.append(tuple("-" if c is None or isinstance(c, Unset) else str(c) for c in cells))
+        self.rows.append(
+            tuple("-" if c is None or isinstance(c, Unset) else visible(str(c)) for c in cells)
+        )
 
     def extend(self, rows: Iterable[Sequence[object]]) -> None:
         for row in rows:
