@@ -14,13 +14,13 @@ present (``null`` when unknown), so ``jq`` filters never meet a missing key.
 from __future__ import annotations
 
 import json
-import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .._results import FOLDER_MIME_TYPE
+from .._text import visible
 from .._wire import Unset, model_json
 
 if TYPE_CHECKING:
@@ -71,22 +71,6 @@ class CliError(Exception):
         super().__init__(message)
         self.message = message
         self.exit_code = exit_code
-
-
-#: C0 controls, DEL and C1 controls: what a terminal acts on or a pipe splits at.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def _shown(match: re.Match[str]) -> str:
-    char = match.group()
-    return _NAMED.get(char) or f"\\x{ord(char):02x}"
-
-
-def visible(value: str) -> str:
-    """``value`` with every control character (C0, DEL, C1) written out as ``\\n``, ``\\t``,
-    ``\\r`` or ``\\xNN``, so it stays one inert field on one line; other text is untouched."""
-    return _CONTROL.sub(_shown, value)
 
 
 def text(value: object) -> str | None:
