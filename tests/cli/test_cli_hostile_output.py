@@ -8,6 +8,7 @@ import io
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import attrs
 import pytest
 from cli_testkit import Result
 from rich.console import Console
@@ -107,3 +108,23 @@ def test_usage_error_quoting_what_was_typed_is_escaped(cli: Callable[..., Result
     result = cli("browse", "conn", "--limit", "1\x1b[2J")
     assert result.code == 2
     assert "\x1b" not in result.err
+
+
+def test_import_with_one_ill_named_file_imports_them_all(
+    cli: Callable[..., Result], conn_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = CloudStorage.iter_drive_files
+
+    def one_renamed(self: CloudStorage, *args: Any, **kw: Any) -> Iterator[CloudFile]:
+        files = list(real(self, *args, **kw))
+        # The folder's first image gets the hostile name; folders keep theirs.
+        first = next((i for i, f in enumerate(files) if not f.is_folder), None)
+        for i, f in enumerate(files):
+            yield attrs.evolve(f, name=FORGED) if i == first else f
+
+    monkeypatch.setattr(CloudStorage, "iter_drive_files", one_renamed)
+    result = cli("import", conn_id, "--folder", "Photos/Family", "--wait", "--json")
+    assert result.code == 0, result.out + result.err
+    body = result.json()
+    assert body["status"] == "completed"
+    assert (body["total_files"], body["completed_files"], body["failed_files"]) == (25, 25, 0)

@@ -137,11 +137,6 @@ CASES += [
         InvalidInputError,
     ),
     (
-        "file_name-nul",
-        lambda cs: cs.import_files("c1", [{"id": "f", "name": "a\x00"}]),
-        InvalidInputError,
-    ),
-    (
         "file_name-1025",
         lambda cs: cs.import_files("c1", [{"id": "f", "name": "n" * 1025}]),
         InvalidInputError,
