@@ -248,8 +248,13 @@ def announce(url: str, open_browser: bool | Callable[[str], object]) -> None:
             # A headless or remote session can "open" a browser nobody sees: say where to go too,
             # as google-auth-oauthlib does.
             print(
-                f"Opened a browser to authorize access; if none appeared, visit:\n\n    {url}\n",
+                "Opened a browser to authorize access; if none appeared, visit:\n\n"
+                f"    {visible(url)}\n",
                 file=sys.stderr,
             )
     if not opened:
-        print(f"Open this URL in a browser to authorize access:\n\n    {url}\n", file=sys.stderr)
+        # The URL is the service's: shown, never acted on by the terminal.
+        print(
+            f"Open this URL in a browser to authorize access:\n\n    {visible(url)}\n",
+            file=sys.stderr,
+        )
