@@ -21,6 +21,7 @@ from ._defaults import (
     DEFAULT_WAIT_TIMEOUT,
 )
 from ._inputs import check_count, check_positive
+from ._proxy import proxy_error, with_scheme
 from ._session import ENV_SESSION_TOKEN, SessionCookie, check_session_token, explain_refusal
 from .errors import ConfigurationError
 
@@ -129,16 +130,27 @@ def _environment_proxy(base_url: str) -> str | None:
     proxies = urllib.request.getproxies()
     if urllib.request.proxy_bypass(host):
         return None
-    return proxies.get(parts.scheme) or proxies.get("all")
+    proxy = proxies.get(parts.scheme) or proxies.get("all")
+    return with_scheme(proxy) if proxy else None
 
 
 def _inner_transport(base_url: str, extra: dict[str, Any]) -> httpx.HTTPTransport:
     """The real network transport, built with the caller's TLS, proxy and pool settings."""
     kwargs = {name: extra.pop(name) for name in _TRANSPORT_ARGS if name in extra}
-    if "proxy" not in kwargs and extra.get("trust_env", True):
+    from_env = "proxy" not in kwargs
+    if from_env and extra.get("trust_env", True):
         kwargs["proxy"] = _environment_proxy(base_url)
     kwargs.setdefault("trust_env", extra.get("trust_env", True))
-    return httpx.HTTPTransport(**kwargs)
+    try:
+        transport = httpx.HTTPTransport(**kwargs)
+    except (ImportError, ValueError, httpx.InvalidURL) as exc:
+        proxy = kwargs.get("proxy")
+        if not isinstance(proxy, str):
+            raise
+        # A proxy it cannot use (SOCKS without socksio, a bad scheme): the user's to fix.
+        scheme = urlsplit(base_url).scheme
+        raise proxy_error(exc, proxy, scheme, from_env=from_env) from None
+    return transport
 
 
 def _env_number(env: Mapping[str, str], name: str, kind: type[float] | type[int]) -> Any:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from ._results import CloudFile
 
+from ._text import acceptable_name
 from .errors import InvalidInputError
 
 __all__ = [
@@ -256,7 +257,9 @@ def _import_file(item: object, index: int, cloud_file: type[CloudFile]) -> Impor
     if not isinstance(name, str) or not name.strip():
         raise InvalidInputError(f"{where} needs a non-empty 'name'")
     check_string(file_id, f"{where}.id", "file_id")
-    check_string(name, f"{where}.name", "file_name")
+    # Control characters in a Drive name (anyone who shares a file chooses it) are replaced,
+    # not refused: one odd name must not stop the other files (_text.acceptable_name).
+    name = check_string(acceptable_name(name), f"{where}.name", "file_name")
     # Dicts straight from Drive use camelCase and a string size.
     mime = data.get("mime_type", data.get("mimeType"))
     size_raw = data.get("size_bytes", data.get("size"))

@@ -5,6 +5,10 @@ The loopback flow follows google-auth-oauthlib's ``InstalledAppFlow.run_local_se
 ``/callback``, answer it with a short page, and always free the port. Unlike ``run_local_server``
 it serves from a thread (each connection on its own), so the caller's browser hook may block
 and the wait ends at its deadline whatever the connections do.
+
+Any local process or web page can reach the port, so the server takes only its own callback:
+one that carries the ``state`` this flow issued. Any other (a wrong or missing state, error
+answers included) is answered 400 and ignored, and the wait goes on until its timeout.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
+from ._text import visible
 from .errors import OAuthError, OAuthStateMismatchError, OAuthTimeoutError
 
 __all__ = ["LoopbackServer", "code_from_redirect", "open_in_browser", "redirect_uri_of"]
@@ -37,6 +42,11 @@ _ERROR_PAGE = (
     b"<body><h1>Authorization failed</h1><p>Return to the application for details.</p>"
     b"</body></html>"
 )
+_FOREIGN_PAGE = (
+    b"<!doctype html><html><head><meta charset='utf-8'><title>Aionvision</title></head>"
+    b"<body><h1>Not this sign-in</h1><p>This request does not belong to the authorization "
+    b"the application is waiting for; it was ignored.</p></body></html>"
+)
 
 
 def _one(query: dict[str, list[str]], key: str) -> str | None:
@@ -50,10 +60,11 @@ def _one(query: dict[str, list[str]], key: str) -> str | None:
 def code_from_redirect(
     redirect_url: str, expected_state: str, redirect_uri: str | None = None
 ) -> str:
-    """The authorization code in ``redirect_url``, after checking ``error`` and ``state``.
+    """The authorization code in ``redirect_url``, after checking ``state``, then ``error``.
 
-    Raises ``OAuthError`` for a provider error (with its description) or a missing code, and
-    ``OAuthStateMismatchError`` when the state differs (compared in constant time). The URL holds
+    Raises ``OAuthStateMismatchError`` when the state differs (compared in constant time; an
+    error answer without the issued state is not believed either), ``OAuthError`` for a provider
+    error (its description quoted, control characters made visible) or a missing code. The URL holds
     the code, a secret, so it never appears in a message. Also ``OAuthError`` for a parameter
     given twice, and for a URL not under ``redirect_uri`` (when given).
     """
@@ -65,20 +76,29 @@ def code_from_redirect(
         # A code delivered to another host or path was not meant for this flow.
         raise OAuthError("the redirect URL is not the redirect URI this flow started with")
     query = parse_qs(urlsplit(redirect_url.strip()).query, keep_blank_values=True)
-    error = _one(query, "error")
-    if error:
-        description = _one(query, "error_description")
-        detail = f": {description}" if description else ""
-        raise OAuthError(f"authorization failed ({error}){detail}", error=error)
-    state = _one(query, "state") or ""
-    if not hmac.compare_digest(state.encode(), expected_state.encode()):
+    # State first: whoever sent an answer without it (an error included) is not the provider.
+    if not state_matches(query, expected_state):
         raise OAuthStateMismatchError(
             "the state in the redirect does not match the one issued; refusing to continue"
         )
+    error = _one(query, "error")
+    if error:
+        description = _one(query, "error_description")
+        detail = f'; the provider says: "{visible(description)}"' if description else ""
+        raise OAuthError(f"authorization failed ({visible(error)}){detail}", error=error)
     code = _one(query, "code")
     if not code:
         raise OAuthError("the redirect carries no authorization code")
     return code
+
+
+def state_matches(query: dict[str, list[str]], expected_state: str) -> bool:
+    """Whether ``query`` carries exactly one ``state``, equal to ``expected_state`` (compared
+    in constant time)."""
+    states = query.get("state") or []
+    if len(states) != 1:
+        return False
+    return hmac.compare_digest(states[0].encode(), expected_state.encode())
 
 
 def redirect_uri_of(redirect_url: str) -> str:
@@ -106,17 +126,26 @@ class _CallbackHandler(http.server.BaseHTTPRequestHandler):
             # A favicon or a stray request (or a second callback): not ours, keep waiting.
             self.send_error(404)
             return
-        query = parse_qs(urlsplit(self.path).query)
-        ok = bool(_one(query, "code")) and not _one(query, "error")
-        page = _SUCCESS_PAGE if ok else _ERROR_PAGE
-        self.send_response(200)
+        query = parse_qs(urlsplit(self.path).query, keep_blank_values=True)
+        expected = self.server.expected_state
+        if expected is None or not state_matches(query, expected):
+            # Not the redirect of this flow's authorization (a forged one, or one before the
+            # state was issued): say so to whoever sent it, and keep waiting for the real one.
+            self._answer(400, _FOREIGN_PAGE)
+            return
+        codes, errors = query.get("code") or [], query.get("error") or []
+        ok = len(codes) == 1 and bool(codes[0]) and not errors
+        self._answer(200, _SUCCESS_PAGE if ok else _ERROR_PAGE)
+        self.server.arrived(f"http://{LOOPBACK_HOST}:{self.server.server_port}{self.path}")
+
+    def _answer(self, status: int, page: bytes) -> None:
+        self.send_response(status)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(page)))
         self.send_header("Cache-Control", "no-store")
         self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(page)
-        self.server.arrived(f"http://{LOOPBACK_HOST}:{self.server.server_port}{self.path}")
 
     def log_message(self, format: str, *args: Any) -> None:
         # The default writes the request line, code and state included, to stderr.
@@ -125,6 +154,8 @@ class _CallbackHandler(http.server.BaseHTTPRequestHandler):
 
 class _CallbackHTTPServer(http.server.ThreadingHTTPServer):
     callback_url: str | None = None
+    #: The state the authorization URL carries; until it is known, no callback is this flow's.
+    expected_state: str | None = None
     # On POSIX, SO_REUSEADDR only lets a new server bind past connections left in TIME_WAIT (so a
     # fixed port can be reused at once); on Windows it would let another process share the port.
     allow_reuse_address = os.name != "nt"
@@ -148,7 +179,8 @@ class LoopbackServer:
     It serves from a thread of its own from the moment it is created, so a browser (or a
     callable given to ``connect(open_browser=...)`` that visits the URL and blocks until the
     page has loaded) is answered while the caller is busy. Use as a context manager; the port
-    is freed on exit whatever happened.
+    is freed on exit whatever happened. Set ``expected_state`` once the authorization URL is
+    issued: only a callback carrying it ends the wait.
     """
 
     def __init__(self, port: int = 0) -> None:
@@ -160,6 +192,14 @@ class LoopbackServer:
             daemon=True,
         )
         self._thread.start()
+
+    @property
+    def expected_state(self) -> str | None:
+        return self._server.expected_state
+
+    @expected_state.setter
+    def expected_state(self, state: str) -> None:
+        self._server.expected_state = state
 
     @property
     def redirect_uri(self) -> str:
@@ -178,7 +218,8 @@ class LoopbackServer:
         self._server.server_close()
 
     def wait_for_redirect(self, timeout: float, *, deadline: float | None = None) -> str:
-        """Wait until a request reaches ``/callback``; return its full URL.
+        """Wait until this flow's callback (its ``state``) reaches ``/callback``; return its
+        full URL.
 
         Gives up after ``timeout`` seconds, or at ``deadline`` (``time.monotonic()``) when
         given, whichever is first: the wait is on an event set by the serving thread, so
@@ -207,8 +248,13 @@ def announce(url: str, open_browser: bool | Callable[[str], object]) -> None:
             # A headless or remote session can "open" a browser nobody sees: say where to go too,
             # as google-auth-oauthlib does.
             print(
-                f"Opened a browser to authorize access; if none appeared, visit:\n\n    {url}\n",
+                "Opened a browser to authorize access; if none appeared, visit:\n\n"
+                f"    {visible(url)}\n",
                 file=sys.stderr,
             )
     if not opened:
-        print(f"Open this URL in a browser to authorize access:\n\n    {url}\n", file=sys.stderr)
+        # The URL is the service's: shown, never acted on by the terminal.
+        print(
+            f"Open this URL in a browser to authorize access:\n\n    {visible(url)}\n",
+            file=sys.stderr,
+        )

@@ -4,7 +4,8 @@ Because it sits under the pooled ``httpx.Client``, the overlay's calls and the g
 a user calls on ``client.api`` get exactly the same rules:
 
 * GET, HEAD, OPTIONS, DELETE (idempotent), and the POSTs that only read (the picker proxy, a
-  Drive listing sent as a POST): retried on connection errors, timeouts, 429, 502, 503, 504.
+  Drive listing sent as a POST): retried on connection errors, timeouts, 429, 500, 502, 503,
+  504 (a read's 500 is retried, as openai-python and Google's clients do).
 * POST (import, export, complete_auth, ...): retried only when the server certainly did not act:
   the connection failed before the request was sent (connect error, connect or pool timeout), or
   the answer was 429 or 503. Never after a read timeout or a dropped connection: a retried import
@@ -67,7 +68,7 @@ __all__ = ["RetryPolicy", "RetryTransport", "wait_deadline"]
 logger = logging.getLogger("aionvision_cloud")
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
-IDEMPOTENT_RETRY_STATUSES = frozenset({429, 502, 503, 504})
+IDEMPOTENT_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # For a POST only these prove the request was not acted on.
 UNSAFE_RETRY_STATUSES = frozenset({429, 503})
 # Errors raised before a byte of the request reached the server.

@@ -351,6 +351,7 @@ class CloudStorage:
 
         with LoopbackServer(port) as server:
             start = self.start_auth(prov, server.redirect_uri)
+            server.expected_state = start.state
             # The timeout counts from here, the browser's (or the callable's) time included; the
             # server answers from its own thread meanwhile.
             deadline = time.monotonic() + timeout

@@ -51,8 +51,12 @@ def test_the_file_is_owner_only_and_the_key_never_shown_whole(
     assert saved.code == 0, saved.err
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    # No temporary file left beside it: written whole, then renamed over.
-    assert [p.name for p in path.parent.iterdir()] == ["config.toml"]
+    # No temporary file left beside it: written whole, then renamed over. The lock stays (to
+    # remove it would race with the next command's), empty and owner-only.
+    assert sorted(p.name for p in path.parent.iterdir()) == ["config.toml", "config.toml.lock"]
+    lock = path.with_name("config.toml.lock")
+    assert lock.stat().st_size == 0
+    assert stat.S_IMODE(lock.stat().st_mode) == 0o600
     masked = f"{key[:5]}...{key[-4:]}"
     for args in (("config", "get", "api_key"), ("config", "list"), ("config", "list", "--json")):
         result = cli(*args)

@@ -455,3 +455,27 @@ def test_an_optional_field_given_by_keyword_is_typed_and_sent() -> None:
         request_body(ImportRequest, "import_files", required, {"tags": [1]})
     # The generator's default (auto_describe=True) is not sent unless asked for.
     assert "auto_describe" not in request_body(ImportRequest, "x", required, {}).to_dict()
+
+
+def test_import_sends_a_name_with_control_characters_as_control_pictures(
+    client: Client, api: FakeAPI
+) -> None:
+    # Anyone who shares a Drive file names it; its name is metadata, the id names the file. One
+    # such name must cost its look at most, never the whole import.
+    api.on("POST", IMPORT, sync_import)
+    result = client.cloud_storage.import_files(
+        CONN,
+        [
+            {"id": "f1", "name": "a.jpg"},
+            CloudFile(id="f2", name="x\n\tevil\x1b[2J\x00\x7f.png", mime_type="image/png"),
+            {"id": "f3", "name": "c\u0085é.gif"},
+        ],
+    )
+    [body] = api.bodies("POST", IMPORT)
+    assert [f["name"] for f in body["files"]] == [
+        "a.jpg",
+        "x\u240a\u2409evil\u241b[2J\u2400\u2421.png",
+        # C1 (NEL) and other text are what the contract accepts: sent as they are.
+        "c\u0085é.gif",
+    ]
+    assert result.image_ids == ("img_f1", "img_f2", "img_f3")

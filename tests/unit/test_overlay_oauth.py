@@ -47,9 +47,16 @@ def oauth_api(api: FakeAPI) -> FakeAPI:
 class Browser:
     """Plays the user's browser: follows the authorization URL back to the loopback server."""
 
-    def __init__(self, query: dict[str, str] | None = None, stray_first: bool = False) -> None:
+    def __init__(
+        self,
+        query: dict[str, str] | None = None,
+        stray_first: bool = False,
+        forged_first: tuple[dict[str, str], ...] = (),
+    ) -> None:
         self.query = query
         self.stray_first = stray_first
+        # Callbacks another local process or web page sends before the browser comes back.
+        self.forged_first = forged_first
         self.thread: threading.Thread | None = None
         self.pages: list[httpx.Response] = []
         self.redirect_uri: str | None = None
@@ -71,6 +78,8 @@ class Browser:
             if self.stray_first:
                 base = redirect_uri.rsplit("/", 1)[0]
                 self.pages.append(http.get(base + "/favicon.ico"))
+            for forged in self.forged_first:
+                self.pages.append(http.get(redirect_uri, params=forged))
             self.pages.append(http.get(redirect_uri, params=query))
 
     def join(self) -> None:
@@ -140,14 +149,37 @@ def test_loopback_provider_error_raises_and_calls_nothing(
     assert_port_free(port_of(browser.redirect_uri))
 
 
-def test_loopback_state_mismatch_raises_and_calls_nothing(
+def test_loopback_only_forged_callbacks_end_in_a_timeout(
     client: Client, oauth_api: FakeAPI
 ) -> None:
+    # A callback with another state is not this flow's: refused, and the wait goes on.
     browser = Browser({"code": CODE, "state": "forged"})
-    with pytest.raises(OAuthStateMismatchError):
-        client.cloud_storage.connect(open_browser=browser, timeout=10)
+    with pytest.raises(OAuthTimeoutError):
+        client.cloud_storage.connect(open_browser=browser, timeout=1.0)
     browser.join()
+    assert [p.status_code for p in browser.pages] == [400]
+    assert b"ignored" in browser.pages[0].content
     assert oauth_api.calls("POST", CALLBACK) == []
+
+
+def test_loopback_ignores_forged_callbacks_and_takes_the_real_one(
+    client: Client, oauth_api: FakeAPI
+) -> None:
+    forged = (
+        {"code": "attacker-code", "state": "guessed"},
+        {"code": "attacker-code"},
+        # An error answer without the state (or with a wrong one) must not end the sign-in.
+        {"error": "access_denied", "error_description": "Google says \x1b]0;pwned\x07 no"},
+        {"error": "access_denied", "state": STATE + "x"},
+        {"code": "attacker-code", "state": "x", "state ": "y"},
+    )
+    browser = Browser(forged_first=forged)
+    conn = client.cloud_storage.connect(open_browser=browser, timeout=10)
+    browser.join()
+    assert conn.id == "conn_new"
+    assert [p.status_code for p in browser.pages] == [400, 400, 400, 400, 400, 200]
+    [body] = oauth_api.bodies("POST", CALLBACK)
+    assert body["code"] == CODE
 
 
 def test_loopback_timeout_frees_the_port(client: Client, oauth_api: FakeAPI) -> None:
@@ -246,6 +278,7 @@ def test_an_idle_connection_does_not_stall_the_redirect(monkeypatch: pytest.Monk
     # handler's read timeout (2 s) is what does it; a shorter one keeps the test short.
     monkeypatch.setattr(_oauth._CallbackHandler, "timeout", 0.2)
     with LoopbackServer() as server:
+        server.expected_state = "s"
         port = server._server.server_port
         idle = socket.create_connection(("127.0.0.1", port))
         got: list[int] = []
@@ -336,10 +369,25 @@ def test_complete_auth_from_redirect(client: Client, oauth_api: FakeAPI) -> None
 
 
 def test_complete_auth_from_redirect_provider_error(client: Client, oauth_api: FakeAPI) -> None:
-    url = "https://your-app.com/callback?error=access_denied&error_description=User+said+no"
+    url = (
+        "https://your-app.com/callback?error=access_denied"
+        f"&error_description=User+said+no%1B%5B2J%0Aforged&state={STATE}"
+    )
     with pytest.raises(OAuthError, match="User said no") as info:
         client.cloud_storage.complete_auth_from_redirect("google_drive", url, STATE)
     assert info.value.error == "access_denied"
+    # The provider's words, quoted, with its control characters shown rather than acted on.
+    assert 'the provider says: "User said no\\x1b[2J\\nforged"' in str(info.value)
+    assert oauth_api.requests == []
+
+
+def test_complete_auth_from_redirect_error_without_state_is_not_believed(
+    client: Client, oauth_api: FakeAPI
+) -> None:
+    url = "https://your-app.com/callback?error=access_denied&error_description=Forged"
+    with pytest.raises(OAuthStateMismatchError) as info:
+        client.cloud_storage.complete_auth_from_redirect("google_drive", url, STATE)
+    assert "Forged" not in str(info.value)
     assert oauth_api.requests == []
 
 

@@ -162,3 +162,82 @@ def test_every_folder_error_is_one_family() -> None:
 def test_a_spec_that_is_not_a_string(resolver: FolderResolver) -> None:
     with pytest.raises(InvalidInputError):
         resolver.resolve(42)  # type: ignore[arg-type]
+
+
+# -- paths as a person types them ----------------------------------------------------------------
+
+CAFE_NFD = "Cafe\u0301"  # how macOS writes "Café"
+TYPED_TREE = {
+    "root": [
+        ("F_cafe", CAFE_NFD, True),
+        ("F_slashed", "Photos/Family", True),
+        ("F_photos", "Photos", True),
+        ("F_ab", "a/b/c", True),
+        ("F_back", "back\\slash", True),
+    ],
+    "F_cafe": [("F_menus", "Menüs", True)],
+    "F_photos": [("F_family", "Family", True), ("F_trips", "Trips", True)],
+    "F_slashed": [("F_2024", "2024", True)],
+}
+
+
+@pytest.fixture
+def typed() -> FolderResolver:
+    return FolderResolver(FakeDrive(TYPED_TREE), "conn_1")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("spec", ["Café", "CAFÉ", CAFE_NFD, "My Drive/Café/"])
+def test_names_compare_after_nfc(typed: FolderResolver, spec: str) -> None:
+    assert typed.resolve(spec).id == "F_cafe"
+
+
+def test_an_nfd_child_typed_in_nfc(typed: FolderResolver) -> None:
+    menus_nfd = "Menu\u0308s"
+    assert typed.resolve(f"Café/{menus_nfd}").id == "F_menus"
+    assert typed.resolve("Café/Menüs").id == "F_menus"
+
+
+def test_the_hint_never_suggests_the_name_typed() -> None:
+    # Two near names, one of which equals (after NFC) what was typed: only the other is offered.
+    from aionvision_cloud._paths import _near
+
+    assert _near("Café", [CAFE_NFD, "Cafés"]) == ["Cafés"]
+
+
+def test_a_missing_name_near_an_nfd_one_suggests_it_in_drives_spelling(
+    typed: FolderResolver,
+) -> None:
+    with pytest.raises(FolderNotFoundError) as info:
+        typed.resolve("Cafe\u0301x")
+    assert info.value.suggestions == (CAFE_NFD,)
+
+
+@pytest.mark.parametrize(
+    ("spec", "folder"),
+    [
+        ("Photos\\/Family", DriveFolder("F_slashed", "My Drive/Photos\\/Family")),
+        ("Photos\\/Family/2024", DriveFolder("F_2024", "My Drive/Photos\\/Family/2024")),
+        ("a\\/b\\/c", DriveFolder("F_ab", "My Drive/a\\/b\\/c")),
+        # Unescaped, the only reading that exists is taken.
+        ("a/b/c", DriveFolder("F_ab", "My Drive/a\\/b\\/c")),
+        ("Photos/Trips", DriveFolder("F_trips", "My Drive/Photos/Trips")),
+        ("Photos/Family/2024", DriveFolder("F_2024", "My Drive/Photos\\/Family/2024")),
+        ("back\\slash", DriveFolder("F_back", "My Drive/back\\\\slash")),
+        ("back\\\\slash", DriveFolder("F_back", "My Drive/back\\\\slash")),
+    ],
+)
+def test_a_slash_in_a_folders_name_is_written_backslash_slash(
+    typed: FolderResolver, spec: str, folder: DriveFolder
+) -> None:
+    assert typed.resolve(spec) == folder
+    # The path shown reads back to the same folder.
+    assert typed.resolve(folder.path) == folder
+
+
+def test_a_path_two_folders_answer_to_is_ambiguous(typed: FolderResolver) -> None:
+    # 'Photos/Family' is the folder of that name and 'Family' inside 'Photos': never a guess.
+    with pytest.raises(AmbiguousFolderError) as info:
+        typed.resolve("Photos/Family")
+    assert set(info.value.candidates) == {"F_slashed", "F_family"}
+    assert "\\/" in str(info.value)
+    assert typed.resolve("Photos\\/Family").id == "F_slashed"

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from overlay_testkit import API_KEY, FakeAPI, FakeClock, error_body, job_body, json_response
 
-from aionvision_cloud import Client, ConfigurationError, RetryPolicy
+from aionvision_cloud import Client, ConfigurationError, PickerSession, RetryPolicy
 from aionvision_cloud._retry import RetryTransport
 from aionvision_cloud.errors import (
     APIConnectionError,
@@ -22,6 +22,7 @@ from aionvision_cloud.errors import (
 JOB = "/cloud-storage/jobs/job_1"
 IMPORT = "/cloud-storage/import"
 DISCONNECT = "/cloud-storage/connections/conn_1"
+PROXY = "/cloud-storage/picker-proxy"
 FILES = [{"id": "f1", "name": "a.jpg"}]
 IMPORT_OK = json_response(
     200, {"image_ids": ["img_001"], "job_id": None, "is_async": False, "total_files": 1}
@@ -37,14 +38,14 @@ def status(code: int, retry_after: str | None = None) -> httpx.Response:
 # -- idempotent requests -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("code", [429, 502, 503, 504])
+@pytest.mark.parametrize("code", [429, 500, 502, 503, 504])
 def test_get_is_retried_on_transient_statuses(client: Client, api: FakeAPI, code: int) -> None:
     api.on("GET", JOB, status(code), json_response(200, job_body("job_1")))
     assert client.cloud_storage.get_job("job_1").job_id == "job_1"
     assert len(api.requests) == 2
 
 
-@pytest.mark.parametrize("code", [400, 401, 403, 404, 409, 422, 500, 501])
+@pytest.mark.parametrize("code", [400, 401, 403, 404, 409, 422, 501])
 def test_get_is_not_retried_on_other_statuses(client: Client, api: FakeAPI, code: int) -> None:
     api.on("GET", JOB, status(code), json_response(200, job_body("job_1")))
     with pytest.raises(Exception):  # noqa: B017, PT011 - the type is tested elsewhere
@@ -128,6 +129,17 @@ def test_post_is_retried_when_the_request_was_never_sent(
 ) -> None:
     api.on("POST", IMPORT, exc, IMPORT_OK)
     client.cloud_storage.import_files("conn_1", FILES)
+    assert len(api.requests) == 2
+
+
+@pytest.mark.parametrize("code", [500, 502, 504])
+def test_read_only_picker_proxy_post_is_retried_as_a_read(
+    client: Client, api: FakeAPI, code: int
+) -> None:
+    # A Drive listing through the proxy changes nothing: its 500 is retried as a GET's is.
+    api.on("POST", PROXY, status(code), json_response(200, {"files": []}))
+    page = client.cloud_storage.picker_proxy(PickerSession(session_id="picker_sess_x"), "files")
+    assert page == {"files": []}
     assert len(api.requests) == 2
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .root import COMPLETE_VAR, PROG, app, say, usage
+from .root import COMPLETE_VAR, PROG, app, usage
 
 __all__ = ["completion"]
 
@@ -29,4 +29,5 @@ def completion(
         usage(f"completion is for {', '.join(SHELLS)}, not {shell!r}", "completion")
     from typer._completion_shared import get_completion_script
 
-    say(get_completion_script(prog_name=PROG, complete_var=COMPLETE_VAR, shell=shell))
+    # Our own script, tabs and newlines meant: printed as is, not through say().
+    print(get_completion_script(prog_name=PROG, complete_var=COMPLETE_VAR, shell=shell), flush=True)

@@ -4,26 +4,34 @@
 The file is ``$AIONVISION_CONFIG``, else ``$XDG_CONFIG_HOME/aionvision-cloud/config.toml``
 (``~/.config/...`` without it). Options win over environment variables, which win over the
 file. It holds a secret, so it is written owner-only (0600, in a 0700 directory) and atomically
-(a temporary file renamed over it): a crash mid-write never leaves half a key. The key is never
-printed whole.
+(a temporary file renamed over it): a crash mid-write never leaves half a key. ``set`` and
+``unset`` hold a lock (``flock`` on ``config.toml.lock`` beside it) while they read, change and
+replace the file, so two run at once both keep their change. The key is never printed whole.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
 import tempfile
+import time
 import tomllib
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 
 from .output import CliError, print_json
 from .root import PROG, JsonOpt, VerboseOpt, app, note, say, settings_of, usage
 
-__all__ = ["KEYS", "config_path", "load_config", "mask", "save_config"]
+__all__ = ["KEYS", "config_path", "load_config", "locked", "mask", "save_config", "update_config"]
+
+T = TypeVar("T")
+#: How long ``set``/``unset`` wait for another one to finish with the file.
+LOCK_WAIT = 10.0
 
 #: What the file may hold, and what each is for.
 KEYS = {
@@ -108,6 +116,64 @@ def save_config(values: dict[str, str]) -> Path:
     return path
 
 
+def _try_lock(fd: int) -> bool:
+    if sys.platform == "win32":
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold ``path``'s lock: a sidecar file (``config.toml.lock``), since the file itself is
+    replaced by a rename and a lock on it would stay with the old one. Closing frees it, even
+    when the process dies."""
+    lock = path.with_name(path.name + ".lock")
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise CliError(f"cannot lock the config file {path}: {exc}", 1) from None
+    try:
+        end = time.monotonic() + LOCK_WAIT
+        # Non-blocking tries: a process stuck holding it ends in an error, not a hang.
+        while not _try_lock(fd):
+            if time.monotonic() > end:
+                raise CliError(
+                    f"another {PROG} command has held the config file's lock ({lock}) for"
+                    f" {LOCK_WAIT:g}s; try again when it ends",
+                    1,
+                )
+            time.sleep(0.01)
+        yield
+    finally:
+        os.close(fd)
+
+
+def update_config(change: Callable[[dict[str, str]], T]) -> tuple[Path, T]:
+    """Read the file, ``change`` its values in place, and write it back, all under its lock;
+    ``change``'s result comes back with the path. Nothing is written when the values stay."""
+    path = config_path()
+    with locked(path):
+        values = load_config()
+        before = dict(values)
+        result = change(values)
+        if values != before:
+            save_config(values)
+    return path, result
+
+
 def mask(key: str, value: str) -> str:
     """A secret as ``aion_...wxyz``: enough to tell two keys apart, not enough to use one."""
     if key not in SECRET_KEYS:
@@ -165,9 +231,7 @@ def set_(
     settings = settings_of(ctx, as_json, verbose)
     _check_key(key, "set")
     checked = _check_value(key, value if value is not None else _read_value(key))
-    values = load_config()
-    values[key] = checked
-    path = save_config(values)
+    path, _ = update_config(lambda values: values.update({key: checked}))
     if settings.as_json:
         print_json({"path": str(path), "key": key, "value": mask(key, checked)})
     else:
@@ -237,9 +301,7 @@ def unset(
     """
     settings = settings_of(ctx, as_json, verbose)
     _check_key(key, "unset")
-    values = load_config()
-    removed = values.pop(key, None) is not None
-    path = save_config(values) if removed else config_path()
+    path, removed = update_config(lambda values: values.pop(key, None) is not None)
     if settings.as_json:
         print_json({"path": str(path), "key": key, "removed": removed})
     else:

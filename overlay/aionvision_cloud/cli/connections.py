@@ -66,8 +66,11 @@ def connect(
 
     def show_url(url: str) -> None:
         note(
-            f"Open this URL in a browser to authorize access:\n\n    {url}\n\n"
-            f"Waiting up to {timeout:g}s for the browser to come back (Ctrl-C stops)..."
+            "Open this URL in a browser to authorize access:",
+            "",
+            f"    {url}",
+            "",
+            f"Waiting up to {timeout:g}s for the browser to come back (Ctrl-C stops)...",
         )
 
     def open_browser(url: str) -> None:
@@ -77,8 +80,11 @@ def connect(
 
         threading.Thread(target=_oauth.open_in_browser, args=(url,), daemon=True).start()
         note(
-            f"Opening a browser to authorize access; if none appears, visit:\n\n    {url}\n\n"
-            f"Waiting up to {timeout:g}s for the browser to come back (Ctrl-C stops)..."
+            "Opening a browser to authorize access; if none appears, visit:",
+            "",
+            f"    {url}",
+            "",
+            f"Waiting up to {timeout:g}s for the browser to come back (Ctrl-C stops)...",
         )
 
     with make_client(settings) as client:

@@ -118,7 +118,8 @@ def browse(
         typer.Option(
             "--folder",
             metavar="ID|PATH",
-            help="'root', a folder id, or a path like 'My Drive/Photos/2024'.",
+            help="'root', a folder id, or a path like 'My Drive/Photos/2024' (a '/' in a"
+            " folder's own name is written '\\/'; names match in any Unicode form).",
         ),
     ] = "root",
     images_only: Annotated[

@@ -54,12 +54,13 @@ def follow(
         where = f"at {completed + failed}/{board.total_files} {unit} ({failed} failed)"
         if running:
             note(
-                f"\nStopped waiting{by} {where}; the jobs go on.\n"
-                f"Still running: {', '.join(running)}\n"
-                f"Follow them with: {follow_hint(running)}"
+                "",
+                f"Stopped waiting{by} {where}; the jobs go on.",
+                f"Still running: {', '.join(running)}",
+                f"Follow them with: {follow_hint(running)}",
             )
         else:
-            note(f"\nStopped waiting{by} {where}; every job had finished.")
+            note("", f"Stopped waiting{by} {where}; every job had finished.")
         stopped_json(exc.name if isinstance(exc, Interrupted) else "SIGINT", code, running)
         raise typer.Exit(code) from None
 

@@ -1,6 +1,10 @@
 """What the command line prints: the ``--json`` shapes, tables, one-line summaries, and the exit
 codes it ends with.
 
+Every line a person or a pipe reads passes ``visible`` here (table cells, ``say``/``note``
+lines, the error line): a Drive name or a service message is someone else's text, and a newline
+in it would forge a row, an escape sequence drive the terminal. ``--json`` is exact instead.
+
 Every ``--json`` shape is built here, from the overlay's result types, so docs/cli.md and
 ``aionvision-cloud --help`` can describe one place. A wire model is printed whole (every field
 of the contract, and any key the service sent beside them: ``model_json``); keys are always
@@ -18,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from aionvision_cloud_api.types import Unset
 
 from .._results import FOLDER_MIME_TYPE
+from .._text import visible
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -46,6 +51,7 @@ __all__ = [
     "print_json",
     "short_time",
     "text",
+    "visible",
 ]
 
 EXIT_OK = 0
@@ -180,7 +186,9 @@ class Table:
 
     def add(self, *cells: object) -> None:
         # A field the service left out (UNSET) or sent as null shows as "-".
-        self.rows.append(tuple("-" if c is None or isinstance(c, Unset) else str(c) for c in cells))
+        self.rows.append(
+            tuple("-" if c is None or isinstance(c, Unset) else visible(str(c)) for c in cells)
+        )
 
     def extend(self, rows: Iterable[Sequence[object]]) -> None:
         for row in rows:

@@ -30,6 +30,7 @@ from .output import (
     EXIT_USAGE,
     CliError,
     json_printed,
+    visible,
 )
 from .signals import Interrupted, handling
 
@@ -100,12 +101,15 @@ class _Group(TyperGroup):
             signum = exc.signum if isinstance(exc, Interrupted) else int(signal.SIGINT)
             name = exc.name if isinstance(exc, Interrupted) else "SIGINT"
             if _run.get("job_ids"):
-                _jobs_note(f"\nStopped ({name}); the jobs go on.\n")
+                _jobs_note("", f"Stopped ({name}); the jobs go on.", "")
             elif signum != signal.SIGINT:
-                note(f"\nStopped ({name}).")
+                note("", f"Stopped ({name}).")
             stopped_json(name, 128 + signum, list(_run.get("job_ids") or ()))
             raise typer.Exit(128 + signum) from None
         except TyperException as exc:
+            if isinstance(getattr(exc, "message", None), str):
+                # Click's usage errors quote what was typed, which may be a pasted Drive name.
+                exc.message = visible(exc.message)
             if _wants_json():
                 message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
                 _print_error_json("UsageError", message, None, int(getattr(exc, "exit_code", 2)))
@@ -397,13 +401,15 @@ def err() -> Console:
     return Console(stderr=True, highlight=False)
 
 
-def note(text: str) -> None:
-    """Context for a person (titles, hints): stderr, so stdout stays data."""
-    print(text, file=sys.stderr, flush=True)
+def note(*lines: str) -> None:
+    """Context for a person (titles, hints): stderr, so stdout stays data. Each argument is one
+    line, its control characters made visible: the values in it may be anyone's text."""
+    print("\n".join(visible(line) for line in lines), file=sys.stderr, flush=True)
 
 
-def say(text: str) -> None:
-    print(text, flush=True)
+def say(*lines: str) -> None:
+    """The command's result in words, on stdout; one line per argument, as ``note``."""
+    print("\n".join(visible(line) for line in lines), flush=True)
 
 
 def usage(message: str, command: str) -> NoReturn:
@@ -475,11 +481,11 @@ def _silence(stream: TextIO) -> None:
         os.close(devnull)
 
 
-def _jobs_note(prefix: str) -> None:
+def _jobs_note(*before: str) -> None:
     job_ids = _run.get("job_ids")
     if job_ids:
         started = ", ".join(job_ids)
-        note(f"{prefix}Jobs started: {started}\nFollow them with: {follow_hint(job_ids)}")
+        note(*before, f"Jobs started: {started}", f"Follow them with: {follow_hint(job_ids)}")
 
 
 def stopped_json(signal_name: str, exit_code: int, running: Sequence[str]) -> None:
@@ -622,7 +628,8 @@ def _error_line(exc: BaseException) -> str:
         for secret in (settings.api_key, settings.session_token):
             if secret and secret.strip():
                 text = text.replace(secret.strip(), "[redacted]")
-    return "Error: " + " ".join(text.split())
+    # Control characters made visible first: a newline in a service's message stays "\n".
+    return "Error: " + " ".join(visible(text).split())
 
 
 def _is_bug(exc: BaseException) -> bool:
@@ -712,9 +719,9 @@ def main(argv: list[str] | None = None) -> int:
         if exc.error.errno == errno.EPIPE:
             # The reader has what it wanted (| head): end quietly, as SIGPIPE would end a C
             # tool, but name the jobs, which go on without anyone knowing their ids otherwise.
-            _jobs_note("")
+            _jobs_note()
             return EXIT_PIPE
-        _jobs_note("")
+        _jobs_note()
         print(_error_line(exc), file=stderr, flush=True)
         return EXIT_OTHER
     except Exception as exc:
@@ -723,7 +730,7 @@ def main(argv: list[str] | None = None) -> int:
         if _wants_json():
             _print_error_json(_error_type(exc, code), line.removeprefix("Error: "), exc, code)
         # Batches accepted before the failure: their jobs run on, and here is how to follow.
-        _jobs_note("")
+        _jobs_note()
         print(line, file=stderr, flush=True)
         settings = _run.get("settings")
         if isinstance(settings, _Settings) and settings.verbose and _is_bug(exc):

@@ -118,7 +118,9 @@ def import_(
     folder: Annotated[
         str | None,
         typer.Option(
-            "--folder", metavar="ID|PATH", help="Import this folder's files ('root', id, path)."
+            "--folder",
+            metavar="ID|PATH",
+            help="Import this folder's files ('root', id, path; a '/' in a name is '\\/').",
         ),
     ] = None,
     recursive: Annotated[
