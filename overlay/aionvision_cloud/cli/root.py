@@ -331,18 +331,20 @@ def make_client(settings: _Settings) -> Client:
     """The client, from the options, else the environment, else the config file."""
     from aionvision_cloud import Client
 
-    from .config import load_config
+    from .config import config_path, load_config
 
     saved = load_config()
     if not settings.api_key and saved.get("api_key"):
         settings.api_key = saved["api_key"]
     if not settings.base_url and saved.get("base_url"):
         settings.base_url = saved["base_url"]
+        # A wrong base URL is then fixed in the file, not in the environment (_base_url_hint).
+        _run["base_url_file"] = str(config_path())
     if not settings.api_key or not settings.api_key.strip():
         raise CliError(
-            f"no API key: set {ENV_API_KEY}, pass --api-key, or save one with"
-            f" '{PROG} config set api_key'. A key (aion_...) comes from your Aionvision account"
-            " at https://aionvision.tech; the local emulator prints one as it starts",
+            f"no API key: pass --api-key, set {ENV_API_KEY}, or save one in {config_path()}"
+            f" with '{PROG} config set api_key'. A key (aion_...) comes from your Aionvision"
+            " account at https://aionvision.tech; the local emulator prints one as it starts",
             2,
         )
     overrides: dict[str, Any] = {"api_key": settings.api_key}
@@ -572,9 +574,16 @@ def _base_url_hint() -> str:
     base = _run.get("base_url")
     if not isinstance(base, str) or urlsplit(base).path.rstrip("/").endswith(API_PREFIX):
         return ""
+    fixed = f"{base.rstrip('/')}{API_PREFIX}"
+    saved_in = _run.get("base_url_file")
+    if saved_in:
+        return (
+            f"; the base URL {base}, from {saved_in}, does not end in {API_PREFIX}: fix it with"
+            f" '{PROG} config set base_url {fixed}'"
+        )
     return (
         f"; the base URL {base} does not end in {API_PREFIX}: try"
-        f" --base-url {base.rstrip('/')}{API_PREFIX} (or fix {ENV_BASE_URL})"
+        f" --base-url {fixed} (or fix {ENV_BASE_URL})"
     )
 
 
