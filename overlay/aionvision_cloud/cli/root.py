@@ -169,7 +169,7 @@ ConnectionArg = Annotated[
 DefaultConnectionArg = Annotated[
     str | None,
     typer.Argument(
-        metavar="[CONNECTION_ID]",
+        metavar="CONNECTION_ID",
         help="From 'aionvision-cloud connections' [default: $AIONVISION_CONNECTION_ID, or the"
         " config file's connection].",
         show_default=False,
@@ -610,6 +610,10 @@ def _error_line(exc: BaseException) -> str:
             text += _base_url_hint()
         limit = getattr(exc, "details", {}).get("max")
         if getattr(exc, "code", None) == "BATCH_LIMIT_EXCEEDED" and isinstance(limit, int):
+            from aionvision_cloud.errors import _batch_size_hint
+
+            # The library's advice names its keyword; here the option is what to use.
+            text = text.replace(_batch_size_hint(limit), "")
             text += f"; your plan takes at most {limit} per request: pass --batch-size {limit}"
         if isinstance(exc, ConfigurationError):
             # The library names its keyword; here the flag is what to use.
