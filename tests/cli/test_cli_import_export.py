@@ -12,6 +12,7 @@ from cli_testkit import JOB_KEYS, Result
 from aionvision_cloud_emulator.server import RunningEmulator
 
 IMPORT_KEYS = {
+    "stopped_by",
     "connection_id",
     "status",
     "total_files",
@@ -31,6 +32,8 @@ IMPORT_KEYS = {
     "timed_out",
 }
 EXPORT_KEYS = {
+    "stopped_by",
+    "destination",
     "connection_id",
     "status",
     "total_files",

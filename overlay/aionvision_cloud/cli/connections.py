@@ -178,7 +178,10 @@ def disconnect(
     if settings.as_json:
         print_json({"connection_id": connection_id, "success": result.success, "message": message})
     elif result.success:
-        say(f"Disconnected {connection_id}." + (f" {message}" if message else ""))
+        # The service's message ("Connection disconnected successfully") repeats the line;
+        # one that says something else is kept.
+        extra = f" {message}" if message and "disconnected" not in message.lower() else ""
+        say(f"Disconnected {connection_id}.{extra}")
     if not result.success:
         raise CliError(f"could not disconnect {connection_id}: {message or 'no reason'}")
 
