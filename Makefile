@@ -111,6 +111,14 @@ docs: $(STAMP)
 docs-serve: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
 
+# The wheel and the sdist in dist/, built with the backend `make install` put in the venv (no
+# download at build time), then checked as PyPI checks an upload.
+.PHONY: dist
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --no-isolation --outdir dist .
+	$(BIN)/twine check --strict dist/*
+
 clean:
 	rm -rf $(VENV) .site .regen-check .regen-new .pytest_cache .mypy_cache .ruff_cache build dist
 
