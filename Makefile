@@ -104,9 +104,12 @@ demo: $(DEMO_STAMP)
 	$(BIN)/python examples/demo.py
 
 # The documentation site from docs/ and the docstrings; --strict: a broken link or reference fails.
+# To read it: make docs-serve (search works there); .site/index.html opened from the disk works
+# too, without search.
 .PHONY: docs docs-serve
 docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+	@echo "Built .site/. Read it with 'make docs-serve' (http://127.0.0.1:8000, with search), or open .site/index.html (no search from a file)."
 
 docs-serve: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
