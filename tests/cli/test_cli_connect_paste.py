@@ -32,12 +32,16 @@ def _start(emu: RunningEmulator, console_script: list[str], *args: str) -> subpr
     )
 
 
-def _consent_url(proc: subprocess.Popen[str]) -> str:
+def _consent_url(proc: subprocess.Popen[str], seen: list[str] | None = None) -> str:
+    """The URL from the command's stderr; the lines before it go into ``seen``. (What follows
+    may already sit in the pipe's read buffer, which communicate() does not see.)"""
     assert proc.stderr is not None
     for _ in range(20):
         line = proc.stderr.readline()
         if line.strip().startswith("http"):
             return line.strip()
+        if seen is not None:
+            seen.append(line)
     raise AssertionError("no consent URL printed")
 
 
@@ -53,14 +57,15 @@ def test_paste_the_address_the_browser_ended_on(
     emu: RunningEmulator, console_script: list[str]
 ) -> None:
     proc = _start(emu, console_script, "--json")
-    address = _landed_on(_consent_url(proc))
+    seen: list[str] = []
+    address = _landed_on(_consent_url(proc, seen))
+    assert seen[0] == "Open this URL in a browser, on any machine, to authorize access:\n"
     assert address.startswith("http://127.0.0.1:")
     out, err = proc.communicate(address + "\n", timeout=30)
     assert proc.returncode == 0, err
     body = json.loads(out)
     assert body["is_new"] is True
     assert body["connection"]["provider_email"] == "emulated.user@gmail.com"
-    assert "Paste the address" in err
     # The code is a secret: never echoed back.
     code = dict(parse_qsl(urlsplit(address).query))["code"]
     assert code not in out + err
