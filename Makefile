@@ -104,12 +104,23 @@ demo: $(DEMO_STAMP)
 	$(BIN)/python examples/demo.py
 
 # The documentation site from docs/ and the docstrings; --strict: a broken link or reference fails.
+# To read it: make docs-serve (search works there); .site/index.html opened from the disk works
+# too, without search.
 .PHONY: docs docs-serve
 docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+	@echo "Built .site/. Read it with 'make docs-serve' (http://127.0.0.1:8000, with search), or open .site/index.html (no search from a file)."
 
 docs-serve: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
+
+# The wheel and the sdist in dist/, built with the backend `make install` put in the venv (no
+# download at build time), then checked as PyPI checks an upload.
+.PHONY: dist
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --no-isolation --outdir dist .
+	$(BIN)/twine check --strict dist/*
 
 clean:
 	rm -rf $(VENV) .site .regen-check .regen-new .pytest_cache .mypy_cache .ruff_cache build dist

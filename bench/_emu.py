@@ -42,7 +42,9 @@ def _connect(base_url: str, api_key: str) -> tuple[httpx.Client, str, str]:
 @contextmanager
 def in_thread(**knobs: Any) -> Iterator[Emu]:
     """The emulator in a background thread of this process, with one Drive connection."""
-    with run_emulator(**knobs) as emu:
+    # The document profile, as before run_emulator() defaulted to the service's: figures stay
+    # comparable with earlier ones.
+    with run_emulator(**{"profile": "document", **knobs}) as emu:
         raw, conn, big = _connect(emu.base_url, emu.api_key)
         try:
             yield Emu(emu.base_url, emu.api_key, conn, big, raw, emu.admin)

@@ -179,8 +179,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"Aionvision Cloud Storage emulator on http://{netloc} (profile: {config.profile})",
         flush=True,
     )
-    print(f"AIONVISION_BASE_URL=http://{netloc}{emu.validator.base_path}", flush=True)
-    print(f"AIONVISION_API_KEY={config.default_key}", flush=True)
+    # Lines to paste into another shell as they are.
+    print(f"export AIONVISION_BASE_URL=http://{netloc}{emu.validator.base_path}", flush=True)
+    print(f"export AIONVISION_API_KEY={config.default_key}", flush=True)
     print(f"admin API: http://{netloc}/_emulator/stats; Ctrl-C stops", flush=True)
     # What a newcomer meets first, and how to change it.
     consent = (

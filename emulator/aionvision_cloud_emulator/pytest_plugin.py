@@ -7,16 +7,16 @@ so its marker is known, ``--strict-markers`` included; ``pytest_plugins =
 
 - ``aionvision_emulator``: a running emulator (``.base_url``, ``.api_key``, ``.admin``,
   ``.profile``). One instance serves the whole session and is reset before each test; it has
-  the ``document`` profile, as ``run_emulator`` does.
+  the ``service`` profile (what users meet), as ``run_emulator`` and the command line do.
 - ``aionvision_client``: a ``Client`` on that emulator (its key and base URL), closed after the
   test.
 - ``aionvision_connection_id``: the id of a Google Drive account connected through the OAuth
   flow (the emulator's fake Google and its seeded Drive: ``Photos/Family`` and friends).
 
-A test marked ``@pytest.mark.aionvision_emulator(profile="service")`` gets a shared instance of
-that profile, reset likewise; a marker with other knobs (``@pytest.mark.aionvision_emulator(
-job_pace=500, profile="service", ...)``, any ``EmulatorConfig`` field) gets its own instance
-with those knobs::
+A test marked ``@pytest.mark.aionvision_emulator(profile="document")`` gets a shared instance of
+the API document's behaviour, reset likewise; a marker with other knobs
+(``@pytest.mark.aionvision_emulator(job_pace=500, ...)``, any ``EmulatorConfig`` field) gets
+its own instance with those knobs::
 
     @pytest.mark.aionvision_emulator(profile="service", job_pace=500)
     def test_my_import(aionvision_client, aionvision_connection_id):
@@ -41,6 +41,9 @@ if TYPE_CHECKING:
 
     from .server import RunningEmulator
 
+#: What an unmarked test gets: the profile users meet, as on the command line.
+DEFAULT_PROFILE: Profile = "service"
+
 _NEEDS_EXTRA = (
     "the aionvision_emulator fixtures need the emulator extra: "
     "pip install 'aionvision-cloud-storage[emulator]'"
@@ -50,8 +53,8 @@ _NEEDS_EXTRA = (
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "aionvision_emulator(profile='document', **knobs): run the emulator with this profile "
-        "(service or document) and these knobs for this test",
+        "aionvision_emulator(profile='service', **knobs): run the emulator with this profile "
+        "(service, the default, or document) and these knobs for this test",
     )
 
 
@@ -67,7 +70,9 @@ def _run_emulator(**knobs: Any) -> Any:
 
 @pytest.fixture(scope="session")
 def aionvision_emulator_session() -> Iterator[RunningEmulator]:
-    with _run_emulator() as emu:
+    """The session's emulator of the default profile, ``service``; tests use
+    ``aionvision_emulator``, which resets it first."""
+    with _run_emulator(profile=DEFAULT_PROFILE) as emu:
         yield emu
 
 
@@ -99,9 +104,13 @@ def _shared(config: pytest.Config) -> _SharedByProfile:
 
 @pytest.fixture
 def aionvision_emulator(request: pytest.FixtureRequest) -> Iterator[RunningEmulator]:
+    """A running emulator, reset for this test (``.base_url``, ``.api_key``, ``.admin``,
+    ``.profile``): the ``service`` profile unless the test's
+    ``@pytest.mark.aionvision_emulator(profile=..., **knobs)`` says otherwise; a marker with
+    knobs besides the profile gets an instance of its own, stopped after the test."""
     marker = request.node.get_closest_marker("aionvision_emulator")
     knobs = dict(marker.kwargs) if marker is not None else {}
-    profile = knobs.get("profile", "document")
+    profile = knobs.setdefault("profile", DEFAULT_PROFILE)
     if profile not in PROFILES:
         raise pytest.UsageError(f"aionvision_emulator: profile must be one of {PROFILES}")
     if set(knobs) - {"profile"}:
@@ -109,7 +118,7 @@ def aionvision_emulator(request: pytest.FixtureRequest) -> Iterator[RunningEmula
             yield emu
         return
     shared: RunningEmulator
-    if profile == "document":
+    if profile == DEFAULT_PROFILE:
         shared = request.getfixturevalue("aionvision_emulator_session")
     else:
         shared = _shared(request.config).get(profile)

@@ -154,15 +154,15 @@ def run_emulator(
     host: str = "127.0.0.1",
     port: int = 0,
     *,
-    profile: Profile = "document",
+    profile: Profile = "service",
     log_level: str = "warning",
     **knobs: Any,
 ) -> Iterator[RunningEmulator]:
     """Start the emulator on a free loopback port in a background thread; stop it on exit.
 
-    `profile` is ``"document"`` by default here (the command line defaults to ``"service"``):
-    the tests and the cassettes recorded from them were written against the document's
-    behaviour, and keep it unless they ask for ``profile="service"``.
+    `profile` is ``"service"`` by default, as on the command line and in the pytest plugin:
+    what users meet. ``profile="document"`` gives the API document's behaviour instead (see
+    "The service and the document" in the docs).
     `knobs` are other `EmulatorConfig` fields (``job_pace=200``, ``rate_limit=10``,
     ``db_path=...``, ``session_only=True``).
     """

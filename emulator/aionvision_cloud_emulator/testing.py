@@ -2,7 +2,7 @@
 
 Used by the emulator's own tests and meant for users' offline tests as well::
 
-    with run_emulator() as emu, client_for(emu) as api:
+    with run_emulator(profile="document") as emu, client_for(emu) as api:
         conn = connect(api)["connection"]
 """
 

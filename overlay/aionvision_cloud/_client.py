@@ -101,9 +101,16 @@ def _check_base_url(base_url: object, allow_insecure_http: bool) -> str:
     return url
 
 
+# The three places a key can come from, in the order they win.
+_NO_KEY = (
+    f"no API key: pass api_key=..., set {ENV_API_KEY}, or save one in the config file"
+    " ('aionvision-cloud config set api_key', read by Client.from_env())"
+)
+
+
 def _check_api_key(api_key: object) -> str:
     if api_key is None or (isinstance(api_key, str) and not api_key.strip()):
-        raise ConfigurationError(f"no API key: pass api_key=... or set {ENV_API_KEY}")
+        raise ConfigurationError(_NO_KEY)
     # Never echo the value: a malformed key may still be a real secret.
     if not isinstance(api_key, str) or not API_KEY_RE.fullmatch(api_key.strip()):
         raise ConfigurationError(
@@ -276,12 +283,15 @@ class Client:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Client:
-        """Build a client from ``AIONVISION_*`` variables; keyword arguments win over them."""
+        """Build a client from keyword arguments, else ``AIONVISION_*`` variables, else the
+        config file ``aionvision-cloud config set`` writes (``$AIONVISION_CONFIG``, else
+        ``~/.config/aionvision-cloud/config.toml``): its ``api_key`` and ``base_url``, the same
+        order the CLI follows. ``env`` replaces ``os.environ`` (the file's location included)."""
         env = os.environ if env is None else env
         kwargs: dict[str, Any] = {
-            "api_key": env.get(ENV_API_KEY),
+            "api_key": env.get(ENV_API_KEY) or None,
             "session_token": env.get(ENV_SESSION_TOKEN, ""),
-            "base_url": env.get(ENV_BASE_URL) or DEFAULT_BASE_URL,
+            "base_url": env.get(ENV_BASE_URL) or None,
         }
         for name, key, kind in (
             (ENV_TIMEOUT, "timeout", float),
@@ -296,8 +306,21 @@ class Client:
             # The caller's whole policy wins over the variable, as every keyword does.
             kwargs.pop("max_retries", None)
         kwargs.update(overrides)
-        if kwargs.get("api_key") is None:
-            raise ConfigurationError(f"no API key: set {ENV_API_KEY}")
+        if kwargs.get("api_key") is None or kwargs.get("base_url") is None:
+            # Read only when needed: a broken file does not stop a fully configured client.
+            from ._config_file import config_path, read_config
+
+            saved = read_config(env)
+            for name in ("api_key", "base_url"):
+                if kwargs.get(name) is None and saved.get(name):
+                    kwargs[name] = saved[name]
+            if kwargs.get("api_key") is None:
+                raise ConfigurationError(
+                    f"no API key: pass api_key=..., set {ENV_API_KEY}, or save one in"
+                    f" {config_path(env)} with 'aionvision-cloud config set api_key'"
+                )
+        if kwargs.get("base_url") is None:
+            kwargs["base_url"] = DEFAULT_BASE_URL
         return cls(**kwargs)
 
     def close(self) -> None:

@@ -175,7 +175,9 @@ def check_string(value: str, name: str, field: str) -> str:
 def check_ids(values: object, name: str) -> list[str]:
     # A lone string is iterable too; sending its characters as ids would be a silent mess.
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        raise InvalidInputError(f"{name} must be a list of ids")
+        # Tags are words, not ids: the message names what the list holds.
+        what = "strings" if name == "tags" else "ids"
+        raise InvalidInputError(f"{name} must be a list of {what}")
     item_field = {"tags": "tag", "image_ids": "image_id"}.get(name)
     ids = [check_id(v, f"{name}[{i}]", item_field) for i, v in enumerate(values)]
     if not ids:

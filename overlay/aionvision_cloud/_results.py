@@ -462,11 +462,25 @@ class ImportResult(_BulkResult["ImportBatch"]):
                     and id_tuple(b.image_ids)
                 )
             )
+            # Each job as it is now: an ended one will not complete, however long one waits.
+            status = {j.job_id: j.status for j in self.jobs}
+            ended = [i for i in open_jobs if i in status and status[i].is_terminal]
+            running = [i for i in open_jobs if i not in ended]
+            states = []
+            if running:
+                states.append(
+                    f"{_jobs(running)}, still running when last seen: an id is final once its"
+                    " job completes (wait with import_and_wait or wait_for_job)"
+                )
+            if ended:
+                how = "/".join(dict.fromkeys(status[i].value for i in ended))
+                states.append(
+                    f"{_jobs(ended)}, which ended {how}: the ids of the files that arrived are"
+                    " final, the others stay unused"
+                )
             notes.append(
                 f"{len(pending)} image ids are placeholders the service announced for "
-                f"{_jobs(open_jobs)}, not completed (yet): an id is final once its job "
-                "completes (wait with import_and_wait or wait_for_job); after a partial job, "
-                "which of them stand for the failed files is not said."
+                f"{' and '.join(states)}; which of them stand for failed files is not said."
             )
         shared = self.shared_image_ids
         if shared:

@@ -525,6 +525,11 @@ def _request_secrets(response: httpx.Response) -> tuple[str, ...]:
 _SCOPE_IN_TEXT = re.compile(r"'([A-Za-z_]+(?::[A-Za-z_]+)?)' scope|scope '([A-Za-z_:]+)'")
 
 
+def _batch_size_hint(limit: int) -> str:
+    """What a caller of this library does about ``BATCH_LIMIT_EXCEEDED``: a smaller batch."""
+    return f" (the client splits a call into batches: pass batch_size={limit} or less)"
+
+
 def _requires_reauth(body: object, code: str | None, details: Mapping[str, Any]) -> bool:
     # Top level as the reference shows it; in details or as a code, read too.
     flag = body.get("requires_reauth") if isinstance(body, Mapping) else None
@@ -613,6 +618,10 @@ def from_response(
         if scope not in message:
             message += f" (the API key needs the '{scope}' scope)"
         return InsufficientScopeError(message, required_scope=scope, **kwargs)
+    limit = details.get("max")
+    if code == "BATCH_LIMIT_EXCEEDED" and isinstance(limit, int) and not isinstance(limit, bool):
+        # The service says "split the request into batches"; this client batches already.
+        message += _batch_size_hint(limit)
     if status == 429:
         return RateLimitError(
             message,

@@ -151,7 +151,7 @@ def browser(request: pytest.FixtureRequest) -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def consent_page_emulator() -> Iterator[RunningEmulator]:
     """An emulator whose consent page waits for a click, as a person sees it."""
-    with run_emulator(consent="page") as emu:
+    with run_emulator(profile="document", consent="page") as emu:
         yield emu
 
 

@@ -23,7 +23,7 @@ FAST = {"job_pace": 400.0, "job_start_delay": 0.05, "big_folder_size": 250}
 
 @pytest.fixture(scope="session")
 def cli_emulator() -> Iterator[RunningEmulator]:
-    with run_emulator(**FAST) as emu:
+    with run_emulator(profile="document", **FAST) as emu:
         yield emu
 
 

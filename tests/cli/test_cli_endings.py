@@ -246,13 +246,15 @@ def test_sigterm_under_json_prints_a_json_document(
     monkeypatch.setattr(CloudStorage, "import_files", stopped_midway)
     result = cli("import", conn_id, "--folder", "Photos/Family", "--wait", "--json")
     assert result.code == 143, result.err
-    error = result.json()["error"]
-    assert (error["type"], error["exit_code"]) == ("Interrupted", 143)
-    assert re.fullmatch(
-        r"stopped by SIGTERM; the jobs go on: (job_\w+); follow them with:"
-        r" aionvision-cloud job \1 --wait",
-        error["message"],
-    ), error["message"]
+    # The import's own document, as --timeout prints it: the job ids as a list, how it ended.
+    doc = result.json()
+    assert "error" not in doc
+    assert doc["stopped_by"] == "SIGTERM"
+    assert doc["timed_out"] is False
+    assert len(doc["job_ids"]) == 1
+    assert doc["job_ids"][0].startswith("job_")
+    assert [b["job_id"] for b in doc["batches"]] == doc["job_ids"]
+    assert f"aionvision-cloud job {doc['job_ids'][0]} --wait" in result.err
 
 
 def test_a_failure_after_some_batches_names_their_jobs(

@@ -3,6 +3,7 @@ no traceback."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from collections.abc import Callable
@@ -71,9 +72,10 @@ def test_missing_api_key_is_usage(
     result = cli("connections")
     assert result.code == 2
     line = result.error_line
+    # All three places, in the order they win; the file by its path.
     assert line.startswith(
-        "Error: no API key: set AIONVISION_API_KEY, pass --api-key, or save one with"
-        " 'aionvision-cloud config set api_key'."
+        "Error: no API key: pass --api-key, set AIONVISION_API_KEY, or save one in"
+        f" {os.environ['AIONVISION_CONFIG']} with 'aionvision-cloud config set api_key'."
     )
     # ... and where a key comes from.
     assert "https://aionvision.tech" in line

@@ -12,6 +12,7 @@ from cli_testkit import JOB_KEYS, Result
 from aionvision_cloud_emulator.server import RunningEmulator
 
 IMPORT_KEYS = {
+    "stopped_by",
     "connection_id",
     "status",
     "total_files",
@@ -31,6 +32,8 @@ IMPORT_KEYS = {
     "timed_out",
 }
 EXPORT_KEYS = {
+    "stopped_by",
+    "destination",
     "connection_id",
     "status",
     "total_files",
@@ -258,6 +261,7 @@ def test_a_batch_over_the_plans_limit_names_the_size_to_use(
     # The field the service named, without an empty issue after it ("[files: ]" before).
     assert " [files] (request_id=" in line
     assert line.endswith("; your plan takes at most 10 per request: pass --batch-size 10")
+    assert "batch_size=" not in line  # the library's keyword, not the command's option
 
 
 def test_import_unknown_file_and_folder_ids(cli: Callable[..., Result], conn_id: str) -> None:

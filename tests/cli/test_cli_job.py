@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -29,7 +30,7 @@ def test_job_shows_a_table_and_json(cli: Callable[..., Result], conn_id: str) ->
     assert fields[:6] == [job_id, "import", "completed", "15", "0", "15"]
 
     body = cli("job", job_id, job_id, "--json").json()
-    assert set(body) == {"status", "jobs", "waited", "timed_out"}
+    assert set(body) == {"status", "jobs", "waited", "timed_out", "stopped_by"}
     assert body["status"] == "completed"
     # The same id twice is shown once.
     assert [j["job_id"] for j in body["jobs"]] == [job_id]
@@ -169,6 +170,55 @@ def test_a_stop_during_wait_names_the_running_jobs(
     assert "Traceback" not in err
     # Stopping the wait did not stop the job.
     assert cli("job", job_id, "--json").json()["jobs"][0]["status"] in ("pending", "in_progress")
+
+
+@pytest.mark.parametrize(
+    ("signum", "code", "name"),
+    [
+        (signal.SIGINT, 130, "SIGINT"),
+        (signal.SIGTERM, 143, "SIGTERM"),
+        (signal.SIGHUP, 129, "SIGHUP"),
+    ],
+)
+def test_a_stop_during_wait_under_json_prints_the_whole_document(
+    emu: RunningEmulator,
+    conn_id: str,
+    console_script: list[str],
+    signum: int,
+    code: int,
+    name: str,
+) -> None:
+    """Under --json every way out is one document: a stop by signal prints what --timeout
+    prints (job ids as a list, the image ids known so far), saying how it ended."""
+    emu.admin.configure(job_pace=0.5, async_image_ids=True)
+    env = {
+        "AIONVISION_API_KEY": emu.api_key,
+        "AIONVISION_BASE_URL": emu.base_url,
+        "AIONVISION_CONFIG": os.environ["AIONVISION_CONFIG"],
+        "PATH": "",
+    }
+    proc = subprocess.Popen(
+        [*console_script, "import", conn_id, "--folder", "Photos/Family", "--wait", "--json"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    seen = ""
+    deadline = time.monotonic() + 30
+    while "Importing:" not in seen and time.monotonic() < deadline:
+        seen += proc.stderr.readline()
+    assert "Importing:" in seen
+    proc.send_signal(signum)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == code, seen + err
+    doc = json.loads(out)  # one document, nothing after it
+    assert "error" not in doc
+    assert (doc["stopped_by"], doc["timed_out"], doc["waited"]) == (name, False, True)
+    assert len(doc["job_ids"]) == 1
+    assert len(doc["image_ids"]) == 25  # announced with the job: known before it ends
+    assert doc["status"] in ("pending", "in_progress")
 
 
 def test_sigterm_during_job_wait_names_the_jobs(

@@ -94,6 +94,20 @@ def test_a_base_url_without_api_v2_gets_a_hint(
     assert "does not end in" not in cli("job", "job_nope").error_line
 
 
+def test_the_base_url_hint_names_the_config_file_when_the_value_came_from_it(
+    cli: Callable[..., Result], emu: RunningEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = emu.base_url.removesuffix("/api/v2")
+    assert cli("config", "set", "base_url", root).code == 0
+    monkeypatch.delenv("AIONVISION_BASE_URL")
+    line = cli("connections").error_line
+    assert line.endswith(
+        f"the base URL {root}, from {os.environ['AIONVISION_CONFIG']}, does not end in /api/v2:"
+        f" fix it with 'aionvision-cloud config set base_url {root}/api/v2'"
+    )
+    assert "AIONVISION_BASE_URL" not in line
+
+
 @pytest.fixture
 def busy_port() -> Iterator[int]:
     with socket.socket() as held:

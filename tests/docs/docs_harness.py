@@ -12,8 +12,9 @@
   with ``; echo "exit $?"``.
 - A block that only includes a file (``--8<-- "examples/x.py"``) shows that file, which runs in
   its own test.
-- ``<!-- skip: next "why" -->`` skips the next example, and the page must say so visibly (a line
-  holding "Not run by the tests" right after the directive).
+- ``<!-- skip: next "why" -->`` skips the next example; an HTML comment right after it,
+  ``<!-- Not run by the tests: why, and what tests it instead -->``, tells whoever edits the
+  page (readers of the site never see the harness's notes).
 
 Each page gets its own emulator (profile ``service`` unless the page says
 ``<!-- docs: profile=document -->``), an API key in AIONVISION_API_KEY and its base URL in

@@ -105,7 +105,10 @@ def test_extra_keys_from_config_are_accepted() -> None:
     from aionvision_cloud_emulator.server import run_emulator
 
     extra = "aion_extra_key_for_tests_0123456789"
-    with run_emulator(api_keys=(extra,), big_folder_size=10) as emu, client_for(emu, extra) as c:
+    with (
+        run_emulator(profile="document", api_keys=(extra,), big_folder_size=10) as emu,
+        client_for(emu, extra) as c,
+    ):
         assert c.get("/cloud-storage/connections").status_code == 200
         assert emu.base_url.endswith("/api/v2")
         assert emu.base_url.startswith("http://127.0.0.1:")

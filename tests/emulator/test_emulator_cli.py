@@ -38,8 +38,18 @@ def test_cli_starts_prints_and_stops() -> None:
         "consent page: click Allow (--consent auto approves at once); "
         "every option: aionvision-cloud-emulator --help\n"
     )
-    base = lines[1].strip().removeprefix("AIONVISION_BASE_URL=")
-    key = lines[2].strip().removeprefix("AIONVISION_API_KEY=")
+    # The two variables' lines paste into a shell as they are.
+    pasted = subprocess.run(
+        [
+            "bash",
+            "-c",
+            lines[1] + lines[2] + 'printf "%s\\n" "$AIONVISION_BASE_URL" "$AIONVISION_API_KEY"',
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    base, key = pasted.stdout.split()
     assert base.endswith("/api/v2")
     assert key.startswith("aion_")
     try:

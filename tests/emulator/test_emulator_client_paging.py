@@ -17,7 +17,7 @@ from aionvision_cloud_emulator.testing import client_for, connect, folder_id, se
 
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[RunningEmulator]:
-    with run_emulator(big_folder_size=300, drive_short_pages=1.0) as emu:
+    with run_emulator(profile="document", big_folder_size=300, drive_short_pages=1.0) as emu:
         yield emu
 
 

@@ -70,7 +70,7 @@ def test_injected_dropped_connection(emu: RunningEmulator, api: httpx.Client) ->
 
 def test_faults_are_seeded_and_partial() -> None:
     knobs = {"fault_ratio": 0.5, "fault_kinds": ("503",), "big_folder_size": 1}
-    with run_emulator(seed=7, **knobs) as emu, client_for(emu) as api:
+    with run_emulator(profile="document", seed=7, **knobs) as emu, client_for(emu) as api:
         first = [api.get("/cloud-storage/connections").status_code for _ in range(40)]
         emu.admin.reset()  # restarts the fault sequence from the seed
         again = [api.get("/cloud-storage/connections").status_code for _ in range(40)]

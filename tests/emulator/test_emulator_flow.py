@@ -20,7 +20,7 @@ from aionvision_cloud_emulator.server import RunningEmulator, run_emulator
 
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[RunningEmulator]:
-    with run_emulator(job_pace=5000, job_start_delay=0) as emu:
+    with run_emulator(profile="document", job_pace=5000, job_start_delay=0) as emu:
         yield emu
 
 

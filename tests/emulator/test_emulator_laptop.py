@@ -24,7 +24,9 @@ LIMIT = 64 * 1024
 @pytest.fixture(scope="module")
 def tight() -> Iterator[RunningEmulator]:
     """Small limits, so the tests see them act within a second."""
-    with run_emulator(body_limit=LIMIT, read_timeout=0.5, keep_alive_timeout=1) as emu:
+    with run_emulator(
+        profile="document", body_limit=LIMIT, read_timeout=0.5, keep_alive_timeout=1
+    ) as emu:
         yield emu
 
 
@@ -201,7 +203,7 @@ def test_sigterm_stops_cleanly_and_leaves_only_the_db(tmp_path: Path) -> None:
     try:
         lines = [proc.stdout.readline() for _ in range(4)]
         root = lines[0].split(" on ", 1)[1].split(" ", 1)[0]
-        key = lines[2].strip().removeprefix("AIONVISION_API_KEY=")
+        key = lines[2].strip().removeprefix("export AIONVISION_API_KEY=")
         r = httpx.post(root + "/_emulator/keys", json={"api_key": key + "x"})
         assert r.status_code == 201, r.text
         assert {p.name for p in tmp_path.iterdir()} >= {"emu.db", "emu.db-wal"}

@@ -38,7 +38,10 @@ def _wait(api: httpx.Client, job_id: str) -> dict[str, Any]:
 
 def test_restart_loses_nothing(tmp_path: Path) -> None:
     db = str(tmp_path / "state.sqlite")
-    with run_emulator(db_path=db, job_pace=500, **FAST) as emu, client_for(emu) as api:
+    with (
+        run_emulator(profile="document", db_path=db, job_pace=500, **FAST) as emu,
+        client_for(emu) as api,
+    ):
         extra = emu.admin.new_key()
         conn = connect(api)["connection"]
         sid = session_for(api, conn["id"])
@@ -59,7 +62,10 @@ def test_restart_loses_nothing(tmp_path: Path) -> None:
         ).json()
         _wait(api, export["job_id"])
         before_connections = api.get("/cloud-storage/connections").json()
-    with run_emulator(db_path=db, job_pace=500, **FAST) as emu, client_for(emu) as api:
+    with (
+        run_emulator(profile="document", db_path=db, job_pace=500, **FAST) as emu,
+        client_for(emu) as api,
+    ):
         assert api.get("/cloud-storage/connections").json() == before_connections
         assert api.get(f"/cloud-storage/jobs/{imported['job_id']}").json()["job"] == job
         # The picker session, the key added at runtime and the exported file all survived.
@@ -130,9 +136,9 @@ def _start_cli(db: Path, *extra: str) -> tuple[subprocess.Popen[str], str, str]:
     while not (base and key):
         line = proc.stdout.readline()
         assert line, proc.stderr.read() if proc.stderr else "no output"
-        if line.startswith("AIONVISION_BASE_URL="):
+        if line.startswith("export AIONVISION_BASE_URL="):
             base = line.strip().split("=", 1)[1]
-        if line.startswith("AIONVISION_API_KEY="):
+        if line.startswith("export AIONVISION_API_KEY="):
             key = line.strip().split("=", 1)[1]
     return proc, base, key
 

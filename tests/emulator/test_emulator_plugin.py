@@ -141,7 +141,18 @@ def test_my_import(aionvision_client, aionvision_connection_id):
     assert len(result.final_image_ids) == len(files) == 25
 
 
-def test_document_profile_by_default(aionvision_emulator, aionvision_connection_id):
+def test_service_by_default(aionvision_emulator, aionvision_client, aionvision_connection_id):
+    # What users meet, unmarked: the import's image ids come with its job, as the service's do.
+    assert aionvision_emulator.profile == "service"
+    aionvision_emulator.admin.configure(job_pace=500, job_start_delay=0.01)
+    cs = aionvision_client.cloud_storage
+    files = list(cs.iter_drive_files(aionvision_connection_id, folder="Photos/Family"))
+    result = cs.import_and_wait(aionvision_connection_id, files)
+    assert len(result.final_image_ids) == len(files) == 25
+
+
+@pytest.mark.aionvision_emulator(profile="document")
+def test_the_document_profile_when_marked(aionvision_emulator, aionvision_connection_id):
     assert aionvision_emulator.profile == "document"
     assert aionvision_connection_id
 
@@ -166,7 +177,7 @@ def test_a_fresh_project_gets_the_plugin_from_its_entry_point(pytester: pytest.P
     result = pytester.runpytest_subprocess(
         "-q", "--strict-markers", "-p", "no:cacheprovider", *FRESH
     )
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=5)
     assert "PytestUnknownMarkWarning" not in result.stdout.str()
 
 

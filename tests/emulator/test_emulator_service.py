@@ -47,7 +47,7 @@ def service_emulator() -> Iterator[RunningEmulator]:
 
 @pytest.fixture(scope="module")
 def document_emulator() -> Iterator[RunningEmulator]:
-    with run_emulator(**FAST) as emu:
+    with run_emulator(profile="document", **FAST) as emu:
         yield emu
 
 

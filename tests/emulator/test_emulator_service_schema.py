@@ -308,7 +308,7 @@ def test_the_check_catches_an_answer_missing_a_required_field(
 
 def test_the_document_profiles_bare_proxy_answer_fails_the_service_schema() -> None:
     recorder = Recorder()
-    with run_emulator(big_folder_size=5) as emu, _client(emu, recorder) as api:
+    with run_emulator(profile="document", big_folder_size=5) as emu, _client(emu, recorder) as api:
         auth = _ok(
             api.post(
                 "/cloud-storage/auth/google_drive",

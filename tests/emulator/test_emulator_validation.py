@@ -29,7 +29,9 @@ def _drop_job_id(op: str, status: int, body: Any) -> Any:
 
 
 def test_wrong_response_is_caught_in_strict_mode() -> None:
-    with run_emulator(response_hook=_drop_job_id, big_folder_size=10, job_start_delay=0) as emu:
+    with run_emulator(
+        profile="document", response_hook=_drop_job_id, big_folder_size=10, job_start_delay=0
+    ) as emu:
         with client_for(emu) as api:
             conn = connect(api)["connection"]
             files = [{"id": f"x{i}", "name": "a.jpg"} for i in range(6)]
@@ -45,7 +47,9 @@ def test_wrong_response_is_caught_in_strict_mode() -> None:
 
 
 def test_wrong_response_is_counted_but_passed_when_not_strict() -> None:
-    with run_emulator(response_hook=_drop_job_id, strict=False, big_folder_size=10) as emu:
+    with run_emulator(
+        profile="document", response_hook=_drop_job_id, strict=False, big_folder_size=10
+    ) as emu:
         with client_for(emu) as api:
             r = api.get("/cloud-storage/connections")
             assert r.status_code == 200

@@ -22,7 +22,9 @@ from aionvision_cloud_emulator.testing import (
 
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[RunningEmulator]:
-    with run_emulator(job_pace=2000, job_start_delay=0, async_image_ids=True) as emu:
+    with run_emulator(
+        profile="document", job_pace=2000, job_start_delay=0, async_image_ids=True
+    ) as emu:
         yield emu
 
 

@@ -18,7 +18,7 @@ DEEP = 5000
 
 @pytest.fixture(scope="module")
 def emu() -> Iterator[RunningEmulator]:
-    with run_emulator(job_pace=400.0, job_start_delay=0.05) as running:
+    with run_emulator(profile="document", job_pace=400.0, job_start_delay=0.05) as running:
         yield running
 
 

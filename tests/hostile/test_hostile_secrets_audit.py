@@ -312,7 +312,7 @@ def test_cassettes_hold_no_secret() -> None:
 
 @pytest.fixture(scope="module")
 def cli_emulator() -> Iterator[RunningEmulator]:
-    with run_emulator(job_pace=400.0, job_start_delay=0.05) as running:
+    with run_emulator(profile="document", job_pace=400.0, job_start_delay=0.05) as running:
         yield running
 
 

@@ -53,3 +53,12 @@ def make_client(api: FakeAPI, clock: FakeClock) -> Iterator[Callable[..., Client
 @pytest.fixture
 def client(make_client: Callable[..., Client]) -> Client:
     return make_client()
+
+
+@pytest.fixture(autouse=True)
+def _no_config_file(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Client.from_env() reads the CLI's config file: never the developer's own in these tests.
+    missing = tmp_path_factory.mktemp("no-config") / "config.toml"
+    monkeypatch.setenv("AIONVISION_CONFIG", str(missing))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 from typing import Any
 
@@ -145,7 +146,7 @@ def test_from_env_uses_os_environ(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_from_env_without_key_is_a_clear_error() -> None:
     with pytest.raises(ConfigurationError, match="AIONVISION_API_KEY"):
-        Client.from_env({})
+        Client.from_env({"AIONVISION_CONFIG": os.environ["AIONVISION_CONFIG"]})
 
 
 def test_from_env_with_a_bad_number_names_the_variable() -> None:

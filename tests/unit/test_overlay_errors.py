@@ -202,3 +202,15 @@ def test_job_error_messages() -> None:
     assert isinstance(timeout, TimeoutError)
     assert timeout.job is job
     assert job.status is JobStatus.FAILED
+
+
+def test_batch_limit_exceeded_says_batch_size_to_a_caller_of_a_library_that_batches() -> None:
+    body = error_body(
+        "BATCH_LIMIT_EXCEEDED",
+        "Too many files: 150 in one request, at most 10 allowed; split the request into batches",
+        field="files",
+        count=150,
+        max=10,
+    )
+    err = from_response(json_response(422, body))
+    assert "pass batch_size=10 or less" in str(err)

@@ -87,10 +87,22 @@ def test_placeholder_ids_of_a_running_job_are_explained() -> None:
     assert running.image_ids == ("u1", "u2")
     assert running.image_ids_note is not None
     assert running.image_ids_note.startswith(
-        "2 image ids are placeholders the service announced for job job_1, not completed (yet)"
+        "2 image ids are placeholders the service announced for job job_1, still running when"
+        " last seen"
     )
     done = ImportResult(batches=(batch,), jobs=(_job("job_1", "completed"),))
     assert done.image_ids_note is None
+
+
+def test_placeholder_ids_of_an_ended_job_are_described_as_ended() -> None:
+    # A job that ended partial will never complete: no "(yet)", no advice to wait.
+    batch = _batch({"image_ids": ["u1", "u2"], "job_id": "job_1"}, ("f1", "f2"))
+    ended = ImportResult(batches=(batch,), jobs=(_job("job_1", "partial"),))
+    note = ended.image_ids_note
+    assert note is not None
+    assert "job job_1, which ended partial" in note
+    assert "yet" not in note
+    assert "wait" not in note
 
 
 def test_a_result_with_every_id_has_no_note() -> None:

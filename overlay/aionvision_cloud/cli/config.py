@@ -24,6 +24,8 @@ from typing import Annotated, TypeVar
 
 import typer
 
+from .. import _config_file
+from ..errors import ConfigurationError
 from .output import CliError, print_json
 from .root import PROG, JsonOpt, VerboseOpt, app, note, say, settings_of, usage
 
@@ -33,7 +35,7 @@ T = TypeVar("T")
 #: How long ``set``/``unset`` wait for another one to finish with the file.
 LOCK_WAIT = 10.0
 
-#: What the file may hold, and what each is for.
+#: What the file may hold, and what each is for (the keys the library reads).
 KEYS = {
     "api_key": "the API key (aion_...), when neither --api-key nor AIONVISION_API_KEY is set",
     "base_url": "the API's base URL, when neither --base-url nor AIONVISION_BASE_URL is set",
@@ -64,23 +66,16 @@ app.add_typer(config_app, name="config")
 
 
 def config_path() -> Path:
-    explicit = os.environ.get("AIONVISION_CONFIG")
-    if explicit:
-        return Path(explicit).expanduser()
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "aionvision-cloud" / "config.toml"
+    return _config_file.config_path()
 
 
 def load_config() -> dict[str, str]:
-    """The file's values ({} when there is none); a broken file is an error naming it."""
-    path = config_path()
+    """The file's values ({} when there is none); a broken file is an error naming it. Read by
+    the library's own reader, the one ``Client.from_env()`` uses."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise CliError(f"cannot read the config file {path}: {exc}", 2) from None
-    return {k: v for k, v in data.items() if k in KEYS and isinstance(v, str)}
+        return _config_file.read_config()
+    except ConfigurationError as exc:
+        raise CliError(str(exc), 2) from None
 
 
 def _toml(values: dict[str, str]) -> str:

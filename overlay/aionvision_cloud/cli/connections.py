@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import errno
+import socket
 import sys
 import threading
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .output import CliError, Table, connection_json, print_json, short_time, text
+from .output import EXIT_USAGE, CliError, Table, connection_json, print_json, short_time, text
 from .root import (
     PROG,
     ConnectionArg,
@@ -23,6 +24,9 @@ from .root import (
     settings_of,
     usage,
 )
+
+if TYPE_CHECKING:
+    from aionvision_cloud import CloudStorage, CompleteAuthResult
 
 __all__ = ["connect", "connections", "disconnect"]
 
@@ -45,6 +49,14 @@ def connect(
         int,
         typer.Option("--port", min=0, max=65535, help="Loopback port for the redirect (0: any)."),
     ] = 0,
+    paste: Annotated[
+        bool,
+        typer.Option(
+            "--paste",
+            help="No browser on this machine (SSH): print the consent URL, open it anywhere,"
+            " then paste the address the browser ended on.",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -52,6 +64,12 @@ def connect(
 
     Opens the provider's consent page in your browser (or prints its URL with --no-browser)
     and waits for the browser to come back to a one-shot server on 127.0.0.1.
+
+    \b
+    No browser on this machine (over SSH)?
+      --paste                open the printed URL anywhere; paste the address it ended on
+                             (a 127.0.0.1 page that fails to load there carries the code)
+      --no-browser --port N  after 'ssh -L N:127.0.0.1:N HOST' from the browser's machine
 
     \b
     --json prints:
@@ -87,6 +105,12 @@ def connect(
             f"Waiting up to {timeout:g}s for the browser to come back (Ctrl-C stops)...",
         )
 
+    if paste:
+        with make_client(settings) as client:
+            conn = _connect_by_paste(client.cloud_storage, provider, port)
+        _report_connected(conn, provider, settings.as_json)
+        return
+
     with make_client(settings) as client:
         try:
             conn = client.cloud_storage.connect(
@@ -104,7 +128,11 @@ def connect(
                 " with --port N, or leave --port out for any free one",
                 "connect",
             )
-    if settings.as_json:
+    _report_connected(conn, provider, settings.as_json)
+
+
+def _report_connected(conn: CompleteAuthResult, provider: str, as_json: bool) -> None:
+    if as_json:
         print_json({"connection": connection_json(conn.connection), "is_new": bool(conn.is_new)})
         return
     account = conn.connection
@@ -114,6 +142,37 @@ def connect(
     say(f"Connection id: {conn.id}")
     note(f"Next: {PROG} browse {conn.id}")
     note(f"Make it the default for browse and import: {PROG} config set connection {conn.id}")
+
+
+def _connect_by_paste(cs: CloudStorage, provider: str, port: int) -> CompleteAuthResult:
+    """The consent with no browser here: the URL printed, the address the browser ended on
+    read from the terminal, its state checked and the code exchanged by the library's
+    ``complete_auth_from_redirect``."""
+    from aionvision_cloud._oauth import CALLBACK_PATH, LOOPBACK_HOST
+
+    if not port:
+        # Nothing listens here; the port only has to be one the browser's machine is unlikely
+        # to serve, so a free one here is as good as any.
+        with socket.socket() as probe:
+            probe.bind((LOOPBACK_HOST, 0))
+            port = probe.getsockname()[1]
+    start = cs.start_auth(provider, f"http://{LOOPBACK_HOST}:{port}{CALLBACK_PATH}")
+    note(
+        "Open this URL in a browser, on any machine, to authorize access:\n\n"
+        f"    {start.authorization_url}\n\n"
+        f"After Allow, the browser goes to http://{LOOPBACK_HOST}:{port}{CALLBACK_PATH}?...,"
+        " which will not load there. Copy that whole address from the address bar."
+    )
+    sys.stderr.write("Paste the address here: ")
+    sys.stderr.flush()
+    pasted = sys.stdin.readline().strip() if sys.stdin is not None else ""
+    if not pasted:
+        raise CliError(
+            "no address was pasted: run 'aionvision-cloud connect --paste' again", EXIT_USAGE
+        )
+    return cs.complete_auth_from_redirect(
+        provider, pasted, start.state, redirect_uri=start.redirect_uri
+    )
 
 
 @app.command()
@@ -184,7 +243,10 @@ def disconnect(
     if settings.as_json:
         print_json({"connection_id": connection_id, "success": result.success, "message": message})
     elif result.success:
-        say(f"Disconnected {connection_id}." + (f" {message}" if message else ""))
+        # The service's message ("Connection disconnected successfully") repeats the line;
+        # one that says something else is kept.
+        extra = f" {message}" if message and "disconnected" not in message.lower() else ""
+        say(f"Disconnected {connection_id}.{extra}")
     if not result.success:
         raise CliError(f"could not disconnect {connection_id}: {message or 'no reason'}")
 

@@ -3,7 +3,8 @@ use it too)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -30,39 +31,73 @@ if TYPE_CHECKING:
 
     from .progress import JobBoard
 
-__all__ = ["follow", "follow_hint", "job", "jobs_table", "report_failures", "timed_out"]
+__all__ = ["follow", "follow_hint", "job", "jobs_table", "report_failures", "stop", "timed_out"]
 
 
 def follow(
-    cs: CloudStorage, board: JobBoard, label: str, timeout: float | None, unit: str = "files"
+    cs: CloudStorage,
+    board: JobBoard,
+    label: str,
+    timeout: float | None,
+    unit: str = "files",
+    on_stop: Callable[[str], None] | None = None,
 ) -> bool:
     """Wait for the board's jobs with a progress display; True when all finished. Ctrl-C (or
     SIGTERM, SIGHUP) stops waiting (the jobs go on) and exits 130 (143, 129) after saying how
-    to follow them."""
+    to follow them; ``on_stop`` gets the signal's name first (to print the command's --json
+    document, as a timeout does)."""
     from .progress import ProgressDisplay, wait_jobs
-    from .signals import Interrupted
 
     try:
         display = ProgressDisplay(err(), label, board.total_files, len(board.job_ids), unit)
         with display:
             return wait_jobs(cs, board, timeout=timeout, on_update=display.update)
     except KeyboardInterrupt as exc:
-        code = exc.exit_code if isinstance(exc, Interrupted) else EXIT_INTERRUPTED
-        by = f" ({exc.name})" if isinstance(exc, Interrupted) and code != EXIT_INTERRUPTED else ""
-        running = board.running()
-        completed, failed = board.counts()
-        where = f"at {completed + failed}/{board.total_files} {unit} ({failed} failed)"
-        if running:
+        stop(exc, board, unit, on_stop, waiting=True)
+
+
+def stop(
+    exc: KeyboardInterrupt,
+    board: JobBoard,
+    unit: str,
+    on_stop: Callable[[str], None] | None,
+    waiting: bool = False,
+) -> NoReturn:
+    """A stop by signal once jobs are known: say how to follow them, print the command's own
+    document under --json (``on_stop``), exit 128 + the signal's number."""
+    from .signals import Interrupted
+
+    code = exc.exit_code if isinstance(exc, Interrupted) else EXIT_INTERRUPTED
+    name = exc.name if isinstance(exc, Interrupted) else "SIGINT"
+    by = f" ({name})" if code != EXIT_INTERRUPTED else ""
+    running = board.running()
+    completed, failed = board.counts()
+    where = f"at {completed + failed}/{board.total_files} {unit} ({failed} failed)"
+    if not waiting:
+        # Stopped as the sending ended: the jobs just started, none followed yet.
+        started = list(board.job_ids)
+        if started:
             note(
                 "",
-                f"Stopped waiting{by} {where}; the jobs go on.",
-                f"Still running: {', '.join(running)}",
-                f"Follow them with: {follow_hint(running)}",
+                f"Stopped ({name}); the jobs go on.",
+                f"Jobs started: {', '.join(started)}",
+                f"Follow them with: {follow_hint(started)}",
             )
         else:
-            note("", f"Stopped waiting{by} {where}; every job had finished.")
-        stopped_json(exc.name if isinstance(exc, Interrupted) else "SIGINT", code, running)
-        raise typer.Exit(code) from None
+            note("", f"Stopped ({name}).")
+    elif running:
+        note(
+            "",
+            f"Stopped waiting{by} {where}; the jobs go on.",
+            f"Still running: {', '.join(running)}",
+            f"Follow them with: {follow_hint(running)}",
+        )
+    else:
+        note("", f"Stopped waiting{by} {where}; every job had finished.")
+    if on_stop is not None:
+        on_stop(name)
+    stopped_json(name, code, running)  # nothing more once the command's document is out
+    raise typer.Exit(code) from None
 
 
 def timed_out(board: JobBoard, timeout: float | None) -> None:
@@ -116,7 +151,9 @@ def job(
     \b
     --json prints:
       {"status": "completed|partial|failed|cancelled|pending|in_progress",
-       "jobs": [JOB, ...], "waited": true|false, "timed_out": true|false}
+       "jobs": [JOB, ...], "waited": true|false, "timed_out": true|false,
+       "stopped_by": null|"timeout"|"SIGINT"|"SIGTERM"|"SIGHUP"}
+                                 (a stop by signal prints this too, then exits 130/143/129)
     where JOB is every field of the answer's job (status mapped, raw_status as sent):
       {"job_id", "status", "raw_status", "type", "connection_id", "provider",
        "total_files", "completed_files", "failed_files", "error", "created_at",
@@ -134,21 +171,27 @@ def job(
         for job_id in unique:
             board.latest[job_id] = cs.get_job(job_id)
         board.total_files = sum(count(j.total_files) for j in board.jobs())
+
+        def document(stopped_by: str | None) -> dict[str, Any]:
+            return {
+                "status": outcome([j.status for j in board.jobs()]).value,
+                "jobs": [job_json(j) for j in board.jobs()],
+                "waited": wait,
+                "timed_out": stopped_by == "timeout",
+                "stopped_by": stopped_by,
+            }
+
+        def on_stop(name: str) -> None:
+            if settings.as_json:
+                print_json(document(name))
+
         finished = True
         if wait and board.running():
-            finished = follow(cs, board, "Waiting", timeout)
+            finished = follow(cs, board, "Waiting", timeout, on_stop=on_stop)
     jobs = board.jobs()
     finished_statuses = [j.status for j in jobs if j.is_terminal]
-    status = outcome([j.status for j in jobs])
     if settings.as_json:
-        print_json(
-            {
-                "status": status.value,
-                "jobs": [job_json(j) for j in jobs],
-                "waited": wait,
-                "timed_out": not finished,
-            }
-        )
+        print_json(document(None if finished else "timeout"))
     else:
         jobs_table(jobs)
         report_failures(jobs)

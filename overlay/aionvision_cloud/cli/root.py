@@ -173,7 +173,7 @@ ConnectionArg = Annotated[
 DefaultConnectionArg = Annotated[
     str | None,
     typer.Argument(
-        metavar="[CONNECTION_ID]",
+        metavar="CONNECTION_ID",
         help="From 'aionvision-cloud connections' [default: $AIONVISION_CONNECTION_ID, or the"
         " config file's connection].",
         show_default=False,
@@ -335,18 +335,20 @@ def make_client(settings: _Settings) -> Client:
     """The client, from the options, else the environment, else the config file."""
     from aionvision_cloud import Client
 
-    from .config import load_config
+    from .config import config_path, load_config
 
     saved = load_config()
     if not settings.api_key and saved.get("api_key"):
         settings.api_key = saved["api_key"]
     if not settings.base_url and saved.get("base_url"):
         settings.base_url = saved["base_url"]
+        # A wrong base URL is then fixed in the file, not in the environment (_base_url_hint).
+        _run["base_url_file"] = str(config_path())
     if not settings.api_key or not settings.api_key.strip():
         raise CliError(
-            f"no API key: set {ENV_API_KEY}, pass --api-key, or save one with"
-            f" '{PROG} config set api_key'. A key (aion_...) comes from your Aionvision account"
-            " at https://aionvision.tech; the local emulator prints one as it starts",
+            f"no API key: pass --api-key, set {ENV_API_KEY}, or save one in {config_path()}"
+            f" with '{PROG} config set api_key'. A key (aion_...) comes from your Aionvision"
+            " account at https://aionvision.tech; the local emulator prints one as it starts",
             2,
         )
     overrides: dict[str, Any] = {"api_key": settings.api_key}
@@ -578,9 +580,16 @@ def _base_url_hint() -> str:
     base = _run.get("base_url")
     if not isinstance(base, str) or urlsplit(base).path.rstrip("/").endswith(API_PREFIX):
         return ""
+    fixed = f"{base.rstrip('/')}{API_PREFIX}"
+    saved_in = _run.get("base_url_file")
+    if saved_in:
+        return (
+            f"; the base URL {base}, from {saved_in}, does not end in {API_PREFIX}: fix it with"
+            f" '{PROG} config set base_url {fixed}'"
+        )
     return (
         f"; the base URL {base} does not end in {API_PREFIX}: try"
-        f" --base-url {base.rstrip('/')}{API_PREFIX} (or fix {ENV_BASE_URL})"
+        f" --base-url {fixed} (or fix {ENV_BASE_URL})"
     )
 
 
@@ -607,6 +616,10 @@ def _error_line(exc: BaseException) -> str:
             text += _base_url_hint()
         limit = getattr(exc, "details", {}).get("max")
         if getattr(exc, "code", None) == "BATCH_LIMIT_EXCEEDED" and isinstance(limit, int):
+            from aionvision_cloud.errors import _batch_size_hint
+
+            # The library's advice names its keyword; here the option is what to use.
+            text = text.replace(_batch_size_hint(limit), "")
             text += f"; your plan takes at most {limit} per request: pass --batch-size {limit}"
         if isinstance(exc, ConfigurationError):
             # The library names its keyword; here the flag is what to use.

@@ -13,7 +13,7 @@ from aionvision_cloud import JobStatus
 from aionvision_cloud.errors import AionvisionError
 
 from .._results import id_tuple
-from .jobs import follow, follow_hint, jobs_table, report_failures, timed_out
+from .jobs import follow, follow_hint, jobs_table, report_failures, stop, timed_out
 from .output import EXIT_TIMEOUT, CliError, batch_json, count, job_json, print_json
 from .root import (
     DefaultConnectionArg,
@@ -177,9 +177,12 @@ def import_(
        "job_ids": [...], "jobs": [JOB, ...],
        "batches": [BATCH, ...],
        "skipped_files": [...],   (with --journal --on-uncertain skip: not done)
-       "waited": true|false, "timed_out": true|false}
+       "waited": true|false, "timed_out": true|false,
+       "stopped_by": null|"timeout"|"SIGINT"|"SIGTERM"|"SIGHUP"}
+                                    (a stop by signal prints this document too, with the
+                                     image ids known so far, then exits 130/143/129)
       JOB is the shape 'aionvision-cloud job --help' shows; BATCH is every field of one
-      request's answer and the files it carried:
+      request's answer (its status that of its job as last seen) and the files it carried:
       {"is_async", "image_ids", "job_id", "status", "total_files", "message", ...,
        "files_sent", "batch_files"}  (files_sent: this command's; batch_files: null, or
                                       all the files an earlier import sent in it)
@@ -219,11 +222,13 @@ def import_(
             note(f"Importing {count(len(files), 'file')} from {source}...")
         from aionvision_cloud.errors import UncertainBatchError
 
+        interrupted: KeyboardInterrupt | None = None
+        answered: ImportResult | None = None
         try:
             # A signal while batches are sent waits for their answers: their job ids are what
             # the user needs to follow them.
             with deferred():
-                result = cs.import_files(
+                answered = cs.import_files(
                     connection_id,
                     files,
                     auto_describe=False if no_describe else None,
@@ -232,12 +237,20 @@ def import_(
                     batch_size=batch_size,
                     **resume,
                 )
-                record_jobs(result.job_ids)
+                record_jobs(answered.job_ids)
         except UncertainBatchError as exc:
             uncertain_error(exc, "import")
         except AionvisionError as exc:
             _record_partial(exc)
             raise
+        except KeyboardInterrupt as exc:
+            # The signal held back until the batches were answered: the result is whole, and
+            # the stop prints it as a timeout would.
+            if answered is None:
+                raise
+            interrupted = exc
+        assert answered is not None  # each other way out of the try raised
+        result = answered
         sync = [b for b in result.batches if not b.job_id]
         board = JobBoard(
             job_ids=result.job_ids,
@@ -254,45 +267,61 @@ def import_(
                     connection_id=connection_id,
                     total_files=b.total_files if isinstance(b.total_files, int) else b.files_sent,
                 )
-        finished = True
-        if wait and board.job_ids:
-            finished = follow(cs, board, "Importing", timeout)
 
-    # A batch shared with an earlier call: its own outcome (which of its files are this
-    # command's is not said), never "completed" for a batch that lost files.
-    statuses = [
-        _status_unit(b.batch_files or b.files_sent, len(id_tuple(b.image_ids))) for b in sync
-    ]
-    statuses += [j.status for j in board.jobs()]
-    status = outcome(statuses)
-    # Every id the service gave (batches done at once, ids announced with a job, ids a job
-    # lists), and a plain word on those it did not give; counts of these files only.
-    seen = attrs.evolve(result, jobs=tuple(board.jobs()))
-    completed, failed = board.counts()
-    image_ids = list(seen.image_ids)
-    notes = " ".join(n for n in (seen.counts_note, seen.image_ids_note) if n) or None
-    if settings.as_json:
-        print_json(
-            {
+        def status_now() -> JobStatus:
+            # A batch shared with an earlier call: its own outcome (which of its files are this
+            # command's is not said), never "completed" for a batch that lost files.
+            statuses = [
+                _status_unit(b.batch_files or b.files_sent, len(id_tuple(b.image_ids)))
+                for b in sync
+            ]
+            return outcome(statuses + [j.status for j in board.jobs()])
+
+        def document(stopped_by: str | None) -> dict[str, Any]:
+            # Every id the service gave so far (batches done at once, ids announced with a
+            # job, ids a job lists); counts of these files only.
+            seen = attrs.evolve(result, jobs=tuple(board.jobs()))
+            completed, failed = board.counts()
+            return {
                 "connection_id": connection_id,
-                "status": status.value,
+                "status": status_now().value,
                 "total_files": board.total_files,
                 "completed_files": completed,
                 "failed_files": failed,
                 "unattributed_files": seen.unattributed_files,
                 "counts_note": seen.counts_note,
-                "image_ids": image_ids,
+                "image_ids": list(seen.image_ids),
                 "shared_image_ids": list(seen.shared_image_ids),
                 "jobs_without_image_ids": list(seen.jobs_without_image_ids),
-                "image_ids_note": seen.image_ids_note,
+                "image_ids_note": _cli_words(seen.image_ids_note, board),
                 "job_ids": list(board.job_ids),
                 "jobs": [job_json(j) for j in board.jobs()],
-                "batches": [batch_json(b) for b in result.batches],
+                "batches": _batches_now(result, board),
                 "skipped_files": list(result.skipped_files),
                 "waited": wait,
-                "timed_out": not finished,
+                "timed_out": stopped_by == "timeout",
+                "stopped_by": stopped_by,
             }
-        )
+
+        def on_stop(name: str) -> None:
+            if settings.as_json:
+                print_json(document(name))
+
+        if interrupted is not None:
+            stop(interrupted, board, "files", on_stop)
+        finished = True
+        if wait and board.job_ids:
+            finished = follow(cs, board, "Importing", timeout, on_stop=on_stop)
+
+    status = status_now()
+    # Every id the service gave, and a plain word on those it did not give.
+    seen = attrs.evolve(result, jobs=tuple(board.jobs()))
+    completed, failed = board.counts()
+    image_ids = list(seen.image_ids)
+    ids_note = _cli_words(seen.image_ids_note, board)
+    notes = " ".join(n for n in (seen.counts_note, ids_note) if n) or None
+    if settings.as_json:
+        print_json(document(None if finished else "timeout"))
     else:
         _report_import(board, status, completed, failed, image_ids, wait, notes)
         _report_skipped(result.skipped_files, "files", "imported")
@@ -300,6 +329,32 @@ def import_(
         timed_out(board, timeout)
         raise typer.Exit(EXIT_TIMEOUT)
     raise typer.Exit(exit_code_for(status))
+
+
+#: The library's advice on placeholder ids names its functions; the CLI's names a command.
+_LIBRARY_WAIT = "(wait with import_and_wait or wait_for_job)"
+
+
+def _cli_words(note_text: str | None, board: JobBoard) -> str | None:
+    """A note of the library's, in the command line's words."""
+    if note_text is None:
+        return None
+    running = board.running()
+    command = f"(follow them with: {follow_hint(running)})" if running else "(follow with --wait)"
+    return note_text.replace(_LIBRARY_WAIT, command)
+
+
+def _batches_now(result: ImportResult, board: JobBoard) -> list[dict[str, Any]]:
+    """Each batch's answer, its ``status`` that of its job as last seen (the answer's is the
+    job's when it was accepted)."""
+    batches = []
+    for b in result.batches:
+        doc = batch_json(b)
+        job = board.latest.get(b.job_id) if isinstance(b.job_id, str) else None
+        if job is not None:
+            doc["status"] = job.status.value
+        batches.append(doc)
+    return batches
 
 
 def _report_skipped(skipped: Sequence[str], what: str, done: str) -> None:
@@ -329,6 +384,7 @@ def _empty_import(connection_id: str) -> dict[str, Any]:
         "skipped_files": [],
         "waited": False,
         "timed_out": False,
+        "stopped_by": None,
     }
 
 
@@ -435,9 +491,12 @@ def export(
                                  (as for import: a --journal re-run for some of an
                                   earlier export's images)
        "job_ids": [...], "jobs": [JOB, ...], "message",
+       "destination",            (where the files go: "My Drive", a folder)
        "skipped_files": [...],   (with --journal --on-uncertain skip: not done)
-       "waited": true|false, "timed_out": true|false}
-      JOB is the shape 'aionvision-cloud job --help' shows.
+       "waited": true|false, "timed_out": true|false,
+       "stopped_by": null|"timeout"|"SIGINT"|"SIGTERM"|"SIGHUP"}
+      JOB is the shape 'aionvision-cloud job --help' shows. A stop by signal prints this
+      document too (the jobs as last seen), then exits 130/143/129.
     """
     from aionvision_cloud import Job
 
@@ -462,13 +521,22 @@ def export(
     with make_client(settings) as client:
         cs = client.cloud_storage
         connection_id, image_ids = _export_args(cs, args, default)
+        destination = "My Drive"
+        if folder_name is not None:
+            destination = f"the new folder {folder_name.strip()!r} in My Drive"
+        elif folder_id is not None:
+            destination = f"the Drive folder {folder_id}"
         if folder_id is not None and "/" in folder_id:
-            folder_id = DriveBrowser(cs, connection_id).resolve(folder_id).id
+            folder = DriveBrowser(cs, connection_id).resolve(folder_id)
+            destination = f"the Drive folder {folder.path} ({folder.id})"
+            folder_id = folder.id
         from aionvision_cloud.errors import UncertainBatchError
 
+        interrupted: KeyboardInterrupt | None = None
+        answered: ExportResult | None = None
         try:
             with deferred():
-                result = cs.export_files(
+                answered = cs.export_files(
                     connection_id,
                     image_ids,
                     folder_id=folder_id,
@@ -476,12 +544,18 @@ def export(
                     batch_size=batch_size,
                     **resume,
                 )
-                record_jobs(result.job_ids)
+                record_jobs(answered.job_ids)
         except UncertainBatchError as exc:
             uncertain_error(exc, "export")
         except AionvisionError as exc:
             _record_partial(exc)
             raise
+        except KeyboardInterrupt as exc:
+            if answered is None:
+                raise
+            interrupted = exc  # held back until the batches were answered, as for import
+        assert answered is not None  # each other way out of the try raised
+        result = answered
         board = JobBoard(
             job_ids=result.job_ids,
             total_files=len(image_ids),
@@ -495,18 +569,14 @@ def export(
                 connection_id=connection_id,
                 total_files=b.images_sent,
             )
-        finished = True
-        if wait:
-            finished = follow(cs, board, "Exporting", timeout, "images")
-    status = outcome([j.status for j in board.jobs()])
-    # Counts of these images only (a journal re-run's shared jobs count others' too).
-    seen = attrs.evolve(result, jobs=tuple(board.jobs()))
-    completed, failed = board.counts()
-    if settings.as_json:
-        print_json(
-            {
+
+        def document(stopped_by: str | None) -> dict[str, Any]:
+            # Counts of these images only (a journal re-run's shared jobs count others' too).
+            seen = attrs.evolve(result, jobs=tuple(board.jobs()))
+            completed, failed = board.counts()
+            return {
                 "connection_id": connection_id,
-                "status": status.value,
+                "status": outcome([j.status for j in board.jobs()]).value,
                 "total_files": board.total_files,
                 "completed_files": completed,
                 "failed_files": failed,
@@ -515,11 +585,27 @@ def export(
                 "job_ids": list(board.job_ids),
                 "jobs": [job_json(j) for j in board.jobs()],
                 "message": result.message,
+                "destination": destination,
                 "skipped_files": list(result.skipped_files),
                 "waited": wait,
-                "timed_out": not finished,
+                "timed_out": stopped_by == "timeout",
+                "stopped_by": stopped_by,
             }
-        )
+
+        def on_stop(name: str) -> None:
+            if settings.as_json:
+                print_json(document(name))
+
+        if interrupted is not None:
+            stop(interrupted, board, "images", on_stop)
+        finished = True
+        if wait:
+            finished = follow(cs, board, "Exporting", timeout, "images", on_stop=on_stop)
+    status = outcome([j.status for j in board.jobs()])
+    seen = attrs.evolve(result, jobs=tuple(board.jobs()))
+    completed, failed = board.counts()
+    if settings.as_json:
+        print_json(document(None if finished else "timeout"))
     else:
         jobs = board.jobs()
         in_jobs = f", in {count(len(jobs), 'job')}"
@@ -528,10 +614,14 @@ def export(
                 f"Export {status.value}: {completed} of {board.total_files} images exported, "
                 f"{failed} failed{in_jobs}."
             )
+            # The service's message was written when the job was created ("files go to"):
+            # once it has ended, where they went.
+            if completed:
+                say(f"Exported files are in {destination}.")
         else:
             say(f"Export {status.value}: {count(board.total_files, 'image')}{in_jobs}.")
-        if result.message:
-            say(result.message)
+            if result.message:
+                say(result.message)
         if seen.counts_note:
             say(seen.counts_note)
         _report_skipped(result.skipped_files, "images", "exported")

@@ -1,0 +1,52 @@
+"""The built site, as a reader meets it: usable from the disk (links to pages, not folders),
+none of the test harness's notes, code blocks that wrap inside the column; and the README says
+to serve it, `make docs-serve` first."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(out)],
+        cwd=ROOT,
+        check=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    return out
+
+
+def test_pages_link_to_files_that_open_from_the_disk(site: Path) -> None:
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert 'href="getting-started.html"' in index
+    assert 'href="getting-started/"' not in index
+    assert (site / "connecting.html").is_file()
+
+
+def test_no_page_shows_the_harness_notes(site: Path) -> None:
+    for page in site.rglob("*.html"):
+        visible = re.sub(r"<!--.*?-->", "", page.read_text(encoding="utf-8"), flags=re.S)
+        assert "Not run by the tests" not in visible, page.name
+
+
+def test_code_blocks_wrap_inside_the_column(site: Path) -> None:
+    assert 'href="css/extra.css"' in (site / "index.html").read_text(encoding="utf-8")
+    css = (site / "css" / "extra.css").read_text(encoding="utf-8")
+    assert re.search(r"pre > code\s*\{[^}]*white-space:\s*pre-wrap", css)
+
+
+def test_the_readme_says_to_serve_the_site_make_docs_serve_first() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert text.index("make docs-serve") < text.index("make docs`")
+    assert "file://" in text  # and what opening it from the disk lacks
