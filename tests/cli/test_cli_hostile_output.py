@@ -95,13 +95,13 @@ def test_disconnect_message_from_the_service_is_one_visible_line(
 
     def disconnect(self: CloudStorage, connection_id: str) -> Any:
         result = real(self, connection_id)
-        result.message = "Bye\nDisconnected conn_forged.\x1b[2J"
+        result.message = "Bye\nRevoked conn_forged.\x1b[2J"
         return result
 
     monkeypatch.setattr(CloudStorage, "disconnect", disconnect)
     result = cli("disconnect", conn_id, "--yes")
     assert result.code == 0, result.err
-    assert result.out == f"Disconnected {conn_id}. Bye\\nDisconnected conn_forged.\\x1b[2J\n"
+    assert result.out == f"Disconnected {conn_id}. Bye\\nRevoked conn_forged.\\x1b[2J\n"
 
 
 def test_usage_error_quoting_what_was_typed_is_escaped(cli: Callable[..., Result]) -> None:

@@ -158,10 +158,12 @@ def _connect_by_paste(cs: CloudStorage, provider: str, port: int) -> CompleteAut
             port = probe.getsockname()[1]
     start = cs.start_auth(provider, f"http://{LOOPBACK_HOST}:{port}{CALLBACK_PATH}")
     note(
-        "Open this URL in a browser, on any machine, to authorize access:\n\n"
-        f"    {start.authorization_url}\n\n"
+        "Open this URL in a browser, on any machine, to authorize access:",
+        "",
+        f"    {start.authorization_url}",
+        "",
         f"After Allow, the browser goes to http://{LOOPBACK_HOST}:{port}{CALLBACK_PATH}?...,"
-        " which will not load there. Copy that whole address from the address bar."
+        " which will not load there. Copy that whole address from the address bar.",
     )
     sys.stderr.write("Paste the address here: ")
     sys.stderr.flush()
