@@ -14,7 +14,7 @@ job, no key) ends it in one line and a non-zero exit; so does Ctrl-C (the job go
 import argparse
 import sys
 
-from aionvision_cloud import AionvisionError, Client, Job
+from aionvision_cloud import AionvisionError, Client, Progress
 from aionvision_cloud.errors import JobFailedError, JobTimeoutError
 
 parser = argparse.ArgumentParser(
@@ -24,8 +24,8 @@ parser.add_argument("job_id", help="from an import or export (`aionvision-cloud 
 args = parser.parse_args()
 
 
-def show(job: Job) -> None:
-    print(f"{job.status}: {job.completed_files}/{job.total_files} ({job.progress:.0%})")
+def show(progress: Progress) -> None:
+    print(progress, flush=True)
 
 
 try:

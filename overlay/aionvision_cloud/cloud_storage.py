@@ -34,7 +34,7 @@ from ._models import (
 )
 from ._picker import DriveLister, build_query, check_endpoint, unwrap_proxy_response
 from ._polling import FAILURE_STATUSES, JobWaiter
-from ._results import CloudFile, ExportResult, ImportResult, Progress, id_tuple
+from ._results import CloudFile, ExportResult, ImportResult, Progress, count, id_tuple
 from ._settings import Settings
 from .errors import (
     AionvisionError,
@@ -265,8 +265,9 @@ class CloudStorage:
         sent = initiate_auth.sync_detailed(prov, client=self._api, body=body)
         return self._rq.read(sent, "initiate_auth", read)
 
-    # The official SDK's name for step 1.
-    initiate_auth = start_auth
+    def initiate_auth(self, *args: Any, **kwargs: Any) -> AuthStart:
+        """Alias of :meth:`start_auth`, under the official SDK's name."""
+        return self.start_auth(*args, **kwargs)
 
     def complete_auth(
         self,
@@ -718,9 +719,13 @@ class CloudStorage:
             partial=_export_result,
         )
 
-    # The official SDK's names for starting an import or export without waiting.
-    start_import = import_files
-    start_export = export_files
+    def start_import(self, *args: Any, **kwargs: Any) -> ImportResult:
+        """Alias of :meth:`import_files`, under the official SDK's name."""
+        return self.import_files(*args, **kwargs)
+
+    def start_export(self, *args: Any, **kwargs: Any) -> ExportResult:
+        """Alias of :meth:`export_files`, under the official SDK's name."""
+        return self.export_files(*args, **kwargs)
 
     # -- jobs ------------------------------------------------------------------------------------
 
@@ -743,10 +748,11 @@ class CloudStorage:
         timeout: float | None = None,
         poll_interval: float | None = None,
         max_interval: float | None = None,
-        on_progress: Callable[[Job], object] | None = None,
+        on_progress: Callable[[Progress], object] | None = None,
         raise_on_failure: bool = True,
     ) -> Job:
-        """Poll until the job is terminal and return it.
+        """Poll until the job is terminal and return it. ``on_progress`` gets a ``Progress``
+        after each poll that changed the counts (the same type ``import_and_wait`` gives).
 
         Raises ``JobFailedError`` for ``failed``/``cancelled`` unless ``raise_on_failure`` is
         False, and ``JobTimeoutError`` (carrying the last job seen) after ``timeout`` seconds.
@@ -757,7 +763,7 @@ class CloudStorage:
             timeout=timeout,
             poll_interval=poll_interval,
             max_interval=max_interval,
-            on_progress=on_progress,
+            on_progress=None if on_progress is None else lambda job: on_progress(_progress(job)),
             raise_on_failure=raise_on_failure,
         )
 
@@ -942,6 +948,13 @@ def _read_job(answer: dict[str, Any]) -> Job:
     job = Job.from_dict(answer["job"])
     core_id(job.job_id, "job.job_id")
     return job
+
+
+def _progress(job: Job) -> Progress:
+    done = 1 if job.is_terminal else 0
+    return Progress(
+        count(job.total_files), count(job.completed_files), count(job.failed_files), done, 1
+    )
 
 
 def _check_wait_args(timeout: float | None, poll_interval: float | None) -> None:

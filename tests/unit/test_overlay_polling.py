@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from overlay_testkit import FakeAPI, FakeClock, error_body, job_body, json_response
 
-from aionvision_cloud import Client, Job, JobStatus, Progress
+from aionvision_cloud import Client, JobStatus, Progress
 from aionvision_cloud.errors import InvalidInputError, JobFailedError, JobTimeoutError
 
 JOB = "/cloud-storage/jobs/job_1"
@@ -94,15 +94,16 @@ def test_on_progress_fires_only_when_progress_changes(client: Client, api: FakeA
         job("in_progress", 7, 1),
         job("completed", 9, 1),
     )
-    seen: list[Job] = []
+    seen: list[Progress] = []
     client.cloud_storage.wait_for_job("job_1", on_progress=seen.append)
-    assert [(j.status.value, j.completed_files, j.failed_files) for j in seen] == [
-        ("pending", 0, 0),
-        ("in_progress", 3, 0),
-        ("in_progress", 7, 1),
-        ("completed", 9, 1),
+    # The same Progress import_and_wait reports: files done and failed, jobs ended of one.
+    assert [(p.completed_files, p.failed_files, p.jobs_done, p.jobs_total) for p in seen] == [
+        (0, 0, 0, 1),
+        (3, 0, 0, 1),
+        (7, 1, 0, 1),
+        (9, 1, 1, 1),
     ]
-    assert seen[-1].progress == 1.0
+    assert seen[-1].fraction == 1.0
 
 
 @pytest.mark.parametrize("status", ["failed", "cancelled"])
