@@ -17,7 +17,6 @@ from typing import Any
 
 import httpx
 import pytest
-from dateutil.parser import isoparse
 
 from aionvision_cloud_api import AuthenticatedClient, errors
 from aionvision_cloud_api.api.cloud_storage import (
@@ -276,7 +275,7 @@ def same_data(value: Any) -> Any:
     if isinstance(value, list):
         return [same_data(v) for v in value]
     if isinstance(value, str) and re.match(r"^\d{4}-\d\d-\d\dT", value):
-        return isoparse(value)
+        return dt.datetime.fromisoformat(value)
     return value
 
 

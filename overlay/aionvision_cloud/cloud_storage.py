@@ -262,7 +262,7 @@ class CloudStorage:
             core_id(start.state, "state")
             return start
 
-        sent = initiate_auth.sync_detailed(prov, client=self._api, body=body)
+        sent = initiate_auth.sync_detailed(provider=prov, client=self._api, body=body)
         return self._rq.read(sent, "initiate_auth", read)
 
     def initiate_auth(self, *args: Any, **kwargs: Any) -> AuthStart:
@@ -304,7 +304,7 @@ class CloudStorage:
             core_id(result.connection.id, "connection.id")
             return result
 
-        sent = complete_auth.sync_detailed(prov, client=self._api, body=body)
+        sent = complete_auth.sync_detailed(provider=prov, client=self._api, body=body)
         return self._rq.read(sent, "complete_auth", read)
 
     def complete_auth_from_redirect(
@@ -407,7 +407,7 @@ class CloudStorage:
         from aionvision_cloud_api.api.cloud_storage import disconnect
 
         try:
-            sent = disconnect.sync_detailed(cid, client=self._api)
+            sent = disconnect.sync_detailed(connection_id=cid, client=self._api)
             return self._rq.read(sent, "disconnect", DisconnectResult.from_dict)
         except APIResponseValidationError as exc:
             # A 2xx without a body (a 204, say) still means the connection is gone.
@@ -444,7 +444,7 @@ class CloudStorage:
             core_id(session.session_id, "session.session_id")
             return session
 
-        sent = get_picker_token.sync_detailed(cid, client=self._api)
+        sent = get_picker_token.sync_detailed(connection_id=cid, client=self._api)
         return self._rq.read(sent, "get_picker_token", read)
 
     def picker_proxy(
@@ -739,7 +739,8 @@ class CloudStorage:
 
         from aionvision_cloud_api.api.cloud_storage import get_job
 
-        return self._rq.read(get_job.sync_detailed(jid, client=self._api), "get_job", _read_job)
+        sent = get_job.sync_detailed(job_id=jid, client=self._api)  # by name: mypy sees a rename
+        return self._rq.read(sent, "get_job", _read_job)
 
     def wait_for_job(
         self,

@@ -50,3 +50,12 @@ def test_the_readme_says_to_serve_the_site_make_docs_serve_first() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     assert text.index("make docs-serve") < text.index("make docs`")
     assert "file://" in text  # and what opening it from the disk lacks
+
+
+def test_the_reference_shows_the_public_surface_only(site: Path) -> None:
+    # Every name a reference page renders is importable from the package root; no private
+    # module or class (aionvision_cloud._models, _Shown) is shown to a reader.
+    for page in (site / "reference").glob("*.html"):
+        text = page.read_text()
+        assert "aionvision_cloud._" not in text, page.name
+        assert "_Shown" not in text, page.name

@@ -27,7 +27,6 @@ DEFERRED = (
     "http.server",
     "webbrowser",
     "tenacity",  # the retry loop, built after a first attempt fails
-    "dateutil",  # timestamps that datetime.fromisoformat cannot read
     "sqlite3",  # the journal
     # Built by the first Client(): the transports, the resources, attrs and the result classes
     "attrs",
