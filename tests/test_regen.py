@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -68,6 +69,18 @@ def changed_spec() -> str:
     schemas = spec["components"]["schemas"]
     schemas["Job"]["properties"]["retry_count"] = {"type": ["integer", "null"]}
     schemas["ImportRequest"]["properties"]["priority"] = {"type": "string", "maxLength": 16}
+    # Names the generator must change: camelCase (last_error_code) and a Python keyword (class_).
+    schemas["Job"]["properties"]["lastErrorCode"] = {"type": ["string", "null"]}
+    schemas["Job"]["properties"]["class"] = {"type": "string"}
+    return yaml.safe_dump(spec, sort_keys=False, allow_unicode=True)
+
+
+def renamed_parameter_spec() -> str:
+    """openapi.yaml with get_job's path parameter renamed (job_id -> id)."""
+    spec: dict[str, Any] = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+    item = spec["paths"].pop("/cloud-storage/jobs/{job_id}")
+    item["get"]["parameters"][0]["name"] = "id"
+    spec["paths"]["/cloud-storage/jobs/{id}"] = item
     return yaml.safe_dump(spec, sort_keys=False, allow_unicode=True)
 
 
@@ -79,6 +92,7 @@ USER_SCRIPT = textwrap.dedent(
     import attrs
     import aionvision_cloud, aionvision_cloud_api
     from aionvision_cloud import Client, Job
+    from aionvision_cloud.cli.output import job_json
 
     sent = []
 
@@ -88,6 +102,10 @@ USER_SCRIPT = textwrap.dedent(
             return httpx.Response(200, json={"is_async": True, "job_id": "job_1"})
         retries = 3 if request.url.path.endswith("job_1") else None
         job = {"job_id": "job_1", "status": "in_progress", "retry_count": retries}
+        if retries:
+            job.update({"lastErrorCode": "E42", "class": "photo"})
+        if request.url.path.endswith("job_3"):
+            job["lastErrorCode"] = 5  # not what the new field's schema allows
         return httpx.Response(200, json={"job": job})
 
     client = Client("aion_" + "k" * 24, base_url="https://api.example.test/api/v2",
@@ -100,6 +118,10 @@ USER_SCRIPT = textwrap.dedent(
         cs.import_files("conn_1", [{"id": "f1", "name": "a.jpg"}], priorty="high")
     except aionvision_cloud.InvalidInputError as exc:
         refused = str(exc)
+    try:
+        cs.get_job("job_3")
+    except aionvision_cloud.APIResponseValidationError as exc:
+        wrong_type = str(exc)
     print(json.dumps({
         "generated": aionvision_cloud_api.__file__,
         "overlay": aionvision_cloud.__file__,
@@ -107,6 +129,10 @@ USER_SCRIPT = textwrap.dedent(
         "retry_count": job.retry_count,
         "null_retry_count": none.retry_count,
         "job_json": job.to_dict(),
+        "cli_json": job_json(job),
+        "cli_json_unset": job_json(none),
+        "renamed": [job.last_error_code, job.class_],
+        "wrong_type": wrong_type,
         "sent": sent,
         "refused": refused,
     }))
@@ -159,6 +185,17 @@ def test_a_new_response_field_and_request_field_reach_the_overlay(regenerated: P
     # ...and a misspelt one is refused before sending, naming the fields there are.
     assert "'priorty'" in seen["refused"]
     assert "priority" in seen["refused"].split("are", 1)[1]
+    # A camelCase field and one named like a keyword: attributes as the generator names them,
+    # the wire's names in --json (present as null when left out), held to their schema.
+    assert seen["renamed"] == ["E42", "photo"]
+    assert (seen["cli_json"]["lastErrorCode"], seen["cli_json"]["class"]) == ("E42", "photo")
+    assert (seen["cli_json_unset"]["lastErrorCode"], seen["cli_json_unset"]["class"]) == (
+        None,
+        None,
+    )
+    for shown in (seen["cli_json"], seen["cli_json_unset"]):
+        assert not {"last_error_code", "class_", "type_"} & set(shown)
+    assert "answer.job.lastErrorCode must be" in seen["wrong_type"]
 
 
 # Kept between runs (ignored by git): the standard library's, httpx's and the overlay's entries stay
@@ -213,3 +250,28 @@ def test_a_broken_spec_leaves_the_committed_client_as_it_was(tmp_path: Path) -> 
     assert tree_digest(repo / "generated_client") == before
     assert len(before) > 40  # the whole client is still there, not an empty folder
     assert not (repo / ".regen-new").exists()
+
+
+def test_a_renamed_path_parameter_fails_mypy_on_the_overlay(tmp_path: Path) -> None:
+    repo = scratch_repo(tmp_path, renamed_parameter_spec())
+    done = make_regen(repo)
+    assert done.returncode == 0, done.stdout + done.stderr
+    config = repo / "mypy.ini"
+    paths = os.pathsep.join([str(repo / "generated_client"), str(ROOT / "overlay")])
+    config.write_text(
+        f"[mypy]\nstrict = True\nmypy_path = {paths}\ncache_dir = {MYPY_CACHE}\n"
+        "[mypy-aionvision_cloud_api.*]\nfollow_imports = silent\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "mypy", "--config-file", str(config), "-p", "aionvision_cloud"],
+        capture_output=True,
+        text=True,
+        cwd=repo,
+        timeout=240,
+    )
+    # The overlay's call names the old parameter: mypy says so, at the overlay's line.
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert re.search(
+        r"aionvision_cloud/cloud_storage\.py:\d+: error: Unexpected keyword argument \"job_id\"",
+        run.stdout,
+    ), run.stdout
