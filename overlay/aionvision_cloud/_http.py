@@ -162,17 +162,17 @@ class Requester:
         return "Requester()"
 
     def read(self, response: Response[Any], operation: str, read: Callable[[Any], T]) -> T:
-        """``read(answer)``, the JSON of a ``sync_detailed`` call's answer (already held to the
-        contract by ``ContractCheck``), as the overlay's model. What ``read`` still cannot
+        """``read(answer)``, the generated model a ``sync_detailed`` call parsed (from an answer
+        ``ContractCheck`` held to the contract), made the overlay's. What ``read`` still cannot
         make of it (an empty core id) raises ``APIResponseValidationError``."""
         try:
-            return read(json.loads(response.content))
+            return read(response.parsed)
         except APIResponseValidationError as exc:
             answer = getattr(self._checked.last, "response", None)
             if exc.response is not None or answer is None:
                 raise
             raise unreadable(operation, answer, exc.message) from None
-        except (Unreadable, KeyError, TypeError, ValueError) as exc:
+        except (Unreadable, KeyError, TypeError, ValueError, AttributeError) as exc:
             # The answer is kept whole: the journal reads an accepted job id there.
             answer = getattr(self._checked.last, "response", None)
             if answer is None:

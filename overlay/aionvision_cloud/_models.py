@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any, ClassVar, overload
+from typing import Any, ClassVar, TypeVar, overload
 
 import attrs
 
@@ -44,6 +44,7 @@ __all__ = [
     "ImportBatch",
     "Job",
     "PickerSession",
+    "adopt",
 ]
 
 
@@ -66,12 +67,36 @@ class _Shown:
     __str__ = __repr__
 
 
+M = TypeVar("M")
+# Per generated class, worked out once: its init arguments (alias, attribute), its timestamps.
+_INIT: dict[type, tuple[tuple[str, str], ...]] = {}
+_TIMESTAMPS: dict[type, tuple[str, ...]] = {}
+
+
+def adopt(cls: type[M], model: Any, **extra: Any) -> M:
+    """``model``, an answer the generated parser built, as ``cls``, the overlay's subclass of
+    its class, with ``extra`` (what the overlay knows beside the answer); unknown keys kept.
+    Copied by the public attrs fields: no second parse of the answer."""
+    base = type(model)
+    init = _INIT.get(base)
+    if init is None:
+        init = _INIT[base] = tuple((f.alias, f.name) for f in attrs.fields(base) if f.init)
+    adopted = cls(**{alias: getattr(model, name) for alias, name in init}, **extra)
+    adopted.additional_properties = model.additional_properties  # type: ignore[attr-defined]
+    return adopted
+
+
 def _utc(model: object) -> None:
     """A naive timestamp from this API means UTC (API-NOTES.md): made aware once read."""
-    for field in attrs.fields(type(model)):  # type: ignore[arg-type]
-        value = getattr(model, field.name)
+    cls = type(model)
+    names = _TIMESTAMPS.get(cls)
+    if names is None:
+        fields = attrs.fields(cls)  # type: ignore[arg-type]
+        names = _TIMESTAMPS[cls] = tuple(f.name for f in fields if "datetime" in str(f.type))
+    for name in names:
+        value = getattr(model, name)
         if isinstance(value, datetime) and value.tzinfo is None:
-            setattr(model, field.name, value.replace(tzinfo=UTC))
+            setattr(model, name, value.replace(tzinfo=UTC))
 
 
 def _with_raw_status(data: dict[str, Any], key: str, raw: object) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from ._models import (
     ImportBatch,
     Job,
     PickerSession,
+    adopt,
 )
 from ._picker import DriveLister, build_query, check_endpoint, unwrap_proxy_response
 from ._polling import FAILURE_STATUSES, JobWaiter
@@ -52,9 +53,16 @@ __all__ = ["CloudStorage"]
 DEFAULT_CONNECT_TIMEOUT = 300.0
 
 if TYPE_CHECKING:
+    from aionvision_cloud_api.models.complete_auth_response import CompleteAuthResponse
     from aionvision_cloud_api.models.export_request import ExportRequest
+    from aionvision_cloud_api.models.export_response import ExportResponse
     from aionvision_cloud_api.models.import_file import ImportFile
     from aionvision_cloud_api.models.import_request import ImportRequest
+    from aionvision_cloud_api.models.import_response import ImportResponse
+    from aionvision_cloud_api.models.initiate_auth_response import InitiateAuthResponse
+    from aionvision_cloud_api.models.job_response import JobResponse
+    from aionvision_cloud_api.models.list_connections_response import ListConnectionsResponse
+    from aionvision_cloud_api.models.picker_token_response import PickerTokenResponse
     from aionvision_cloud_api.models.provider import Provider
 
     from ._paths import DriveFolder
@@ -255,9 +263,8 @@ class CloudStorage:
         values = {"provider": prov, "redirect_uri": uri}
         body = request_body(InitiateAuthRequest, "start_auth", values, fields)
 
-        def read(answer: dict[str, Any]) -> AuthStart:
-            start = AuthStart.from_dict(answer)
-            start.redirect_uri = uri
+        def read(answer: InitiateAuthResponse) -> AuthStart:
+            start = adopt(AuthStart, answer, redirect_uri=uri)
             core_id(start.authorization_url, "authorization_url")
             core_id(start.state, "state")
             return start
@@ -299,8 +306,8 @@ class CloudStorage:
         values = {"code": code, "state": state, "redirect_uri": uri}
         body = request_body(CompleteAuthRequest, "complete_auth", values, fields)
 
-        def read(answer: dict[str, Any]) -> CompleteAuthResult:
-            result = CompleteAuthResult.from_dict(answer)
+        def read(answer: CompleteAuthResponse) -> CompleteAuthResult:
+            result = adopt(CompleteAuthResult, answer)
             core_id(result.connection.id, "connection.id")
             return result
 
@@ -384,8 +391,8 @@ class CloudStorage:
         inputs.check_bool(active_only, "active_only")
         inputs.check_params(list_connections.sync_detailed, "list_connections", params)
 
-        def read(answer: dict[str, Any]) -> ConnectionList:
-            listed = ConnectionList.from_dict(answer)
+        def read(answer: ListConnectionsResponse) -> ConnectionList:
+            listed = adopt(ConnectionList, answer)
             # Each id is a string (the contract); an empty one is the only thing left to refuse.
             for i, conn in enumerate(listed):
                 core_id(conn.id, f"connections[{i}].id")
@@ -408,7 +415,7 @@ class CloudStorage:
 
         try:
             sent = disconnect.sync_detailed(connection_id=cid, client=self._api)
-            return self._rq.read(sent, "disconnect", DisconnectResult.from_dict)
+            return self._rq.read(sent, "disconnect", lambda a: adopt(DisconnectResult, a))
         except APIResponseValidationError as exc:
             # A 2xx without a body (a 204, say) still means the connection is gone.
             if exc.response is not None and not exc.response.content:
@@ -438,9 +445,8 @@ class CloudStorage:
 
         from aionvision_cloud_api.api.cloud_storage import get_picker_token
 
-        def read(answer: dict[str, Any]) -> PickerSession:
-            session = PickerSession.from_dict(answer["session"])
-            session.connection_id = cid
+        def read(answer: PickerTokenResponse) -> PickerSession:
+            session = adopt(PickerSession, answer.session, connection_id=cid)
             core_id(session.session_id, "session.session_id")
             return session
 
@@ -487,7 +493,10 @@ class CloudStorage:
         sent = picker_proxy.sync_detailed(client=self._api, body=body)
         # The envelope or Drive's own JSON: read both ways.
         return self._rq.read(
-            sent, "picker_proxy", lambda answer: unwrap_proxy_response(answer, listing=listing)
+            sent,
+            "picker_proxy",
+            # The envelope or Drive's own JSON, as parsed: back to JSON, then read both ways.
+            lambda answer: unwrap_proxy_response(answer.to_dict(), listing=listing),
         )
 
     def resolve_folder(self, connection_id: str, folder: str) -> DriveFolder:
@@ -617,10 +626,9 @@ class CloudStorage:
         from aionvision_cloud_api.api.cloud_storage import import_files
 
         def send(chunk: Sequence[ImportFile]) -> ImportBatch:
-            def read(answer: dict[str, Any]) -> ImportBatch:
-                batch = ImportBatch.from_dict(answer)
-                batch.files_sent = len(chunk)
-                batch.file_ids = tuple(f.id for f in chunk)
+            def read(answer: ImportResponse) -> ImportBatch:
+                file_ids = tuple(f.id for f in chunk)
+                batch = adopt(ImportBatch, answer, files_sent=len(chunk), file_ids=file_ids)
                 if batch.is_async and _job_id(batch) is None:
                     raise Unreadable("an asynchronous import's answer has no job_id")
                 return batch
@@ -697,10 +705,9 @@ class CloudStorage:
         from aionvision_cloud_api.api.cloud_storage import export_files
 
         def send(chunk: Sequence[str]) -> ExportBatch:
-            def read(answer: dict[str, Any]) -> ExportBatch:
-                batch = ExportBatch.from_dict(answer)
-                batch.images_sent = len(chunk)
-                batch.sent_image_ids = tuple(chunk)
+            def read(answer: ExportResponse) -> ExportBatch:
+                sent_ids = tuple(chunk)
+                batch = adopt(ExportBatch, answer, images_sent=len(chunk), sent_image_ids=sent_ids)
                 core_id(batch.job_id, "job_id")
                 return batch
 
@@ -764,7 +771,7 @@ class CloudStorage:
             timeout=timeout,
             poll_interval=poll_interval,
             max_interval=max_interval,
-            on_progress=None if on_progress is None else lambda job: on_progress(_progress(job)),
+            on_progress=None if on_progress is None else _reporting(on_progress),
             raise_on_failure=raise_on_failure,
         )
 
@@ -944,11 +951,23 @@ class CloudStorage:
         return result
 
 
-def _read_job(answer: dict[str, Any]) -> Job:
-
-    job = Job.from_dict(answer["job"])
+def _read_job(answer: JobResponse) -> Job:
+    job = adopt(Job, answer.job)
     core_id(job.job_id, "job.job_id")
     return job
+
+
+def _reporting(on_progress: Callable[[Progress], object]) -> Callable[[Job], None]:
+    """A job's polls as ``Progress``, each different one once (a status change alone is not)."""
+    last: list[Progress] = []
+
+    def report(job: Job) -> None:
+        progress = _progress(job)
+        if not last or last[-1] != progress:
+            last[:] = [progress]
+            on_progress(progress)
+
+    return report
 
 
 def _progress(job: Job) -> Progress:

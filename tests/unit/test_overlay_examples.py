@@ -135,7 +135,7 @@ def test_wait_for_job_example(
     )
     with pytest.raises(SystemExit, match="cancelled"):
         run_example("wait_for_job.py", "job_550e8400")
-    assert "in_progress: 30/50 (64%)" in capsys.readouterr().out
+    assert "32/50 files, 2 failed (64%)" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
