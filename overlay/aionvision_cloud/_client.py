@@ -60,7 +60,9 @@ def _authenticated_client_class() -> type[AuthenticatedClient]:
         __slots__ = ()
 
         def __repr__(self) -> str:
-            return f"AuthenticatedClient(base_url={self._base_url!r}, token='[redacted]')"
+            # The base URL as the pooled httpx client holds it (public), never the token.
+            base = str(self.get_httpx_client().base_url).rstrip("/")
+            return f"AuthenticatedClient(base_url={base!r}, token='[redacted]')"
 
         __str__ = __repr__
 
