@@ -29,7 +29,11 @@ class Clock(Protocol):
         ...
 
     def sleep(self, seconds: float) -> None:
-        """Block for ``seconds``."""
+        """Block for a while.
+
+        Args:
+            seconds: How long to block.
+        """
         ...
 
 
