@@ -160,11 +160,22 @@ def run_emulator(
 ) -> Iterator[RunningEmulator]:
     """Start the emulator on a free loopback port in a background thread; stop it on exit.
 
-    `profile` is ``"service"`` by default, as on the command line and in the pytest plugin:
-    what users meet. ``profile="document"`` gives the API document's behaviour instead (see
-    "The service and the document" in the docs).
-    `knobs` are other `EmulatorConfig` fields (``job_pace=200``, ``rate_limit=10``,
-    ``db_path=...``, ``session_only=True``).
+    Args:
+        host: The address to listen on (default ``127.0.0.1``).
+        port: The port; 0 (the default) picks a free one.
+        profile: ``"service"`` by default, as on the command line and in the pytest plugin:
+            what users meet. ``profile="document"`` gives the API document's behaviour instead
+            (see "The service and the document" in the docs).
+        log_level: uvicorn's log level (default ``"warning"``).
+        **knobs: Other [`EmulatorConfig`][aionvision_cloud_emulator.config.EmulatorConfig]
+            fields (``job_pace=200``, ``rate_limit=10``, ``db_path=...``,
+            ``session_only=True``).
+
+    Yields:
+        The running emulator: its URLs, API key and admin client.
+
+    Raises:
+        RuntimeError: When the emulator did not start within 10 seconds.
     """
     emu = Emulator(EmulatorConfig(profile=profile, **knobs))
     sock = bind(host, port)

@@ -200,21 +200,39 @@ class Client:
     ) -> None:
         """Check every argument, then build the pooled client and the resources.
 
-        ``session_token`` (or ``AIONVISION_SESSION_TOKEN``) is a signed-in web session, sent
-        as the ``session`` cookie to the four operations the service reserves for one (initiate
-        and complete auth, picker-token, picker-proxy) and nowhere else; the key is still sent.
-        ``timeout`` bounds each HTTP request attempt as a whole, status line, headers and body
-        (an ``httpx.Timeout``: its largest part; connecting and each read keep their own parts
-        too); ``polling_timeout`` is how long ``wait_for_job`` waits by default. An answer
-        longer than ``max_response_bytes`` (default 8 MiB) raises ``ResponseTooLargeError`` after
-        reading at most that much. Retries: ``max_retries`` (default 3) or a whole
-        ``retry_policy``, not both.
-        ``transport`` replaces the network (a ``MockTransport`` in tests); it is given either
-        here or in ``httpx_args``, not both, and used as it is: retries, typed errors and the
-        body's deadline still apply, but its status line and headers are bounded only by its own
-        per-read timeouts (an ``httpx.Client`` put in with ``client.api.set_httpx_client``
-        bypasses retries and deadlines alike). Raises ``ConfigurationError`` for a missing or
-        malformed key, a bad URL, a bad value or contradictory arguments.
+        Args:
+            api_key: The API key (default: ``AIONVISION_API_KEY``).
+            session_token: A signed-in web session (or ``AIONVISION_SESSION_TOKEN``), sent as
+                the ``session`` cookie to the four operations the service reserves for one
+                (initiate and complete auth, picker-token, picker-proxy) and nowhere else; the
+                key is still sent.
+            base_url: The service's URL (default: ``AIONVISION_BASE_URL``, else the service).
+            timeout: Bounds each HTTP request attempt as a whole, status line, headers and body
+                (an ``httpx.Timeout``: its largest part; connecting and each read keep their own
+                parts too).
+            max_retries: Retries per request (default 3); not with ``retry_policy``.
+            polling_interval: Seconds between job polls at first.
+            polling_timeout: How long [`wait_for_job`][aionvision_cloud.CloudStorage.wait_for_job]
+                waits by default.
+            polling_max_interval: The longest wait between job polls.
+            batch_size: Files (or images) per import or export request by default.
+            allow_insecure_http: True allows an ``http://`` URL other than loopback.
+            retry_policy: A whole [`RetryPolicy`][aionvision_cloud.RetryPolicy]; not with
+                ``max_retries``.
+            clock: The [`Clock`][aionvision_cloud.Clock] every wait goes through.
+            transport: Replaces the network (a ``MockTransport`` in tests); given either here
+                or in ``httpx_args``, not both, and used as it is: retries, typed errors and the
+                body's deadline still apply, but its status line and headers are bounded only
+                by its own per-read timeouts (an ``httpx.Client`` put in with
+                ``client.api.set_httpx_client`` bypasses retries and deadlines alike).
+            httpx_args: Other arguments of the ``httpx.Client``.
+            max_response_bytes: An answer longer than this (default 8 MiB) raises
+                [`ResponseTooLargeError`][aionvision_cloud.errors.ResponseTooLargeError] after
+                reading at most that much.
+
+        Raises:
+            ConfigurationError: For a missing or malformed key, a bad URL, a bad value or
+                contradictory arguments.
         """
         from ._http import ContractCheck, ErrorMappingTransport, Requester, StatusErrorHook
         from ._retry import RetryTransport
@@ -285,10 +303,23 @@ class Client:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Client:
-        """Build a client from keyword arguments, else ``AIONVISION_*`` variables, else the
-        config file ``aionvision-cloud config set`` writes (``$AIONVISION_CONFIG``, else
-        ``~/.config/aionvision-cloud/config.toml``): its ``api_key`` and ``base_url``, the same
-        order the CLI follows. ``env`` replaces ``os.environ`` (the file's location included)."""
+        """Build a client from keyword arguments, else the environment, else the config file.
+
+        The variables are ``AIONVISION_*``; the config file is the one ``aionvision-cloud config
+        set`` writes (``$AIONVISION_CONFIG``, else ``~/.config/aionvision-cloud/config.toml``):
+        its ``api_key`` and ``base_url``. That is the same order the CLI follows.
+
+        Args:
+            env: Replaces ``os.environ`` (the file's location included).
+            **overrides: Any argument of [`Client`][aionvision_cloud.Client]; wins over the
+                variables and the file.
+
+        Returns:
+            The client.
+
+        Raises:
+            ConfigurationError: When no API key is found, or for a bad value.
+        """
         env = os.environ if env is None else env
         kwargs: dict[str, Any] = {
             "api_key": env.get(ENV_API_KEY) or None,

@@ -1,7 +1,7 @@
 """The one clock every wait goes through: retry backoff, ``Retry-After``, job polling.
 
 Injecting it lets tests and cassette replays run without really sleeping, and lets a caller bound
-all waiting with :class:`DeadlineClock`.
+all waiting with ``DeadlineClock``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,11 @@ class Clock(Protocol):
         ...
 
     def sleep(self, seconds: float) -> None:
-        """Block for ``seconds``."""
+        """Block for a while.
+
+        Args:
+            seconds: How long to block.
+        """
         ...
 
 
@@ -55,7 +59,7 @@ class DeadlineClock:
 
     ``Client(clock=DeadlineClock(total_seconds=120))`` bounds every backoff, ``Retry-After`` and
     polling sleep of that client: a sleep that would end after the deadline raises
-    :class:`WaitBudgetExceededError` instead of sleeping.
+    ``WaitBudgetExceededError`` instead of sleeping.
     """
 
     def __init__(self, total_seconds: float, inner: Clock | None = None) -> None:

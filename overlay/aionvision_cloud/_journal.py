@@ -236,7 +236,7 @@ class Journal:
         self, kind: str, connection_id: str, options: Mapping[str, Any]
     ) -> JournalOperation:
         """The operation of that kind and options; ``connection_id`` is recorded beside it (see
-        :attr:`JournalOperation.connections`), not part of its key."""
+        ``JournalOperation.connections``), not part of its key."""
         wanted = canonical_options(options)
         key = operation_key(kind, wanted)
         rows = self._read("SELECT connections FROM operations WHERE key = ?", (key,))

@@ -110,8 +110,11 @@ def _with_raw_status(data: dict[str, Any], key: str, raw: object) -> dict[str, A
 
 @attrs.define(repr=False)
 class Job(_Shown, _Job):
-    """An import or export job. ``status`` is mapped to ``JobStatus``; ``raw_status`` is what
-    the service sent."""
+    """An import or export job.
+
+    ``status`` is mapped to [`JobStatus`][aionvision_cloud.JobStatus]; ``raw_status`` is what the
+    service sent.
+    """
 
     # The answer's ``status`` lands here (alias), and ``status`` is its mapping.
     raw_status: str = attrs.field(alias="status", kw_only=True)
@@ -237,7 +240,15 @@ class PickerSession(_Shown, _PickerSession):
         _utc(self)
 
     def is_expired(self, now: datetime, *, margin: float = 30.0) -> bool:
-        """True when ``expires_at`` is within ``margin`` seconds of ``now`` (or past)."""
+        """True when ``expires_at`` is within ``margin`` seconds of ``now`` (or past).
+
+        Args:
+            now: The current time, timezone-aware.
+            margin: Seconds before ``expires_at`` that already count as expired (default 30).
+
+        Returns:
+            Whether the session is expired; False when it has no ``expires_at``.
+        """
         expires = self.expires_at
         if not isinstance(expires, datetime):
             return False

@@ -84,8 +84,18 @@ class CloudFile:
     def from_drive(cls, data: Raw) -> CloudFile:
         """From a Drive v3 ``File`` resource (camelCase, ``size`` as a string of digits).
 
-        Raises ``APIResponseValidationError`` without an ``id``; odd values of the other
-        fields read as unknown (Drive's JSON is not part of this API's contract)."""
+        Odd values of fields other than ``id`` read as unknown (Drive's JSON is not part of
+        this API's contract).
+
+        Args:
+            data: The Drive ``File`` resource, as JSON.
+
+        Returns:
+            The file.
+
+        Raises:
+            APIResponseValidationError: Without an ``id``.
+        """
         # One pass with exact type tests: a listing page builds a thousand of these.
         get = data.get
         file_id = get("id")

@@ -106,7 +106,15 @@ class RetryPolicy:
         check_seconds("max_poll_retry_after", self.max_poll_retry_after, error=ConfigurationError)
 
     def backoff(self, retry_number: int, rng: random.Random) -> float:
-        """Full-jitter delay before retry number ``retry_number`` (1-based)."""
+        """Full-jitter delay before a retry.
+
+        Args:
+            retry_number: Which retry, 1-based.
+            rng: The source of the jitter.
+
+        Returns:
+            Seconds to wait, from 0 to the capped exponential backoff.
+        """
         cap = min(self.max_backoff, self.initial_backoff * 2 ** (retry_number - 1))
         return rng.uniform(0, cap)
 

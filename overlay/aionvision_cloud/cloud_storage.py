@@ -235,22 +235,44 @@ class CloudStorage:
     # -- OAuth -----------------------------------------------------------------------------------
 
     def default_redirect_uri(self, provider: ProviderLike = "google_drive") -> str:
-        """The service's own OAuth callback page for ``provider`` (``GET
-        /cloud-storage/auth/{provider}/callback``), used when no ``redirect_uri`` is given."""
+        """The service's own OAuth callback page for ``provider``.
+
+        That is ``GET /cloud-storage/auth/{provider}/callback``, used when no ``redirect_uri``
+        is given.
+
+        Args:
+            provider: The cloud provider (``"google_drive"``, the default, or a ``Provider``).
+
+        Returns:
+            The callback page's URL on this client's ``base_url``.
+
+        Raises:
+            InvalidInputError: For an unknown provider.
+        """
         prov = inputs.check_provider(provider)
         return f"{self._settings.base_url}/cloud-storage/auth/{prov.value}/callback"
 
     def start_auth(
         self, provider: ProviderLike, redirect_uri: str | None = None, **fields: Any
     ) -> AuthStart:
-        """OAuth step 1: ``POST /cloud-storage/auth/{provider}`` with ``redirect_uri`` (default:
-        :meth:`default_redirect_uri`) and any other ``InitiateAuthRequest`` field in ``fields``.
+        """OAuth step 1: ``POST /cloud-storage/auth/{provider}``.
 
-        Returns an ``AuthStart`` (the ``InitiateAuthResponse``, with the ``redirect_uri`` sent):
-        send the user to ``authorization_url``; the browser comes back to ``redirect_uri`` with
-        a code and ``state``. Raises ``InvalidInputError`` for an unknown provider, a redirect
-        URI that is not an http(s) URL or an unknown field (before sending), and the
-        ``APIStatusError`` subclass for an error answer.
+        Send the user to the answer's ``authorization_url``; the browser comes back to
+        ``redirect_uri`` with a code and ``state``.
+
+        Args:
+            provider: The cloud provider (``"google_drive"`` or a ``Provider``).
+            redirect_uri: Where the browser comes back to; default:
+                [`default_redirect_uri`][aionvision_cloud.CloudStorage.default_redirect_uri].
+            **fields: Any other ``InitiateAuthRequest`` field.
+
+        Returns:
+            The ``InitiateAuthResponse``, with the ``redirect_uri`` sent.
+
+        Raises:
+            InvalidInputError: For an unknown provider, a redirect URI that is not an http(s) URL
+                or an unknown field (before sending).
+            APIStatusError: The subclass for an error answer.
         """
         prov = inputs.check_provider(provider)
         uri = inputs.check_redirect_uri(
@@ -273,7 +295,8 @@ class CloudStorage:
         return self._rq.read(sent, "initiate_auth", read)
 
     def initiate_auth(self, *args: Any, **kwargs: Any) -> AuthStart:
-        """Alias of :meth:`start_auth`, under the official SDK's name."""
+        """Alias of [`start_auth`][aionvision_cloud.CloudStorage.start_auth], under the
+        official SDK's name."""
         return self.start_auth(*args, **kwargs)
 
     def complete_auth(
@@ -284,14 +307,23 @@ class CloudStorage:
         redirect_uri: str | None = None,
         **fields: Any,
     ) -> CompleteAuthResult:
-        """OAuth step 2: ``POST /cloud-storage/auth/{provider}/callback`` exchanges ``code`` for
-        a connection. ``redirect_uri`` must be the one step 1 used (default: the same default);
-        ``fields`` are any other ``CompleteAuthRequest`` fields.
+        """OAuth step 2: exchange ``code`` for a connection.
 
-        Returns a ``CompleteAuthResult``: ``connection`` and ``is_new``, with ``result.id`` the
-        connection's. Raises ``InvalidInputError`` for a blank code or state or an unknown field
-        (before sending), ``ValidationError`` when the service rejects the code, state or
-        redirect URI.
+        ``POST /cloud-storage/auth/{provider}/callback``.
+
+        Args:
+            provider: The cloud provider, as in step 1.
+            code: The code the browser came back with.
+            state: The ``state`` the browser came back with.
+            redirect_uri: Must be the one step 1 used (default: the same default).
+            **fields: Any other ``CompleteAuthRequest`` field.
+
+        Returns:
+            The answer: ``connection`` and ``is_new``, with ``result.id`` the connection's.
+
+        Raises:
+            InvalidInputError: For a blank code or state or an unknown field (before sending).
+            ValidationError: When the service rejects the code, state or redirect URI.
         """
         prov = inputs.check_provider(provider)
         inputs.check_id(code, "code")
@@ -324,9 +356,24 @@ class CloudStorage:
     ) -> CompleteAuthResult:
         """OAuth step 2 from the full URL the browser came back to.
 
-        Checks the URL first: ``OAuthError`` for a provider error (``access_denied``) or a
-        missing code, ``OAuthStateMismatchError`` when its ``state`` is not ``expected_state``.
-        ``redirect_uri`` defaults to the URL without its query. Then as :meth:`complete_auth`.
+        The URL is checked first, then the code is exchanged as
+        [`complete_auth`][aionvision_cloud.CloudStorage.complete_auth] does.
+
+        Args:
+            provider: The cloud provider, as in step 1.
+            redirect_url: The full URL the browser came back to, query included.
+            expected_state: The ``state`` step 1 returned.
+            redirect_uri: Default: the URL without its query.
+
+        Returns:
+            The new connection, as [`complete_auth`][aionvision_cloud.CloudStorage.complete_auth]
+            returns it.
+
+        Raises:
+            OAuthError: For a provider error (``access_denied``) or a missing code.
+            OAuthStateMismatchError: When the URL's ``state`` is not ``expected_state``.
+            AionvisionError: Whatever [`complete_auth`][aionvision_cloud.CloudStorage.complete_auth]
+                raises.
         """
         prov = inputs.check_provider(provider)
         from ._oauth import code_from_redirect, redirect_uri_of
@@ -345,13 +392,26 @@ class CloudStorage:
     ) -> CompleteAuthResult:
         """The whole OAuth flow through a browser and a one-shot server on 127.0.0.1.
 
-        ``open_browser``: True opens the system browser, False prints the URL, a callable gets
-        the URL; it may visit it and block until the page has loaded (``lambda url:
-        httpx.get(url, follow_redirects=True)`` in a test against the emulator), since the
-        server answers from a thread of its own. ``port`` 0 picks a free one. Returns the new
-        connection. Raises ``OAuthTimeoutError`` when nobody comes back within ``timeout``
-        seconds (counted from when the browser is opened), and whatever
-        :meth:`complete_auth_from_redirect` raises.
+        The server answers from a thread of its own, so a callable ``open_browser`` may visit the
+        URL and block until the page has loaded.
+
+        Args:
+            provider: The cloud provider (default ``"google_drive"``).
+            open_browser: True opens the system browser, False prints the URL, a callable gets the
+                URL (``lambda url: httpx.get(url, follow_redirects=True)`` in a test against the
+                emulator).
+            timeout: Seconds to wait for the browser to come back, counted from when it is opened
+                (default 300).
+            port: The local server's port; 0 picks a free one.
+
+        Returns:
+            The new connection.
+
+        Raises:
+            OAuthTimeoutError: When nobody comes back within ``timeout`` seconds.
+            AionvisionError: Whatever
+                [`complete_auth_from_redirect`][aionvision_cloud.CloudStorage.complete_auth_from_redirect]
+                raises.
         """
         prov = inputs.check_provider(provider)
         inputs.check_positive("timeout", timeout)
@@ -374,14 +434,20 @@ class CloudStorage:
     def list_connections(
         self, provider: ProviderLike | None = None, *, active_only: bool = True, **params: Any
     ) -> ConnectionList:
-        """``GET /cloud-storage/connections``, optionally for one ``provider`` and including
-        inactive connections (``active_only=False``); ``params`` are any other query parameters
-        of the generated ``list_connections``.
+        """``GET /cloud-storage/connections``: the account's connections.
 
-        Returns a ``ConnectionList``: the answer (``connections``, ``total_count``), which also
-        reads as a sequence of ``Connection`` (``[0]``, ``len``, iteration). Raises
-        ``InvalidInputError`` for an unknown provider or parameter, ``APIResponseValidationError``
-        when the answer has no list.
+        Args:
+            provider: Only this provider's connections (default: all).
+            active_only: False includes inactive connections.
+            **params: Any other query parameter of the generated ``list_connections``.
+
+        Returns:
+            The answer (``connections``, ``total_count``), which also reads as a sequence of
+            [`Connection`][aionvision_cloud.Connection] (``[0]``, ``len``, iteration).
+
+        Raises:
+            InvalidInputError: For an unknown provider or parameter.
+            APIResponseValidationError: When the answer has no list.
         """
 
         from aionvision_cloud_api.api.cloud_storage import list_connections
@@ -406,8 +472,15 @@ class CloudStorage:
     def disconnect(self, connection_id: str) -> DisconnectResult:
         """``DELETE /cloud-storage/connections/{connection_id}``: revoke and remove a connection.
 
-        Returns a ``DisconnectResult`` (``success``, ``message``). Raises ``InvalidInputError``
-        for a blank id, ``NotFoundError`` when there is no such connection.
+        Args:
+            connection_id: The connection to remove.
+
+        Returns:
+            The answer (``success``, ``message``).
+
+        Raises:
+            InvalidInputError: For a blank id.
+            NotFoundError: When there is no such connection.
         """
         cid = inputs.check_id(connection_id, "connection_id")
 
@@ -435,11 +508,20 @@ class CloudStorage:
     # -- picker ----------------------------------------------------------------------------------
 
     def get_picker_session(self, connection_id: str) -> PickerSession:
-        """``GET /cloud-storage/connections/{connection_id}/picker-token``: a short-lived Google
-        Picker session (``session_id``, ``expires_at``; its tokens stay out of ``repr``).
+        """A short-lived Google Picker session for a connection.
 
-        Raises ``InvalidInputError`` for a blank id, ``NotFoundError`` for an unknown
-        connection.
+        ``GET /cloud-storage/connections/{connection_id}/picker-token``. The session has
+        ``session_id`` and ``expires_at``; its tokens stay out of ``repr``.
+
+        Args:
+            connection_id: The connection whose Drive the session browses.
+
+        Returns:
+            The session, with its ``connection_id``.
+
+        Raises:
+            InvalidInputError: For a blank id.
+            NotFoundError: For an unknown connection.
         """
         cid = inputs.check_id(connection_id, "connection_id")
 
@@ -460,15 +542,24 @@ class CloudStorage:
         params: Mapping[str, Any] | None = None,
         **fields: Any,
     ) -> dict[str, Any]:
-        """``POST /cloud-storage/picker-proxy``: call a Drive API ``endpoint`` (``files``,
-        ``files/{id}``, ``files/{id}/export``, ``about``) with ``params`` through the session;
-        ``fields`` are any other ``PickerProxyRequest`` fields.
+        """``POST /cloud-storage/picker-proxy``: call a Drive API endpoint through the session.
 
-        Returns the Drive JSON as Drive sent it, whether the service wrapped it in ``data`` (as it
-        does today) or not (as the API document shows). Raises ``InvalidInputError`` for an
-        endpoint outside that list, bad params or an unknown field (before sending),
-        ``AuthenticationError`` once the session has expired, ``APIResponseValidationError`` for
-        an answer that is neither (no object; for ``files``, no file list).
+        Args:
+            session: A [`PickerSession`][aionvision_cloud.PickerSession] or its ``session_id``.
+            endpoint: ``files``, ``files/{id}``, ``files/{id}/export`` or ``about``.
+            params: The Drive API's query parameters.
+            **fields: Any other ``PickerProxyRequest`` field.
+
+        Returns:
+            The Drive JSON as Drive sent it, whether the service wrapped it in ``data`` (as it does
+            today) or not (as the API document shows).
+
+        Raises:
+            InvalidInputError: For an endpoint outside that list, bad params or an unknown field
+                (before sending).
+            AuthenticationError: Once the session has expired.
+            APIResponseValidationError: For an answer that is neither (no object; for ``files``, no
+                file list).
         """
         check_endpoint(endpoint)
         session_id = session if isinstance(session, str) else session.session_id
@@ -500,13 +591,23 @@ class CloudStorage:
         )
 
     def resolve_folder(self, connection_id: str, folder: str) -> DriveFolder:
-        """A Drive folder from ``root``, a folder id, or a path like ``My Drive/Photos/2024``
-        (``My Drive/`` may be left out), as the command line's ``--folder`` takes it.
+        """A Drive folder from ``root``, a folder id, or a path like ``My Drive/Photos/2024``.
 
-        Each name matches exactly first, then case-insensitively when only one folder does.
-        Returns a ``DriveFolder`` (``id``, ``path``). Raises ``FolderNotFoundError`` (with the
-        near names in ``suggestions``), ``NotAFolderError`` for a file, ``AmbiguousFolderError``
-        when several folders match; all are ``DriveFolderError``.
+        ``My Drive/`` may be left out, as the command line's ``--folder`` takes it. Each name
+        matches exactly first, then case-insensitively when only one folder does.
+
+        Args:
+            connection_id: The connection whose Drive is looked in.
+            folder: ``root``, a folder id or a path.
+
+        Returns:
+            The folder (``id``, ``path``).
+
+        Raises:
+            FolderNotFoundError: With the near names in ``suggestions``.
+            NotAFolderError: For a file.
+            AmbiguousFolderError: When several folders match. All three are
+                [`DriveFolderError`][aionvision_cloud.errors.DriveFolderError].
         """
         cid = inputs.check_id(connection_id, "connection_id")
         from ._paths import FolderResolver
@@ -524,14 +625,27 @@ class CloudStorage:
         page_size: int = 100,
         include_folders: bool = False,
     ) -> Iterator[CloudFile]:
-        """Drive files (``CloudFile``), lazily, one page in memory at a time, through the picker
-        proxy; a new picker session is fetched when the current one expires.
+        """Drive files, lazily, one page in memory at a time, through the picker proxy.
 
-        ``folder`` (a path like ``My Drive/Photos/2024``, ``root`` or a folder id, resolved
-        as :meth:`resolve_folder` does) or ``folder_id`` (an id only), ``mime_prefix`` and
-        ``query`` (Drive query syntax) narrow the listing; trashed files never appear, folders
-        only with ``include_folders``. Raises ``InvalidInputError`` for bad arguments before the
-        first request, a ``DriveFolderError`` when ``folder`` names no single folder.
+        A new picker session is fetched when the current one expires. Trashed files never
+        appear, folders only with ``include_folders``.
+
+        Args:
+            connection_id: The connection whose Drive is listed.
+            folder: A path like ``My Drive/Photos/2024``, ``root`` or a folder id, resolved as
+                [`resolve_folder`][aionvision_cloud.CloudStorage.resolve_folder] does.
+            folder_id: A folder id only (not with ``folder``).
+            query: Drive query syntax, narrowing the listing.
+            mime_prefix: Only files whose MIME type starts with this.
+            page_size: Files per page, 1 to 1000 (default 100).
+            include_folders: True lists folders too.
+
+        Yields:
+            Each file, as a [`CloudFile`][aionvision_cloud.CloudFile].
+
+        Raises:
+            InvalidInputError: For bad arguments, before the first request.
+            DriveFolderError: When ``folder`` names no single folder.
         """
         cid = inputs.check_id(connection_id, "connection_id")
         if folder is not None and folder_id is not None:
@@ -573,21 +687,40 @@ class CloudStorage:
         on_uncertain: OnUncertain = "raise",
         **fields: Any,
     ) -> ImportResult:
-        """``POST /cloud-storage/import`` for ``files`` (``CloudFile`` objects or dicts with
-        ``id`` and ``name``), one request per batch of ``batch_size`` files; ``fields`` are any
-        other optional ``ImportRequest`` fields, sent with every batch.
+        """``POST /cloud-storage/import`` for ``files``, one request per batch of files.
 
-        Returns an ``ImportResult`` with every batch's answer: image ids for batches the
-        service did at once, job ids for the rest (wait with ``wait_for_job`` or use
-        ``import_and_wait``). Raises ``InvalidInputError`` for bad input or an unknown field
-        before sending. Any later error carries ``exc.partial``, an ``ImportResult`` with the
-        batches accepted so far, the ``failed`` batch and why, and the files ``not_sent``.
+        The result holds every batch's answer: image ids for batches the service did at once,
+        job ids for the rest (wait with [`wait_for_job`][aionvision_cloud.CloudStorage.wait_for_job]
+        or use [`import_and_wait`][aionvision_cloud.CloudStorage.import_and_wait]).
 
-        ``journal`` names a file recording each batch before it is sent and once accepted:
-        calling again with the same journal (and arguments) skips what was accepted and sends
-        the rest. A batch an earlier run sent without an answer is uncertain: ``on_uncertain``
-        is ``"raise"`` (``UncertainBatchError``, nothing sent), ``"resend"`` (it may be imported
-        twice) or ``"skip"`` (its files are reported in ``skipped_files``, not imported).
+        A batch an earlier run sent without an answer (with a ``journal``) is uncertain;
+        ``on_uncertain`` says what to do with it.
+
+        Args:
+            connection_id: The connection whose Drive the files are in.
+            files: [`CloudFile`][aionvision_cloud.CloudFile] objects or dicts with ``id`` and
+                ``name``.
+            auto_describe: The ``ImportRequest`` field, sent with every batch.
+            tags: The ``ImportRequest`` field, sent with every batch.
+            collection_id: The ``ImportRequest`` field, sent with every batch.
+            batch_size: Files per request (default: the client's ``batch_size``).
+            journal: A file recording each batch before it is sent and once accepted: calling
+                again with the same journal (and arguments) skips what was accepted and sends the
+                rest.
+            on_uncertain: ``"raise"``
+                ([`UncertainBatchError`][aionvision_cloud.errors.UncertainBatchError], nothing
+                sent), ``"resend"`` (it may be imported twice) or ``"skip"`` (its files are
+                reported in ``skipped_files``, not imported).
+            **fields: Any other optional ``ImportRequest`` field, sent with every batch.
+
+        Returns:
+            Every batch's answer.
+
+        Raises:
+            InvalidInputError: For bad input or an unknown field, before sending.
+            AionvisionError: Any later error carries ``exc.partial``, an
+                [`ImportResult`][aionvision_cloud.ImportResult] with the batches accepted so far,
+                the ``failed`` batch and why, and the files ``not_sent``.
         """
         plan = self._check_import(
             connection_id, files, auto_describe, tags, collection_id, batch_size, fields
@@ -660,14 +793,26 @@ class CloudStorage:
         on_uncertain: OnUncertain = "raise",
         **fields: Any,
     ) -> ExportResult:
-        """``POST /cloud-storage/export`` for ``image_ids`` into the Drive folder ``folder_id``
-        (or a new one named ``folder_name``), one request and one job per batch of
-        ``batch_size`` images; ``fields`` are any other optional ``ExportRequest`` fields.
+        """``POST /cloud-storage/export`` for ``image_ids``, one request and one job per batch.
 
-        Returns an ``ExportResult`` with the job ids. Raises ``InvalidInputError`` for bad input
-        or an unknown field before sending; later errors carry ``exc.partial``, and
-        ``journal``/``on_uncertain`` work as in :meth:`import_files`, with image ids for file
-        ids.
+        Args:
+            connection_id: The connection whose Drive the images go to.
+            image_ids: The images to export.
+            folder_id: The Drive folder to export into.
+            folder_name: A new folder to create and export into, instead of ``folder_id``.
+            batch_size: Images per request (default: the client's ``batch_size``).
+            journal: As in [`import_files`][aionvision_cloud.CloudStorage.import_files], with image
+                ids for file ids.
+            on_uncertain: As in [`import_files`][aionvision_cloud.CloudStorage.import_files].
+            **fields: Any other optional ``ExportRequest`` field.
+
+        Returns:
+            The batches' answers, with the job ids.
+
+        Raises:
+            InvalidInputError: For bad input or an unknown field, before sending.
+            AionvisionError: Any later error carries ``exc.partial``, as in
+                [`import_files`][aionvision_cloud.CloudStorage.import_files].
         """
         plan = self._check_export(
             connection_id, image_ids, folder_id, folder_name, batch_size, fields
@@ -727,11 +872,13 @@ class CloudStorage:
         )
 
     def start_import(self, *args: Any, **kwargs: Any) -> ImportResult:
-        """Alias of :meth:`import_files`, under the official SDK's name."""
+        """Alias of [`import_files`][aionvision_cloud.CloudStorage.import_files], under the
+        official SDK's name."""
         return self.import_files(*args, **kwargs)
 
     def start_export(self, *args: Any, **kwargs: Any) -> ExportResult:
-        """Alias of :meth:`export_files`, under the official SDK's name."""
+        """Alias of [`export_files`][aionvision_cloud.CloudStorage.export_files], under the
+        official SDK's name."""
         return self.export_files(*args, **kwargs)
 
     # -- jobs ------------------------------------------------------------------------------------
@@ -739,8 +886,16 @@ class CloudStorage:
     def get_job(self, job_id: str) -> Job:
         """``GET /cloud-storage/jobs/{job_id}``: the job's current state, once.
 
-        Returns a ``Job`` (``status`` mapped to ``JobStatus``, file counts, ``image_ids``).
-        Raises ``InvalidInputError`` for a blank id, ``NotFoundError`` for an unknown job.
+        Args:
+            job_id: The job to read.
+
+        Returns:
+            The job: ``status`` mapped to [`JobStatus`][aionvision_cloud.JobStatus], file counts,
+            ``image_ids``.
+
+        Raises:
+            InvalidInputError: For a blank id.
+            NotFoundError: For an unknown job.
         """
         jid = inputs.check_id(job_id, "job_id")
 
@@ -759,11 +914,26 @@ class CloudStorage:
         on_progress: Callable[[Progress], object] | None = None,
         raise_on_failure: bool = True,
     ) -> Job:
-        """Poll until the job is terminal and return it. ``on_progress`` gets a ``Progress``
-        after each poll that changed the counts (the same type ``import_and_wait`` gives).
+        """Poll until the job is terminal and return it.
 
-        Raises ``JobFailedError`` for ``failed``/``cancelled`` unless ``raise_on_failure`` is
-        False, and ``JobTimeoutError`` (carrying the last job seen) after ``timeout`` seconds.
+        Args:
+            job_id: The job to wait for.
+            timeout: Seconds to wait (default: the client's ``polling_timeout``).
+            poll_interval: Seconds between polls at first (default: the client's
+                ``polling_interval``).
+            max_interval: The longest wait between polls (default: the client's
+                ``polling_max_interval``).
+            on_progress: Gets a [`Progress`][aionvision_cloud.Progress] after each poll that
+                changed the counts (the same type
+                [`import_and_wait`][aionvision_cloud.CloudStorage.import_and_wait] gives).
+            raise_on_failure: False returns a failed or cancelled job instead of raising.
+
+        Returns:
+            The job, terminal.
+
+        Raises:
+            JobFailedError: For ``failed``/``cancelled`` unless ``raise_on_failure`` is False.
+            JobTimeoutError: Carrying the last job seen, after ``timeout`` seconds.
         """
         jid = inputs.check_id(job_id, "job_id")
         return self._waiter.wait(
@@ -876,14 +1046,37 @@ class CloudStorage:
         on_uncertain: OnUncertain = "raise",
         **fields: Any,
     ) -> ImportResult:
-        """:meth:`import_files`, then wait for every job it started (within one ``timeout``).
+        """[`import_files`][aionvision_cloud.CloudStorage.import_files], then wait for its jobs.
 
-        Returns the ``ImportResult`` with the terminal ``jobs``; ``completed_files`` and
-        ``failed_files`` count all files, however the service ran them. ``on_progress`` gets a
-        ``Progress`` over all files. Raises ``JobFailedError`` (carrying the result) when a job
-        failed or was cancelled, unless ``raise_on_failure`` is False, and ``JobTimeoutError``
-        (listing every job in ``jobs``); every error carries ``exc.partial``. With a
-        ``journal`` a re-run also re-follows the jobs still running (see :meth:`import_files`).
+        Every job it started is waited for, all within one ``timeout``. With a ``journal`` a
+        re-run also re-follows the jobs still running (see
+        [`import_files`][aionvision_cloud.CloudStorage.import_files]).
+
+        Args:
+            connection_id: As in [`import_files`][aionvision_cloud.CloudStorage.import_files].
+            files: As in [`import_files`][aionvision_cloud.CloudStorage.import_files].
+            auto_describe: As in [`import_files`][aionvision_cloud.CloudStorage.import_files].
+            tags: As in [`import_files`][aionvision_cloud.CloudStorage.import_files].
+            collection_id: As in [`import_files`][aionvision_cloud.CloudStorage.import_files].
+            batch_size: As in [`import_files`][aionvision_cloud.CloudStorage.import_files].
+            timeout: Seconds to wait for all the jobs together (default: the client's
+                ``polling_timeout``).
+            poll_interval: Seconds between polls at first.
+            on_progress: Gets a [`Progress`][aionvision_cloud.Progress] over all files.
+            raise_on_failure: False returns the result when a job failed instead of raising.
+            journal: As in [`import_files`][aionvision_cloud.CloudStorage.import_files].
+            on_uncertain: As in [`import_files`][aionvision_cloud.CloudStorage.import_files].
+            **fields: As in [`import_files`][aionvision_cloud.CloudStorage.import_files].
+
+        Returns:
+            The result with the terminal ``jobs``; ``completed_files`` and ``failed_files`` count
+            all files, however the service ran them.
+
+        Raises:
+            JobFailedError: Carrying the result, when a job failed or was cancelled, unless
+                ``raise_on_failure`` is False.
+            JobTimeoutError: Listing every job in ``jobs``.
+            AionvisionError: Every error carries ``exc.partial``.
         """
         _check_wait_args(timeout, poll_interval)
         plan = self._check_import(
@@ -922,11 +1115,35 @@ class CloudStorage:
         on_uncertain: OnUncertain = "raise",
         **fields: Any,
     ) -> ExportResult:
-        """:meth:`export_files`, then wait for every job it started (within one ``timeout``).
+        """[`export_files`][aionvision_cloud.CloudStorage.export_files], then wait for its jobs.
 
-        Returns the ``ExportResult`` with the terminal ``jobs`` and summed ``completed_files`` /
-        ``failed_files``; ``on_progress`` gets a ``Progress`` over all images. Raises as
-        :meth:`import_and_wait` does; ``journal`` as there.
+        Every job it started is waited for, all within one ``timeout``; ``journal`` works as in
+        [`import_and_wait`][aionvision_cloud.CloudStorage.import_and_wait].
+
+        Args:
+            connection_id: As in [`export_files`][aionvision_cloud.CloudStorage.export_files].
+            image_ids: As in [`export_files`][aionvision_cloud.CloudStorage.export_files].
+            folder_id: As in [`export_files`][aionvision_cloud.CloudStorage.export_files].
+            folder_name: As in [`export_files`][aionvision_cloud.CloudStorage.export_files].
+            batch_size: As in [`export_files`][aionvision_cloud.CloudStorage.export_files].
+            timeout: Seconds to wait for all the jobs together.
+            poll_interval: Seconds between polls at first.
+            on_progress: Gets a [`Progress`][aionvision_cloud.Progress] over all images.
+            raise_on_failure: As in
+                [`import_and_wait`][aionvision_cloud.CloudStorage.import_and_wait].
+            journal: As in [`export_files`][aionvision_cloud.CloudStorage.export_files].
+            on_uncertain: As in [`export_files`][aionvision_cloud.CloudStorage.export_files].
+            **fields: As in [`export_files`][aionvision_cloud.CloudStorage.export_files].
+
+        Returns:
+            The result with the terminal ``jobs`` and summed ``completed_files`` /
+            ``failed_files``.
+
+        Raises:
+            JobFailedError: As [`import_and_wait`][aionvision_cloud.CloudStorage.import_and_wait]
+                raises it.
+            JobTimeoutError: As [`import_and_wait`][aionvision_cloud.CloudStorage.import_and_wait]
+                raises it.
         """
         _check_wait_args(timeout, poll_interval)
         plan = self._check_export(

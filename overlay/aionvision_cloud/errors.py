@@ -33,9 +33,10 @@
         └── OAuthTimeoutError            no browser came back in time (also a TimeoutError)
 
 Errors from bulk calls carry ``partial``: the result so far (accepted batches, the failed batch
-and why, the items not sent). Messages never hold a secret: :func:`redact` removes the values it
-is told about (the API key, the OAuth code and state the request carried) and anything shaped
-like a key or token from anything the server echoes back or a transport error says.
+and why, the items not sent). Messages never hold a secret:
+[`redact`][aionvision_cloud.errors.redact] removes the values it is told about (the API key,
+the OAuth code and state the request carried) and anything shaped like a key or token from
+anything the server echoes back or a transport error says.
 """
 
 from __future__ import annotations

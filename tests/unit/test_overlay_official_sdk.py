@@ -205,7 +205,9 @@ def test_this_package_names_still_work_beside_the_official_ones(
         ("start_import", "import_files"),
         ("start_export", "export_files"),
     ):
-        assert (getattr(cs, alias).__doc__ or "").startswith(f"Alias of :meth:`{name}`")
+        assert (getattr(cs, alias).__doc__ or "").startswith(
+            f"Alias of [`{name}`][aionvision_cloud.CloudStorage.{name}]"
+        )
     connections = cs.list_connections()
     assert connections == [connections[0]]
     assert connections.connections == list(connections)
