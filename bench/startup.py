@@ -34,6 +34,9 @@ RUNS = 31
 PROFILE_RUNS = 15
 PLAIN = ROOT / ".bench-venv"
 CLIENT_IMPORT = "from aionvision_cloud import Client"
+# A ready client against a ready httpx client: the cold-start target (#26).
+READY = 'from aionvision_cloud import Client; Client("aion_" + "x" * 24).close()'
+HTTPX_READY = "import httpx; httpx.Client().close()"
 #: What `pip install .` puts in the plain venv: its requirements, then the packages.
 SOURCES = ("generated_client", "overlay", "emulator")
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -190,6 +193,8 @@ def run() -> str:
         "dev aionvision_cloud": [str(dev), "-c", "import aionvision_cloud"],
         "dev Client": [str(dev), "-c", CLIENT_IMPORT],
         "dev httpx": [str(dev), "-c", "import httpx"],
+        "dev ready": [str(dev), "-c", READY],
+        "dev httpx-ready": [str(dev), "-c", HTTPX_READY],
         "bare": [str(dev), "-c", "pass"],
     }
     try:
@@ -200,16 +205,20 @@ def run() -> str:
         cases["plain aionvision_cloud"] = [str(plain), "-c", "import aionvision_cloud"]
         cases["plain Client"] = [str(plain), "-c", CLIENT_IMPORT]
         cases["plain httpx"] = [str(plain), "-c", "import httpx"]
+        cases["plain ready"] = [str(plain), "-c", READY]
+        cases["plain httpx-ready"] = [str(plain), "-c", HTTPX_READY]
     cli = _cli(dev)
     if cli:
         cases["cli --help"] = [cli, "--help"]
     runs, cpu = _alternate(cases, RUNS)
 
-    def ratio_row(label: str, env: str, what: str = "aionvision_cloud") -> list[str]:
-        ours, base = runs[f"{env} {what}"], runs[f"{env} httpx"]
+    def ratio_row(
+        label: str, env: str, what: str = "aionvision_cloud", against: str = "httpx"
+    ) -> list[str]:
+        ours, base = runs[f"{env} {what}"], runs[f"{env} {against}"]
         ratio = median([a / b for a, b in zip(ours, base, strict=True)])
         spread = sorted(a / b for a, b in zip(ours, base, strict=True))
-        ours_cpu, base_cpu = cpu[f"{env} {what}"], cpu[f"{env} httpx"]
+        ours_cpu, base_cpu = cpu[f"{env} {what}"], cpu[f"{env} {against}"]
         cpu_ratio = median([a / b for a, b in zip(ours_cpu, base_cpu, strict=True)])
         return [
             label,
@@ -228,6 +237,10 @@ def run() -> str:
     rows.append(ratio_row(f"`{CLIENT_IMPORT}`, dev venv", "dev", "Client"))
     if plain is not None:
         rows.append(ratio_row(f"`{CLIENT_IMPORT}`, plain venv", "plain", "Client"))
+    ready = "a ready `Client(...)` against a ready `httpx.Client()`"
+    rows.append(ratio_row(f"{ready}, dev venv", "dev", "ready", "httpx-ready"))
+    if plain is not None:
+        rows.append(ratio_row(f"{ready}, plain venv", "plain", "ready", "httpx-ready"))
     if cli:
         help_s = median(runs["cli --help"])
         rows.append(

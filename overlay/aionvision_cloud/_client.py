@@ -237,7 +237,6 @@ class Client:
         from ._http import ContractCheck, ErrorMappingTransport, Requester, StatusErrorHook
         from ._retry import RetryTransport
         from ._settings import Settings
-        from .cloud_storage import CloudStorage
 
         key = _check_api_key(api_key if api_key is not None else os.environ.get(ENV_API_KEY))
         session = check_session_token(
@@ -299,7 +298,14 @@ class Client:
             max_interval=polling_max_interval,
             wait_timeout=polling_timeout,
         )
-        self.cloud_storage: CloudStorage = CloudStorage(self._settings)
+
+    @functools.cached_property
+    def cloud_storage(self) -> CloudStorage:
+        """The convenience layer: connect, browse, import, export, follow jobs. Built on first
+        use (its modules and the generated models load then, not with every ``Client()``)."""
+        from .cloud_storage import CloudStorage
+
+        return CloudStorage(self._settings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Client:

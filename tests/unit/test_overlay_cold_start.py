@@ -65,8 +65,16 @@ def test_a_client_module_that_cannot_be_imported_fails_the_first_client(
     module: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, module, None)
+
+    def first_use() -> None:
+        client = Client(
+            api_key=API_KEY, base_url=BASE_URL, transport=httpx.MockTransport(FakeAPI())
+        )
+        # The resource and its modules load on first use, and fail it loudly.
+        client.cloud_storage  # noqa: B018
+
     with pytest.raises(ImportError, match=module):
-        Client(api_key=API_KEY, base_url=BASE_URL, transport=httpx.MockTransport(FakeAPI()))
+        first_use()
 
 
 def test_the_first_client_fails_loudly_without_attrs() -> None:
