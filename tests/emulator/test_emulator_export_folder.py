@@ -83,9 +83,7 @@ def test_forty_images_in_batches_of_ten_go_into_one_new_folder(svc: tuple[Client
 
 def test_a_one_batch_export_names_its_new_folder_too(svc: tuple[Client, str]) -> None:
     client, cid = svc
-    result = client.cloud_storage.export_and_wait(
-        cid, _images(client, cid, 3), folder_name="Small"
-    )
+    result = client.cloud_storage.export_and_wait(cid, _images(client, cid, 3), folder_name="Small")
     (folder,) = _folders(client, cid, "Small")
     assert result.folder_id == folder.id
 
@@ -112,9 +110,7 @@ def test_a_journal_rerun_goes_on_into_the_same_folder(
     ids = _images(client, cid, 40)
     journal = tmp_path / "export.journal"
     # The first run stops after two batches (as if cut short); the re-run holds them all.
-    first = cs.export_and_wait(
-        cid, ids[:20], folder_name="Resumed", batch_size=10, journal=journal
-    )
+    first = cs.export_and_wait(cid, ids[:20], folder_name="Resumed", batch_size=10, journal=journal)
     again = cs.export_and_wait(cid, ids, folder_name="Resumed", batch_size=10, journal=journal)
     assert [b.from_journal for b in again.batches] == [True, True, False, False]
     (folder,) = _folders(client, cid, "Resumed")
