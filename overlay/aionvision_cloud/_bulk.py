@@ -96,13 +96,15 @@ def send_in_batches(
     journal: JournalOperation | None,
     on_uncertain: OnUncertain,
     partial: Callable[[BulkOutcome[B]], object],
+    before_batch: Callable[[Sequence[B]], None] | None = None,
 ) -> BulkOutcome[B]:
     """Send ``items`` in batches of ``size``; ``send`` makes one request and returns its batch.
 
     With a ``journal``: batches accepted earlier are taken from it instead of being sent, open
     questions are settled as ``on_uncertain`` says (``"raise"``: an ``UncertainBatchError``
     before anything is sent). ``partial`` turns an outcome into the result attached to an
-    exception as ``exc.partial``.
+    exception as ``exc.partial``. ``before_batch`` gets the batches so far before each batch is
+    sent (an export learns its new folder there); its error stops the call, the batch not sent.
     """
     batches: list[B] = []
     uncertain: tuple[UncertainBatch, ...] = ()
@@ -154,6 +156,12 @@ def send_in_batches(
                 )
             )
 
+        if before_batch is not None:
+            try:
+                before_batch(batches)
+            except AionvisionError as exc:
+                stop(exc, None, start)  # this batch was not sent: it is in not_sent
+                raise
         try:
             batch_id = journal.begin(chunk_keys) if journal is not None else None
         except JournalError as exc:

@@ -60,6 +60,7 @@ CREATE TABLE IF NOT EXISTS batches (
     resolution TEXT,
     created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP);
 CREATE INDEX IF NOT EXISTS batches_by_operation ON batches (operation, id);
+CREATE TABLE IF NOT EXISTS export_folders (operation TEXT PRIMARY KEY, folder_id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS jobs (
     job_id TEXT PRIMARY KEY, operation TEXT NOT NULL, raw TEXT NOT NULL, terminal INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS operations (
@@ -467,6 +468,22 @@ class JournalOperation:
     def resolve(self, batch_id: int, resolution: Literal["resent", "skipped"]) -> None:
         self.journal._write(
             "UPDATE batches SET resolution = ? WHERE id = ?", (resolution, batch_id)
+        )
+
+    def folder_id(self) -> str | None:
+        """The Drive folder an export with ``folder_name`` made, once learned (None before)."""
+        rows = self.journal._read(
+            "SELECT folder_id FROM export_folders WHERE operation = ?", (self.key,)
+        )
+        return str(rows[0][0]) if rows else None
+
+    def set_folder_id(self, folder_id: str) -> None:
+        """Record that folder before any batch is sent into it by id: a re-run goes on into the
+        same folder instead of making another of the same name."""
+        self.journal._write(
+            "INSERT INTO export_folders (operation, folder_id) VALUES (?, ?)"
+            " ON CONFLICT (operation) DO UPDATE SET folder_id = excluded.folder_id",
+            (self.key, folder_id),
         )
 
     # -- jobs ------------------------------------------------------------------------------------

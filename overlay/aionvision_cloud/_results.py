@@ -583,7 +583,13 @@ class ExportResult(_BulkResult["ExportBatch"]):
     ``export_and_wait``, the terminal jobs. Partial results on exceptions and the journal's
     fields as in ``ImportResult``, with image ids for file ids; so are the counts of a journal
     re-run for some of an earlier, larger export's images (``unattributed_files``,
-    ``counts_note``)."""
+    ``counts_note``).
+
+    ``folder_id`` is the Drive folder the images went to: the one given as ``folder_id``, or the
+    new folder ``folder_name`` made (every batch goes into that one folder), once known; None for
+    My Drive, or while the new folder is not known yet (``export_files`` in one batch)."""
+
+    folder_id: str | None = None
 
     def _shares(self) -> dict[str, tuple[int, int]]:
         return {

@@ -19,6 +19,7 @@ import attrs
 
 from . import _inputs as inputs
 from ._bulk import BulkOutcome, send_in_batches
+from ._export_folder import ExportFolder
 from ._http import Unreadable, core_id
 from ._inputs import request_body
 from ._journal import ON_UNCERTAIN, BatchRecord, Journal, JournalOperation, OnUncertain
@@ -156,7 +157,9 @@ def _import_result(outcome: BulkOutcome[ImportBatch], jobs: Sequence[Job] = ()) 
     )
 
 
-def _export_result(outcome: BulkOutcome[ExportBatch], jobs: Sequence[Job] = ()) -> ExportResult:
+def _export_result(
+    outcome: BulkOutcome[ExportBatch], jobs: Sequence[Job] = (), folder_id: str | None = None
+) -> ExportResult:
     return ExportResult(
         batches=outcome.batches,
         jobs=tuple(jobs),
@@ -164,6 +167,7 @@ def _export_result(outcome: BulkOutcome[ExportBatch], jobs: Sequence[Job] = ()) 
         not_sent=outcome.not_sent,
         uncertain=outcome.uncertain,
         skipped_files=outcome.skipped,
+        folder_id=folder_id,
     )
 
 
@@ -795,11 +799,19 @@ class CloudStorage:
     ) -> ExportResult:
         """``POST /cloud-storage/export`` for ``image_ids``, one request and one job per batch.
 
+        With ``folder_name``, every batch goes into one new folder: the first batch carries the
+        name, the others the folder's id. The service names that folder only through the files
+        the first batch's job made, once it has ended, so an export of more than one batch waits
+        for that first job (within the client's ``polling_timeout``) before sending the second;
+        the other jobs are not waited for. With a ``journal``, the folder is recorded, and a
+        re-run goes on into it.
+
         Args:
             connection_id: The connection whose Drive the images go to.
             image_ids: The images to export.
             folder_id: The Drive folder to export into.
-            folder_name: A new folder to create and export into, instead of ``folder_id``.
+            folder_name: A new folder to create and export into, instead of ``folder_id``
+                (with both, the new folder is made inside ``folder_id``).
             batch_size: Images per request (default: the client's ``batch_size``).
             journal: As in [`import_files`][aionvision_cloud.CloudStorage.import_files], with image
                 ids for file ids.
@@ -807,10 +819,16 @@ class CloudStorage:
             **fields: Any other optional ``ExportRequest`` field.
 
         Returns:
-            The batches' answers, with the job ids.
+            The batches' answers, with the job ids, and ``folder_id``: the folder given, or the
+            new one once known (None for a one-batch export into a new folder: its job has not
+            ended yet).
 
         Raises:
             InvalidInputError: For bad input or an unknown field, before sending.
+            ExportFolderError: With ``folder_name`` and more than one batch, when the folder the
+                first batch made cannot be learned (the job names no Drive file, as the API
+                document's service does not, or all its images failed): the other batches are
+                not sent rather than each making a folder; ``exc.partial`` holds the first.
             AionvisionError: Any later error carries ``exc.partial``, as in
                 [`import_files`][aionvision_cloud.CloudStorage.import_files].
         """
@@ -820,7 +838,10 @@ class CloudStorage:
         with _journal(
             journal, on_uncertain, "export", plan.cid, plan.options, self._accounts
         ) as op:
-            return _export_result(self._send_exports(plan, op, on_uncertain))
+            folder = ExportFolder(self, plan.cid, folder_id, folder_name, op, None)
+            return _export_result(
+                self._send_exports(plan, op, on_uncertain, folder), folder_id=folder.folder_id
+            )
 
     def _check_export(
         self,
@@ -844,7 +865,11 @@ class CloudStorage:
         return plan
 
     def _send_exports(
-        self, plan: _Plan[str], op: JournalOperation | None, on_uncertain: OnUncertain
+        self,
+        plan: _Plan[str],
+        op: JournalOperation | None,
+        on_uncertain: OnUncertain,
+        folder: ExportFolder,
     ) -> BulkOutcome[ExportBatch]:
 
         from aionvision_cloud_api.api.cloud_storage import export_files
@@ -856,7 +881,9 @@ class CloudStorage:
                 core_id(batch.job_id, "job_id")
                 return batch
 
-            sent = export_files.sync_detailed(client=self._api, body=plan.export_body(chunk))
+            # Once the new folder is known, by its id: the name would make another folder.
+            where = attrs.evolve(plan, named={**plan.named, **folder.fields()})
+            sent = export_files.sync_detailed(client=self._api, body=where.export_body(chunk))
             return self._rq.read(sent, "export_files", read)
 
         return send_in_batches(
@@ -868,7 +895,8 @@ class CloudStorage:
             from_journal=_export_batch,
             journal=op,
             on_uncertain=on_uncertain,
-            partial=_export_result,
+            partial=lambda outcome: _export_result(outcome, folder_id=folder.folder_id),
+            before_batch=folder.before_batch,
         )
 
     def start_import(self, *args: Any, **kwargs: Any) -> ImportResult:
@@ -1136,10 +1164,13 @@ class CloudStorage:
             **fields: As in [`export_files`][aionvision_cloud.CloudStorage.export_files].
 
         Returns:
-            The result with the terminal ``jobs`` and summed ``completed_files`` /
-            ``failed_files``.
+            The result with the terminal ``jobs``, summed ``completed_files`` /
+            ``failed_files``, and ``folder_id``: the folder the images went to (a new folder's
+            when its job names the files it made; None for My Drive).
 
         Raises:
+            ExportFolderError: As
+                [`export_files`][aionvision_cloud.CloudStorage.export_files] raises it.
             JobFailedError: As [`import_and_wait`][aionvision_cloud.CloudStorage.import_and_wait]
                 raises it.
             JobTimeoutError: As [`import_and_wait`][aionvision_cloud.CloudStorage.import_and_wait]
@@ -1152,7 +1183,8 @@ class CloudStorage:
         with _journal(
             journal, on_uncertain, "export", plan.cid, plan.options, self._accounts
         ) as op:
-            outcome = self._send_exports(plan, op, on_uncertain)
+            folder = ExportFolder(self, plan.cid, folder_id, folder_name, op, timeout)
+            outcome = self._send_exports(plan, op, on_uncertain, folder)
             jobs = self._wait_all(
                 outcome.batches,
                 total_files=sum(b.images_sent for b in outcome.batches),
@@ -1161,9 +1193,10 @@ class CloudStorage:
                 poll_interval=poll_interval,
                 on_progress=on_progress,
                 op=op,
-                partial=lambda seen: _export_result(outcome, seen),
+                partial=lambda seen: _export_result(outcome, seen, folder.folder_id),
             )
-        result = _export_result(outcome, jobs)
+            folder.look_up(jobs)  # a one-batch export's new folder, for the result
+        result = _export_result(outcome, jobs, folder.folder_id)
         _raise_first_failure(jobs, result, raise_on_failure)
         return result
 

@@ -23,6 +23,7 @@
     ├── JournalError                     the journal file cannot be used (or is in use)
     │   └── JournalConflictError         files recorded under other options: not sent again
     ├── UncertainBatchError              an earlier run's batch went unanswered: resend or skip?
+    ├── ExportFolderError                an export's new folder could not be found: not scattered
     ├── WaitBudgetExceededError          a ``DeadlineClock`` ran out (also a TimeoutError)
     ├── DriveFolderError (LookupError)   a Drive folder path or id names no single folder; ``path``
     │   ├── FolderNotFoundError          no such folder; ``suggestions`` (the near names)
@@ -65,6 +66,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "DriveFolderError",
+    "ExportFolderError",
     "FieldError",
     "FolderNotFoundError",
     "InsufficientScopeError",
@@ -345,6 +347,17 @@ class UncertainBatchError(AionvisionError):
             "(they are reported as not done)",
             code="UNCERTAIN_BATCHES",
         )
+
+
+class ExportFolderError(AionvisionError):
+    """An export with ``folder_name`` in several batches could not learn the folder its first
+    batch made, so the rest were not sent: sent with the name again, each batch would make a
+    folder of its own. ``partial`` holds what was sent (its job) and the images not sent; the
+    message says what to do (export into an existing folder with ``folder_id``, or in one
+    batch)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="EXPORT_FOLDER_UNKNOWN")
 
 
 class WaitBudgetExceededError(AionvisionError, TimeoutError):

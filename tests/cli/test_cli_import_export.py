@@ -34,6 +34,7 @@ IMPORT_KEYS = {
 EXPORT_KEYS = {
     "stopped_by",
     "destination",
+    "folder_id",
     "connection_id",
     "status",
     "total_files",
@@ -359,3 +360,15 @@ def test_export_bad_usage(
     result = cli("export", conn_id, *args)
     assert result.code == 2
     assert message in result.err
+
+
+def test_a_new_folder_over_several_batches_is_refused_where_it_cannot_be_found(
+    cli: Callable[..., Result], conn_id: str
+) -> None:
+    # The document's service names no file an export made: the folder cannot be learned.
+    image_ids = imported_ids(cli, conn_id, 3)
+    result = cli("export", conn_id, *image_ids, "--folder-name", "Split", "--batch-size", "2")
+    assert result.code == 1
+    assert "--folder-id" in result.err
+    assert "--batch-size" in result.err
+    assert len(drive_files(cli, conn_id, "Split")) == 2  # the first batch only, one folder

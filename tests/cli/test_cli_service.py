@@ -5,6 +5,7 @@ Google grant, each ending in one clear line when it fails."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from cli_testkit import Result
@@ -107,3 +108,54 @@ def test_a_revoked_google_grant_says_to_connect_again(
     line = result.error_line
     assert "401 REAUTH_REQUIRED" in line
     assert "run 'aionvision-cloud connect' to connect the account again" in line
+
+
+def _forty_images(cli: Callable[..., Result], conn_id: str) -> list[str]:
+    browsed = cli("browse", conn_id, "--folder", "Camera Uploads", "--json").json()
+    files = [f["id"] for f in browsed["files"] if not f["is_folder"]][:40]
+    body = cli("import", conn_id, *[a for f in files for a in ("--file", f)], "--wait", "--json")
+    images = [i for batch in body.json()["batches"] for i in batch["image_ids"]]
+    assert len(images) == 40
+    return images
+
+
+def _folders_named(cli: Callable[..., Result], conn_id: str, name: str) -> list[str]:
+    listed = cli("browse", conn_id, "--folder", "root", "--json").json()["files"]
+    return [f["id"] for f in listed if f["is_folder"] and f["name"] == name]
+
+
+def _files_in(cli: Callable[..., Result], conn_id: str, folder_id: str) -> int:
+    return len(cli("browse", conn_id, "--folder", folder_id, "--json").json()["files"])
+
+
+def test_an_export_in_batches_makes_one_folder_and_names_it(
+    cli: Callable[..., Result], conn_id: str
+) -> None:
+    images = _forty_images(cli, conn_id)
+    args = ("--folder-name", "Trip export", "--batch-size", "10", "--wait")
+    exported = cli("export", conn_id, *images, *args, "--json")
+    assert exported.code == 0, exported.err
+    body = exported.json()
+    assert len(body["jobs"]) == 4
+    assert _folders_named(cli, conn_id, "Trip export") == [body["folder_id"]]
+    assert _files_in(cli, conn_id, body["folder_id"]) == 40
+
+    said = cli("export", conn_id, *images, "--folder-name", "Said", "--batch-size", "10", "--wait")
+    assert said.code == 0, said.err
+    (folder,) = _folders_named(cli, conn_id, "Said")
+    assert f"Exported 40 images to folder {folder} (new folder 'Said' in My Drive)." in said.out
+
+
+def test_an_export_rerun_with_its_journal_goes_on_into_the_same_folder(
+    cli: Callable[..., Result], conn_id: str, tmp_path: Path
+) -> None:
+    images = _forty_images(cli, conn_id)
+    args = ("--folder-name", "Resumed", "--batch-size", "10", "--wait", "--json")
+    journal = ("--journal", str(tmp_path / "export.journal"))
+    first = cli("export", conn_id, *images[:20], *args, *journal)
+    assert first.code == 0, first.err
+    again = cli("export", conn_id, *images, *args, *journal)
+    assert again.code == 0, again.err
+    assert again.json()["folder_id"] == first.json()["folder_id"]
+    assert _folders_named(cli, conn_id, "Resumed") == [first.json()["folder_id"]]
+    assert _files_in(cli, conn_id, first.json()["folder_id"]) == 40

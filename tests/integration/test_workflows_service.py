@@ -81,3 +81,4 @@ def test_export_new_folder(client: Client, backend: Backend, vcr: object) -> Non
     target = folder(client, cid, "Aionvision Export")
     in_drive = {f.id for f in cs.iter_drive_files(cid, folder_id=target.id)}
     assert in_drive == set(job.cloud_file_ids)
+    assert exported.folder_id == target.id  # learned from a file it made, through the proxy

@@ -12,6 +12,7 @@ import typer
 from aionvision_cloud import JobStatus
 from aionvision_cloud.errors import AionvisionError
 
+from .._export_folder import folder_of
 from .._results import id_tuple
 from .jobs import follow, follow_hint, jobs_table, report_failures, stop, timed_out
 from .output import EXIT_TIMEOUT, CliError, batch_json, count, job_json, print_json
@@ -492,6 +493,9 @@ def export(
                                   earlier export's images)
        "job_ids": [...], "jobs": [JOB, ...], "message",
        "destination",            (where the files go: "My Drive", a folder)
+       "folder_id": "..."|null,  (the Drive folder they went to: --folder-id's, or the
+                                  one new folder --folder-name made for every batch once
+                                  known; null for My Drive)
        "skipped_files": [...],   (with --journal --on-uncertain skip: not done)
        "waited": true|false, "timed_out": true|false,
        "stopped_by": null|"timeout"|"SIGINT"|"SIGTERM"|"SIGHUP"}
@@ -522,13 +526,16 @@ def export(
         cs = client.cloud_storage
         connection_id, image_ids = _export_args(cs, args, default)
         destination = "My Drive"
+        label = None  # what the folder is to a person, beside its id
         if folder_name is not None:
             destination = f"the new folder {folder_name.strip()!r} in My Drive"
+            label = f"new folder {folder_name.strip()!r} in My Drive"
         elif folder_id is not None:
             destination = f"the Drive folder {folder_id}"
         if folder_id is not None and "/" in folder_id:
             folder = DriveBrowser(cs, connection_id).resolve(folder_id)
             destination = f"the Drive folder {folder.path} ({folder.id})"
+            label = folder.path
             folder_id = folder.id
         from aionvision_cloud.errors import UncertainBatchError
 
@@ -570,6 +577,9 @@ def export(
                 total_files=b.images_sent,
             )
 
+        # The folder the images go to; a one-batch export's new one is learned once it ended.
+        into = [result.folder_id]
+
         def document(stopped_by: str | None) -> dict[str, Any]:
             # Counts of these images only (a journal re-run's shared jobs count others' too).
             seen = attrs.evolve(result, jobs=tuple(board.jobs()))
@@ -586,6 +596,7 @@ def export(
                 "jobs": [job_json(j) for j in board.jobs()],
                 "message": result.message,
                 "destination": destination,
+                "folder_id": into[0],
                 "skipped_files": list(result.skipped_files),
                 "waited": wait,
                 "timed_out": stopped_by == "timeout",
@@ -601,6 +612,8 @@ def export(
         finished = True
         if wait:
             finished = follow(cs, board, "Exporting", timeout, "images", on_stop=on_stop)
+        if into[0] is None and folder_name is not None:
+            into[0] = folder_of(cs, connection_id, [j for j in board.jobs() if j.is_terminal])
     status = outcome([j.status for j in board.jobs()])
     seen = attrs.evolve(result, jobs=tuple(board.jobs()))
     completed, failed = board.counts()
@@ -616,7 +629,10 @@ def export(
             )
             # The service's message was written when the job was created ("files go to"):
             # once it has ended, where they went.
-            if completed:
+            if completed and into[0] is not None:
+                named = f" ({label})" if label else ""
+                say(f"Exported {count(completed, 'image')} to folder {into[0]}{named}.")
+            elif completed:
                 say(f"Exported files are in {destination}.")
         else:
             say(f"Export {status.value}: {count(board.total_files, 'image')}{in_jobs}.")
