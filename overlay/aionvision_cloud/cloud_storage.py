@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import attrs
 
 from . import _inputs as inputs
-from ._bulk import BulkOutcome, send_in_batches
+from ._bulk import BulkOutcome, keep_partial, send_in_batches
 from ._http import Unreadable, core_id
 from ._inputs import request_body
 from ._journal import ON_UNCERTAIN, BatchRecord, Journal, JournalOperation, OnUncertain
@@ -38,13 +38,11 @@ from ._polling import FAILURE_STATUSES, JobWaiter
 from ._results import CloudFile, ExportResult, ImportResult, Progress, count, id_tuple
 from ._settings import Settings
 from .errors import (
-    AionvisionError,
     APIResponseValidationError,
     InvalidInputError,
     JobFailedError,
     JobTimeoutError,
     JournalConflictError,
-    JournalError,
 )
 from .status import JobStatus
 
@@ -80,8 +78,13 @@ def _journal(
     connection_id: str,
     options: Mapping[str, Any],
     accounts: Callable[[], Mapping[str, str | None]] | None = None,
+    *,
+    server: str,
 ) -> Iterator[JournalOperation | None]:
     """The journal's record of this operation, open for the call (None without a journal).
+
+    ``server`` is the client's base URL: a journal written against another is refused before
+    anything is sent (one written before journals recorded it adopts this one).
 
     ``accounts`` (connection id to Drive account, for exports) is asked once per connection the
     operation has not used before, and its account recorded: a reconnect to the same account is
@@ -97,6 +100,7 @@ def _journal(
     if not isinstance(path, (str, os.PathLike)):
         raise InvalidInputError("journal must be a file path (str or os.PathLike)")
     with Journal(path) as journal:
+        journal.use_server(server)
         op = journal.operation(kind, connection_id, options)
         if connection_id not in op.connection_ids:
             account = None
@@ -119,6 +123,29 @@ def _check_same_account(op: JournalOperation, account: str | None) -> None:
         f"as the same Drive account. Call with the recorded connection to resume, or use a new "
         f"journal file to {op.kind} to this account."
     )
+
+
+@attrs.define
+class _Kept:
+    """What a bulk call has done so far, updated as it goes."""
+
+    outcome: BulkOutcome[Any]
+    jobs: tuple[Job, ...] = ()
+
+
+@contextlib.contextmanager
+def _keeping(
+    keys: Iterable[str], result: Callable[[BulkOutcome[Any], Sequence[Job]], object]
+) -> Iterator[_Kept]:
+    """Whatever escapes the call, Ctrl-C included, leaves with ``partial``: the engine's own
+    (set where it stopped) or, from the gaps between its steps, what ``_Kept`` holds by then."""
+    kept = _Kept(BulkOutcome((), not_sent=tuple(dict.fromkeys(keys))))
+    try:
+        yield kept
+    except BaseException as exc:
+        if getattr(exc, "partial", None) is None:
+            keep_partial(exc, result(kept.outcome, kept.jobs))
+        raise
 
 
 def _import_batch(record: BatchRecord) -> ImportBatch:
@@ -223,6 +250,35 @@ class CloudStorage:
             max_interval=settings.max_interval,
             timeout=settings.wait_timeout,
         )
+
+    @contextlib.contextmanager
+    def _bulk_call(
+        self,
+        kind: str,
+        plan: _Plan[Any],
+        journal: JournalPath | None,
+        on_uncertain: str,
+    ) -> Iterator[tuple[_Kept, JournalOperation | None]]:
+        """A bulk call's journal (tied to this client's base URL; for an export, to the
+        connection's account too), and ``partial`` on whatever escapes it."""
+        result: Callable[[BulkOutcome[Any], Sequence[Job]], object] = _export_result
+        keys: list[str] = plan.items
+        accounts: Callable[[], Mapping[str, str | None]] | None = self._accounts
+        if kind == "import":
+            keys, result, accounts = [str(f.id) for f in plan.items], _import_result, None
+        with (
+            _keeping(keys, result) as kept,
+            _journal(
+                journal,
+                on_uncertain,
+                kind,
+                plan.cid,
+                plan.options,
+                accounts,
+                server=self._settings.base_url,
+            ) as op,
+        ):
+            yield kept, op
 
     @property
     def batch_size(self) -> int:
@@ -725,8 +781,9 @@ class CloudStorage:
         plan = self._check_import(
             connection_id, files, auto_describe, tags, collection_id, batch_size, fields
         )
-        with _journal(journal, on_uncertain, "import", plan.cid, plan.options) as op:
-            return _import_result(self._send_imports(plan, op, on_uncertain))
+        with self._bulk_call("import", plan, journal, on_uncertain) as (kept, op):
+            kept.outcome = self._send_imports(plan, op, on_uncertain)
+            return _import_result(kept.outcome)
 
     def _check_import(
         self,
@@ -817,10 +874,9 @@ class CloudStorage:
         plan = self._check_export(
             connection_id, image_ids, folder_id, folder_name, batch_size, fields
         )
-        with _journal(
-            journal, on_uncertain, "export", plan.cid, plan.options, self._accounts
-        ) as op:
-            return _export_result(self._send_exports(plan, op, on_uncertain))
+        with self._bulk_call("export", plan, journal, on_uncertain) as (kept, op):
+            kept.outcome = self._send_exports(plan, op, on_uncertain)
+            return _export_result(kept.outcome)
 
     def _check_export(
         self,
@@ -968,10 +1024,13 @@ class CloudStorage:
         finished: list[Job] = []
         try:
             known = op.finished_jobs() if op is not None else {}
-        except JournalError as exc:
+        except BaseException as exc:
             # The batches went out: the error still says which jobs they started.
-            exc.partial = partial(
-                tuple(Job(job_id=j, status=initial[j] or JobStatus.PENDING) for j in job_ids)
+            keep_partial(
+                exc,
+                partial(
+                    tuple(Job(job_id=j, status=initial[j] or JobStatus.PENDING) for j in job_ids)
+                ),
             )
             raise
 
@@ -1017,15 +1076,16 @@ class CloudStorage:
                 )
                 timed_out.partial = partial(jobs)
                 raise timed_out from exc
-            except AionvisionError as exc:
-                exc.partial = partial(last_states(None))
+            except BaseException as exc:
+                # Ctrl-C included: every job started is named, in its last known state.
+                keep_partial(exc, partial(last_states(None)))
                 raise
             finished.append(job)
             if op is not None:
                 try:
                     op.job_seen(jid, job.to_dict(), job.is_terminal)
-                except JournalError as exc:
-                    exc.partial = partial(last_states(None))
+                except BaseException as exc:
+                    keep_partial(exc, partial(last_states(None)))
                     raise
         return tuple(finished)
 
@@ -1082,8 +1142,8 @@ class CloudStorage:
         plan = self._check_import(
             connection_id, files, auto_describe, tags, collection_id, batch_size, fields
         )
-        with _journal(journal, on_uncertain, "import", plan.cid, plan.options) as op:
-            outcome = self._send_imports(plan, op, on_uncertain)
+        with self._bulk_call("import", plan, journal, on_uncertain) as (kept, op):
+            kept.outcome = outcome = self._send_imports(plan, op, on_uncertain)
             sent = _import_result(outcome)
             jobs = self._wait_all(
                 outcome.batches,
@@ -1095,7 +1155,8 @@ class CloudStorage:
                 op=op,
                 partial=lambda seen: _import_result(outcome, seen),
             )
-        result = _import_result(outcome, jobs)
+            kept.jobs = jobs
+            result = _import_result(outcome, jobs)
         _raise_first_failure(jobs, result, raise_on_failure)
         return result
 
@@ -1149,10 +1210,8 @@ class CloudStorage:
         plan = self._check_export(
             connection_id, image_ids, folder_id, folder_name, batch_size, fields
         )
-        with _journal(
-            journal, on_uncertain, "export", plan.cid, plan.options, self._accounts
-        ) as op:
-            outcome = self._send_exports(plan, op, on_uncertain)
+        with self._bulk_call("export", plan, journal, on_uncertain) as (kept, op):
+            kept.outcome = outcome = self._send_exports(plan, op, on_uncertain)
             jobs = self._wait_all(
                 outcome.batches,
                 total_files=sum(b.images_sent for b in outcome.batches),
@@ -1163,7 +1222,8 @@ class CloudStorage:
                 op=op,
                 partial=lambda seen: _export_result(outcome, seen),
             )
-        result = _export_result(outcome, jobs)
+            kept.jobs = jobs
+            result = _export_result(outcome, jobs)
         _raise_first_failure(jobs, result, raise_on_failure)
         return result
 
