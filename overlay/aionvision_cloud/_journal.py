@@ -259,6 +259,16 @@ class Journal:
                 f"journal file for {wanted}, or a client for {recorded} to resume."
             )
 
+    def accepted_items(self) -> set[str]:
+        """Every item (file id, or image id) whose latest batch, of any operation, the service
+        accepted: what a re-run will not send again."""
+        latest: dict[str, str] = {}
+        rows = self._read("SELECT items, state, resolution FROM batches ORDER BY id", ())
+        for items, state, resolution in rows:
+            if resolution != "resent":  # its items went out again in a later batch
+                latest.update(dict.fromkeys(json.loads(items), state))
+        return {item for item, state in latest.items() if state == "accepted"}
+
     def operation(
         self, kind: str, connection_id: str, options: Mapping[str, Any]
     ) -> JournalOperation:
