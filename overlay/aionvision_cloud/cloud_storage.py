@@ -776,7 +776,9 @@ class CloudStorage:
             InvalidInputError: For bad input or an unknown field, before sending.
             AionvisionError: Any later error carries ``exc.partial``, an
                 [`ImportResult`][aionvision_cloud.ImportResult] with the batches accepted so far,
-                the ``failed`` batch and why, and the files ``not_sent``.
+                the ``failed`` batch and why, and the files ``not_sent``; so does any other
+                exception that leaves the call, ``KeyboardInterrupt`` included (the batch in
+                flight then ``failed``, uncertain), raised on as it was.
         """
         plan = self._check_import(
             connection_id, files, auto_describe, tags, collection_id, batch_size, fields
