@@ -121,3 +121,11 @@ def _share_default_ssl_contexts() -> None:
 
 
 _share_default_ssl_contexts()
+
+
+@pytest.fixture(autouse=True)
+def _own_state_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI's automatic journals go under $XDG_STATE_HOME: a test's own, never the user's."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))

@@ -7,6 +7,10 @@ whether the service may have acted on it, and the items not sent. An accepted an
 cannot read (``APIResponseValidationError``) that still names its job is recorded as accepted with
 that job, so a re-run follows the job rather than sending the batch twice.
 
+Any other exception, ``KeyboardInterrupt`` and other ``BaseException``s included, goes on as it
+is with ``partial`` set too: the batch in flight when it came is a ``BatchFailure`` with
+``uncertain=True`` (the request may have reached the service), the rest are ``not_sent``.
+
 A journal that cannot record a step raises ``JournalError`` with ``partial`` set all the same:
 an answered batch is in ``partial.batches`` with its job (and written to the journal's side file
 when it can be, for the next run to follow), and the failed write stops the call before anything
@@ -15,6 +19,7 @@ more is sent.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Generic, TypeVar
@@ -35,7 +40,7 @@ from .errors import (
     UncertainBatchError,
 )
 
-__all__ = ["BulkOutcome", "job_named", "may_have_acted", "send_in_batches"]
+__all__ = ["BulkOutcome", "job_named", "keep_partial", "may_have_acted", "send_in_batches"]
 
 T = TypeVar("T")
 B = TypeVar("B")
@@ -80,6 +85,13 @@ class BulkOutcome(Generic[B]):
     skipped: tuple[str, ...] = ()
 
 
+def keep_partial(exc: BaseException, partial: object) -> None:
+    """Set ``exc.partial``. Any exception instance takes attributes (``KeyboardInterrupt``
+    included); one that does not (a C extension's, with ``__slots__``) goes on without."""
+    with contextlib.suppress(AttributeError, TypeError):
+        exc.partial = partial  # type: ignore[attr-defined]
+
+
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -113,89 +125,141 @@ def send_in_batches(
     for item in items:
         by_key.setdefault(key(item), item)  # the same file twice in one call is sent once
     to_send = list(by_key.values())
-    if journal is not None:
-        journal.check_conflicts(by_key)
-        plan = journal.plan(list(by_key), on_uncertain)
-        # This call's files only: a batch of a larger earlier call counts what this call holds.
-        batches = [from_journal(_only(r, by_key)) for r in plan.accepted]
-        uncertain = tuple(
-            UncertainBatch(_only(r, by_key).items, r.error, resolution)
-            for records, resolution in (
-                (plan.uncertain, None),
-                (plan.resent, "resent"),
-                (_skipped_records(journal, plan.skipped), "skipped"),
-            )
-            for r in records
+    sent_keys = list(by_key)
+    from_earlier = 0  # batches taken from the journal, at the front of ``batches``
+    handled: set[int] = set()  # exceptions already given their partial below
+
+    def stop(exc: BaseException, failed: BatchFailure | None, after: int) -> None:
+        handled.add(id(exc))
+        outcome = BulkOutcome(
+            tuple(batches),
+            failed=failed,
+            not_sent=tuple(sent_keys[after:]),
+            uncertain=uncertain,
+            skipped=skipped,
         )
-        skipped = plan.skipped
-        to_send = [by_key[k] for k in plan.to_send]
-        if plan.uncertain:
-            # This call's files of them: on_uncertain decides for those only (see plan).
-            exc = UncertainBatchError([_only(r, by_key) for r in plan.uncertain])
-            exc.partial = partial(
-                BulkOutcome(
-                    tuple(batches),
-                    not_sent=plan.to_send,
-                    uncertain=uncertain,
-                    skipped=skipped,
-                )
-            )
-            raise exc
-    sent_keys = [key(i) for i in to_send]
-    for start, chunk in zip(range(0, len(to_send), size), _chunks(to_send, size), strict=True):
-        chunk_keys = sent_keys[start : start + len(chunk)]
+        keep_partial(exc, partial(outcome))
 
-        def stop(exc: AionvisionError, failed: BatchFailure | None, after: int) -> None:
-            exc.partial = partial(
-                BulkOutcome(
-                    tuple(batches),
-                    failed=failed,
-                    not_sent=tuple(sent_keys[after:]),
-                    uncertain=uncertain,
-                    skipped=skipped,
-                )
-            )
+    def settled() -> int:
+        # Derived from ``batches`` alone, so a stop at any instant counts an appended batch as
+        # sent, never also as not sent.
+        return max(0, min(len(sent_keys), (len(batches) - from_earlier) * size))
 
-        if before_batch is not None:
-            try:
-                before_batch(batches)
-            except AionvisionError as exc:
-                stop(exc, None, start)  # this batch was not sent: it is in not_sent
-                raise
-        try:
-            batch_id = journal.begin(chunk_keys) if journal is not None else None
-        except JournalError as exc:
-            stop(exc, None, start)  # this batch was not sent: it is in not_sent
-            raise
-        try:
-            batch = send(chunk)
-        except AionvisionError as exc:
-            acted = may_have_acted(exc)
-            job_id, announced = job_named(exc)
-            # With its job known, the batch is no open question: the service took it.
-            failed = BatchFailure(tuple(chunk_keys), exc, acted and job_id is None, job_id)
-            if journal is not None and batch_id is not None:
+    try:
+        if journal is not None:
+            journal.check_conflicts(by_key)
+            plan = journal.plan(list(by_key), on_uncertain)
+            # This call's files only: a batch of a larger earlier call counts what this call
+            # holds.
+            earlier = [from_journal(_only(r, by_key)) for r in plan.accepted]
+            from_earlier = len(earlier)
+            batches = earlier
+            uncertain = tuple(
+                UncertainBatch(_only(r, by_key).items, r.error, resolution)
+                for records, resolution in (
+                    (plan.uncertain, None),
+                    (plan.resent, "resent"),
+                    (_skipped_records(journal, plan.skipped), "skipped"),
+                )
+                for r in records
+            )
+            skipped = plan.skipped
+            to_send = [by_key[k] for k in plan.to_send]
+            sent_keys = list(plan.to_send)
+            if plan.uncertain:
+                # This call's files of them: on_uncertain decides for those only (see plan).
+                exc = UncertainBatchError([_only(r, by_key) for r in plan.uncertain])
+                stop(exc, None, 0)
+                raise exc
+        sent_keys = [key(i) for i in to_send]
+        for start, chunk in zip(range(0, len(to_send), size), _chunks(to_send, size), strict=True):
+            if before_batch is not None:
                 try:
-                    if job_id is not None:
-                        _record_accepted(journal, batch_id, job_id, announced)
-                    else:
-                        record = journal.uncertain if acted else journal.rejected
-                        record(batch_id, str(exc))
-                except JournalError as journal_exc:
-                    stop(journal_exc, failed, start + len(chunk))
-                    raise journal_exc from exc
-            stop(exc, failed, start + len(chunk))
-            raise
-        if journal is not None and batch_id is not None:
-            job_id, image_ids = accepted_ids(batch)
-            try:
-                _record_accepted(journal, batch_id, job_id, image_ids)
-            except JournalError as exc:
-                batches.append(batch)  # accepted by the service, whatever the journal says
-                stop(exc, None, start + len(chunk))
-                raise
-        batches.append(batch)
+                    before_batch(batches)
+                except BaseException as exc:
+                    stop(exc, None, start)  # this batch was not sent: it is in not_sent
+                    raise
+            _send_one(
+                chunk,
+                sent_keys[start : start + len(chunk)],
+                start,
+                send=send,
+                accepted_ids=accepted_ids,
+                journal=journal,
+                batches=batches,
+                stop=stop,
+            )
+    except BaseException as exc:
+        if id(exc) not in handled:
+            stop(exc, None, settled())  # between two steps: nothing was in flight
+        raise
     return BulkOutcome(tuple(batches), uncertain=uncertain, skipped=skipped)
+
+
+def _send_one(
+    chunk: Sequence[T],
+    chunk_keys: list[str],
+    start: int,
+    *,
+    send: Callable[[Sequence[T]], B],
+    accepted_ids: Callable[[B], tuple[str | None, Sequence[str]]],
+    journal: JournalOperation | None,
+    batches: list[B],
+    stop: Callable[[BaseException, BatchFailure | None, int], None],
+) -> None:
+    """Send one batch (journalled) and append its answer to ``batches``; any exception leaves
+    with its partial set by ``stop``."""
+    try:
+        batch_id = journal.begin(chunk_keys) if journal is not None else None
+    except BaseException as exc:
+        stop(exc, None, start)  # this batch was not sent: it is in not_sent
+        raise
+    after = start + len(chunk)
+    try:
+        batch = send(chunk)
+    except AionvisionError as exc:
+        acted = may_have_acted(exc)
+        job_id, announced = job_named(exc)
+        # With its job known, the batch is no open question: the service took it.
+        failed = BatchFailure(tuple(chunk_keys), exc, acted and job_id is None, job_id)
+        if journal is not None and batch_id is not None:
+            try:
+                if job_id is not None:
+                    _record_accepted(journal, batch_id, job_id, announced)
+                else:
+                    record = journal.uncertain if acted else journal.rejected
+                    record(batch_id, str(exc))
+            except JournalError as journal_exc:
+                stop(journal_exc, failed, after)
+                raise journal_exc from exc
+        stop(exc, failed, after)
+        raise
+    except BaseException as exc:
+        # Ctrl-C (or any other way out) mid-request: the service may have taken the batch.
+        # The journal already holds it as sent, an open question for the next run; saying why
+        # is a courtesy that must not hide the interruption.
+        failed = BatchFailure(tuple(chunk_keys), exc, True)
+        if journal is not None and batch_id is not None:
+            with contextlib.suppress(JournalError):
+                journal.uncertain(batch_id, f"interrupted: {type(exc).__name__}")
+        stop(exc, failed, after)
+        raise
+    if journal is not None and batch_id is not None:
+        job_id, image_ids = accepted_ids(batch)
+        try:
+            _record_accepted(journal, batch_id, job_id, image_ids)
+        except JournalError as exc:
+            batches.append(batch)  # accepted by the service, whatever the journal says
+            stop(exc, None, after)
+            raise
+        except BaseException as exc:
+            batches.append(batch)
+            # Interrupted while recording: the side file keeps the job for the next run (the
+            # fold is idempotent, so a write that did commit is not harmed).
+            journal.journal.write_side(batch_id, job_id, image_ids)
+            stop(exc, None, after)
+            raise
+    batches.append(batch)
 
 
 def _record_accepted(

@@ -16,6 +16,11 @@ connection carries them, as ``aws s3 sync`` keys objects by path, not by credent
 recorded under other options are refused (``JournalConflictError``), never silently sent again.
 An accepted answer the journal cannot record goes to a small side file (``<journal>-accepted``)
 that the next open folds in, so its job is followed rather than its batch resent.
+
+A journal belongs to one server: the first call records the client's base URL (a journal
+written before this was recorded adopts the first server it is used with), and a call through
+a client with another base URL is refused before anything is sent (``JournalConflictError``,
+naming both): its job ids and image ids mean nothing to another server.
 """
 
 from __future__ import annotations
@@ -66,6 +71,7 @@ CREATE TABLE IF NOT EXISTS jobs (
 CREATE TABLE IF NOT EXISTS operations (
     key TEXT PRIMARY KEY, kind TEXT NOT NULL, options TEXT NOT NULL,
     connections TEXT NOT NULL DEFAULT '[]');
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
@@ -232,6 +238,37 @@ class Journal:
 
     def close(self) -> None:
         self._db.close()
+
+    @property
+    def server(self) -> str | None:
+        """The base URL the journal was written against (None: not used yet, or written before
+        journals recorded it)."""
+        rows = self._read("SELECT value FROM meta WHERE name = 'server'", ())
+        return str(rows[0][0]) if rows else None
+
+    def use_server(self, base_url: str) -> None:
+        """Record ``base_url`` as this journal's server, or refuse another one before anything
+        is sent: an accepted batch here is a job on the recorded server only."""
+        wanted = base_url.rstrip("/")
+        recorded = self.server
+        if recorded is None:
+            self._write("INSERT INTO meta (name, value) VALUES ('server', ?)", (wanted,))
+        elif recorded.rstrip("/") != wanted:
+            raise JournalConflictError(
+                f"journal {self.path!r} was written against {recorded}; this client uses "
+                f"{wanted}. Its jobs and images are that server's, not this one's: use a new "
+                f"journal file for {wanted}, or a client for {recorded} to resume."
+            )
+
+    def accepted_items(self) -> set[str]:
+        """Every item (file id, or image id) whose latest batch, of any operation, the service
+        accepted: what a re-run will not send again."""
+        latest: dict[str, str] = {}
+        rows = self._read("SELECT items, state, resolution FROM batches ORDER BY id", ())
+        for items, state, resolution in rows:
+            if resolution != "resent":  # its items went out again in a later batch
+                latest.update(dict.fromkeys(json.loads(items), state))
+        return {item for item, state in latest.items() if state == "accepted"}
 
     def operation(
         self, kind: str, connection_id: str, options: Mapping[str, Any]

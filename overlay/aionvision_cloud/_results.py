@@ -187,7 +187,7 @@ class BatchFailure:
     could not read otherwise (the journal then follows that job)."""
 
     items: tuple[str, ...]
-    error: Exception = attrs.field(eq=False)
+    error: BaseException = attrs.field(eq=False)
     uncertain: bool
     job_id: str | None = None
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import attrs
 
 from . import _inputs as inputs
-from ._bulk import BulkOutcome, send_in_batches
+from ._bulk import BulkOutcome, keep_partial, send_in_batches
 from ._export_folder import ExportFolder
 from ._http import Unreadable, core_id
 from ._inputs import request_body
@@ -39,13 +39,11 @@ from ._polling import FAILURE_STATUSES, JobWaiter
 from ._results import CloudFile, ExportResult, ImportResult, Progress, count, id_tuple
 from ._settings import Settings
 from .errors import (
-    AionvisionError,
     APIResponseValidationError,
     InvalidInputError,
     JobFailedError,
     JobTimeoutError,
     JournalConflictError,
-    JournalError,
 )
 from .status import JobStatus
 
@@ -81,8 +79,13 @@ def _journal(
     connection_id: str,
     options: Mapping[str, Any],
     accounts: Callable[[], Mapping[str, str | None]] | None = None,
+    *,
+    server: str,
 ) -> Iterator[JournalOperation | None]:
     """The journal's record of this operation, open for the call (None without a journal).
+
+    ``server`` is the client's base URL: a journal written against another is refused before
+    anything is sent (one written before journals recorded it adopts this one).
 
     ``accounts`` (connection id to Drive account, for exports) is asked once per connection the
     operation has not used before, and its account recorded: a reconnect to the same account is
@@ -98,6 +101,7 @@ def _journal(
     if not isinstance(path, (str, os.PathLike)):
         raise InvalidInputError("journal must be a file path (str or os.PathLike)")
     with Journal(path) as journal:
+        journal.use_server(server)
         op = journal.operation(kind, connection_id, options)
         if connection_id not in op.connection_ids:
             account = None
@@ -120,6 +124,29 @@ def _check_same_account(op: JournalOperation, account: str | None) -> None:
         f"as the same Drive account. Call with the recorded connection to resume, or use a new "
         f"journal file to {op.kind} to this account."
     )
+
+
+@attrs.define
+class _Kept:
+    """What a bulk call has done so far, updated as it goes."""
+
+    outcome: BulkOutcome[Any]
+    jobs: tuple[Job, ...] = ()
+
+
+@contextlib.contextmanager
+def _keeping(
+    keys: Iterable[str], result: Callable[[BulkOutcome[Any], Sequence[Job]], object]
+) -> Iterator[_Kept]:
+    """Whatever escapes the call, Ctrl-C included, leaves with ``partial``: the engine's own
+    (set where it stopped) or, from the gaps between its steps, what ``_Kept`` holds by then."""
+    kept = _Kept(BulkOutcome((), not_sent=tuple(dict.fromkeys(keys))))
+    try:
+        yield kept
+    except BaseException as exc:
+        if getattr(exc, "partial", None) is None:
+            keep_partial(exc, result(kept.outcome, kept.jobs))
+        raise
 
 
 def _import_batch(record: BatchRecord) -> ImportBatch:
@@ -227,6 +254,35 @@ class CloudStorage:
             max_interval=settings.max_interval,
             timeout=settings.wait_timeout,
         )
+
+    @contextlib.contextmanager
+    def _bulk_call(
+        self,
+        kind: str,
+        plan: _Plan[Any],
+        journal: JournalPath | None,
+        on_uncertain: str,
+    ) -> Iterator[tuple[_Kept, JournalOperation | None]]:
+        """A bulk call's journal (tied to this client's base URL; for an export, to the
+        connection's account too), and ``partial`` on whatever escapes it."""
+        result: Callable[[BulkOutcome[Any], Sequence[Job]], object] = _export_result
+        keys: list[str] = plan.items
+        accounts: Callable[[], Mapping[str, str | None]] | None = self._accounts
+        if kind == "import":
+            keys, result, accounts = [str(f.id) for f in plan.items], _import_result, None
+        with (
+            _keeping(keys, result) as kept,
+            _journal(
+                journal,
+                on_uncertain,
+                kind,
+                plan.cid,
+                plan.options,
+                accounts,
+                server=self._settings.base_url,
+            ) as op,
+        ):
+            yield kept, op
 
     @property
     def batch_size(self) -> int:
@@ -724,13 +780,16 @@ class CloudStorage:
             InvalidInputError: For bad input or an unknown field, before sending.
             AionvisionError: Any later error carries ``exc.partial``, an
                 [`ImportResult`][aionvision_cloud.ImportResult] with the batches accepted so far,
-                the ``failed`` batch and why, and the files ``not_sent``.
+                the ``failed`` batch and why, and the files ``not_sent``; so does any other
+                exception that leaves the call, ``KeyboardInterrupt`` included (the batch in
+                flight then ``failed``, uncertain), raised on as it was.
         """
         plan = self._check_import(
             connection_id, files, auto_describe, tags, collection_id, batch_size, fields
         )
-        with _journal(journal, on_uncertain, "import", plan.cid, plan.options) as op:
-            return _import_result(self._send_imports(plan, op, on_uncertain))
+        with self._bulk_call("import", plan, journal, on_uncertain) as (kept, op):
+            kept.outcome = self._send_imports(plan, op, on_uncertain)
+            return _import_result(kept.outcome)
 
     def _check_import(
         self,
@@ -835,13 +894,10 @@ class CloudStorage:
         plan = self._check_export(
             connection_id, image_ids, folder_id, folder_name, batch_size, fields
         )
-        with _journal(
-            journal, on_uncertain, "export", plan.cid, plan.options, self._accounts
-        ) as op:
+        with self._bulk_call("export", plan, journal, on_uncertain) as (kept, op):
             folder = ExportFolder(self, plan.cid, folder_id, folder_name, op, None)
-            return _export_result(
-                self._send_exports(plan, op, on_uncertain, folder), folder_id=folder.folder_id
-            )
+            kept.outcome = self._send_exports(plan, op, on_uncertain, folder)
+            return _export_result(kept.outcome, folder_id=folder.folder_id)
 
     def _check_export(
         self,
@@ -996,10 +1052,13 @@ class CloudStorage:
         finished: list[Job] = []
         try:
             known = op.finished_jobs() if op is not None else {}
-        except JournalError as exc:
+        except BaseException as exc:
             # The batches went out: the error still says which jobs they started.
-            exc.partial = partial(
-                tuple(Job(job_id=j, status=initial[j] or JobStatus.PENDING) for j in job_ids)
+            keep_partial(
+                exc,
+                partial(
+                    tuple(Job(job_id=j, status=initial[j] or JobStatus.PENDING) for j in job_ids)
+                ),
             )
             raise
 
@@ -1045,15 +1104,16 @@ class CloudStorage:
                 )
                 timed_out.partial = partial(jobs)
                 raise timed_out from exc
-            except AionvisionError as exc:
-                exc.partial = partial(last_states(None))
+            except BaseException as exc:
+                # Ctrl-C included: every job started is named, in its last known state.
+                keep_partial(exc, partial(last_states(None)))
                 raise
             finished.append(job)
             if op is not None:
                 try:
                     op.job_seen(jid, job.to_dict(), job.is_terminal)
-                except JournalError as exc:
-                    exc.partial = partial(last_states(None))
+                except BaseException as exc:
+                    keep_partial(exc, partial(last_states(None)))
                     raise
         return tuple(finished)
 
@@ -1110,8 +1170,8 @@ class CloudStorage:
         plan = self._check_import(
             connection_id, files, auto_describe, tags, collection_id, batch_size, fields
         )
-        with _journal(journal, on_uncertain, "import", plan.cid, plan.options) as op:
-            outcome = self._send_imports(plan, op, on_uncertain)
+        with self._bulk_call("import", plan, journal, on_uncertain) as (kept, op):
+            kept.outcome = outcome = self._send_imports(plan, op, on_uncertain)
             sent = _import_result(outcome)
             jobs = self._wait_all(
                 outcome.batches,
@@ -1123,7 +1183,8 @@ class CloudStorage:
                 op=op,
                 partial=lambda seen: _import_result(outcome, seen),
             )
-        result = _import_result(outcome, jobs)
+            kept.jobs = jobs
+            result = _import_result(outcome, jobs)
         _raise_first_failure(jobs, result, raise_on_failure)
         return result
 
@@ -1180,11 +1241,9 @@ class CloudStorage:
         plan = self._check_export(
             connection_id, image_ids, folder_id, folder_name, batch_size, fields
         )
-        with _journal(
-            journal, on_uncertain, "export", plan.cid, plan.options, self._accounts
-        ) as op:
+        with self._bulk_call("export", plan, journal, on_uncertain) as (kept, op):
             folder = ExportFolder(self, plan.cid, folder_id, folder_name, op, timeout)
-            outcome = self._send_exports(plan, op, on_uncertain, folder)
+            kept.outcome = outcome = self._send_exports(plan, op, on_uncertain, folder)
             jobs = self._wait_all(
                 outcome.batches,
                 total_files=sum(b.images_sent for b in outcome.batches),
@@ -1195,8 +1254,9 @@ class CloudStorage:
                 op=op,
                 partial=lambda seen: _export_result(outcome, seen, folder.folder_id),
             )
+            kept.jobs = jobs
             folder.look_up(jobs)  # a one-batch export's new folder, for the result
-        result = _export_result(outcome, jobs, folder.folder_id)
+            result = _export_result(outcome, jobs, folder.folder_id)
         _raise_first_failure(jobs, result, raise_on_failure)
         return result
 

@@ -27,6 +27,7 @@ def env_of(emu: RunningEmulator, **more: str) -> dict[str, str]:
         "AIONVISION_API_KEY": emu.api_key,
         "AIONVISION_BASE_URL": emu.base_url,
         "AIONVISION_CONFIG": os.environ["AIONVISION_CONFIG"],
+        "XDG_STATE_HOME": os.environ["XDG_STATE_HOME"],
         "PATH": "",
         **more,
     }

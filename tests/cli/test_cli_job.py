@@ -141,6 +141,7 @@ def test_a_stop_during_wait_names_the_running_jobs(
         "AIONVISION_API_KEY": emu.api_key,
         "AIONVISION_BASE_URL": emu.base_url,
         "AIONVISION_CONFIG": os.environ["AIONVISION_CONFIG"],
+        "XDG_STATE_HOME": os.environ["XDG_STATE_HOME"],
         "PATH": "",
     }
     proc = subprocess.Popen(
@@ -195,6 +196,7 @@ def test_a_stop_during_wait_under_json_prints_the_whole_document(
         "AIONVISION_API_KEY": emu.api_key,
         "AIONVISION_BASE_URL": emu.base_url,
         "AIONVISION_CONFIG": os.environ["AIONVISION_CONFIG"],
+        "XDG_STATE_HOME": os.environ["XDG_STATE_HOME"],
         "PATH": "",
     }
     proc = subprocess.Popen(
@@ -234,6 +236,7 @@ def test_sigterm_during_job_wait_names_the_jobs(
         "AIONVISION_API_KEY": emu.api_key,
         "AIONVISION_BASE_URL": emu.base_url,
         "AIONVISION_CONFIG": os.environ["AIONVISION_CONFIG"],
+        "XDG_STATE_HOME": os.environ["XDG_STATE_HOME"],
         "PATH": "",
     }
     proc = subprocess.Popen(

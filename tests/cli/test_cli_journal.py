@@ -52,9 +52,9 @@ def test_import_with_journal_resumes_after_a_lost_answer(
 def test_on_uncertain_needs_a_journal_and_a_known_choice(
     cli: Callable[..., Result], conn_id: str
 ) -> None:
-    bad = cli("import", conn_id, "--file", "x:y.jpg", "--on-uncertain", "resend")
+    bad = cli("import", conn_id, "--file", "x:y.jpg", "--on-uncertain", "resend", "--no-journal")
     assert bad.code == 2
-    assert "--journal" in bad.error_line
+    assert "--no-journal" in bad.error_line
     worse = cli("export", conn_id, "img_1", "--journal", "j", "--on-uncertain", "maybe")
     assert worse.code == 2
     assert "resend or skip" in worse.error_line
@@ -122,3 +122,67 @@ def test_a_smaller_rerun_reports_its_own_files_not_the_earlier_batches(
     assert mixed["status"] == "partial"  # the batch lost a file: maybe one of these
     assert str(mixed["counts_note"]).startswith("1 of these 2 files went in a batch done at once")
     assert set(emu.admin.stats()["imports_by_source_file"].values()) == {1}
+
+
+def _sent(emu: RunningEmulator) -> int:
+    return int(emu.admin.stats()["requests_by_operation"].get("import_files", 0))
+
+
+@pytest.mark.parametrize("signals", [1, 2], ids=["ctrl-c", "ctrl-c-twice"])
+def test_a_rerun_after_ctrl_c_resumes_and_restart_sends_again(
+    cli: Callable[..., Result],
+    conn_id: str,
+    emu: RunningEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    signals: int,
+) -> None:
+    """SIGINT once the first batch is answered: one signal lets the sending finish, two stop it
+    before the second batch. Either way the same command again sends nothing twice."""
+    import signal
+
+    from aionvision_cloud._journal import JournalOperation
+
+    args = ["import", conn_id, "--folder", "Photos/Family", "--batch-size", "10"]
+    begin = JournalOperation.begin
+    begun: list[int] = []
+
+    def ctrl_c_after_the_first(self: JournalOperation, items: Any) -> int:
+        begun.append(1)
+        if len(begun) == 2:
+            for _ in range(signals):
+                signal.raise_signal(signal.SIGINT)
+        return begin(self, items)
+
+    monkeypatch.setattr(JournalOperation, "begin", ctrl_c_after_the_first)
+    first = cli(*args)
+    assert first.code == 130, first.err
+    sent_first = _sent(emu)
+    assert sent_first == (3 if signals == 1 else 1)
+    if signals == 2:
+        assert "15 files not sent: run the same command again" in first.err
+
+    monkeypatch.setattr(JournalOperation, "begin", begin)
+    again = cli(*args, "--json")
+    assert again.code == 0, again.err
+    already = 10 * sent_first if signals == 2 else 25
+    assert f"resuming: {already} of 25 files already sent" in again.err
+    assert again.json()["total_files"] == 25
+    assert _sent(emu) == 3  # the batches of 10, 10 and 5, once each
+    assert emu.admin.stats()["duplicate_imports"] == {}
+
+    restarted = cli(*args, "--restart")
+    assert restarted.code == 0, restarted.err
+    assert "resuming" not in restarted.err
+    assert _sent(emu) == 6  # everything again, as asked
+    assert "resuming" not in cli(*args, "--no-journal").err
+    assert _sent(emu) == 9
+
+
+def test_journal_options_that_contradict_are_usage_errors(
+    cli: Callable[..., Result], conn_id: str, emu: RunningEmulator
+) -> None:
+    for extra in (["--no-journal", "--restart"], ["--journal", "j", "--restart"]):
+        bad = cli("import", conn_id, "--file", "x:y.jpg", *extra)
+        assert bad.code == 2, bad.err
+        assert "--restart" in bad.error_line
+    assert _sent(emu) == 0

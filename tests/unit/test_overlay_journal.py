@@ -282,3 +282,19 @@ def test_the_side_file_is_folded_in_once_and_a_torn_line_is_ignored(tmp_path: Pa
         [record] = j.operation("import", "conn_1", {}).batches()
     assert (record.state, record.job_id, record.image_ids) == ("accepted", "job_9", ("img_9",))
     assert not Path(str(path) + "-accepted").exists()
+
+
+def test_a_journal_records_its_server_and_refuses_another(tmp_path: Path) -> None:
+    path = tmp_path / "run.journal"
+    with Journal(path) as j:
+        # Written before journals recorded a server: no record, adopted at first use.
+        j._write("DELETE FROM meta", ())
+        assert j.server is None
+        j.use_server("https://one.example/api/v2/")
+        assert j.server == "https://one.example/api/v2"
+    with Journal(path) as j:
+        j.use_server("https://one.example/api/v2")  # the same server, slash or not
+        with pytest.raises(JournalConflictError) as caught:
+            j.use_server("https://two.example/api/v2")
+    assert "https://one.example/api/v2" in str(caught.value)
+    assert "https://two.example/api/v2" in str(caught.value)

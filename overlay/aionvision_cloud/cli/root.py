@@ -44,6 +44,8 @@ __all__ = [
     "ConnectionArg",
     "JournalOpt",
     "JsonOpt",
+    "NoJournalOpt",
+    "RestartOpt",
     "TimeoutOpt",
     "UncertainOpt",
     "VerboseOpt",
@@ -192,8 +194,8 @@ JournalOpt = Annotated[
     typer.Option(
         "--journal",
         metavar="FILE",
-        help="Record each batch in FILE; after a failure or Ctrl-C run the same command again:"
-        " accepted batches are not sent twice.",
+        help="Record each batch in FILE rather than in the automatic journal; after a failure or"
+        " Ctrl-C run the same command again: accepted batches are not sent twice.",
     ),
 ]
 UncertainOpt = Annotated[
@@ -201,18 +203,48 @@ UncertainOpt = Annotated[
     typer.Option(
         "--on-uncertain",
         metavar="resend|skip",
-        help="With --journal: a batch an earlier run sent without getting an answer is sent"
-        " again (it may arrive twice) or skipped (reported, not done) [default: stop and ask].",
+        help="A batch an earlier run sent without getting an answer is sent again (it may"
+        " arrive twice) or skipped (reported, not done) [default: stop and ask].",
+    ),
+]
+RestartOpt = Annotated[
+    bool,
+    typer.Option(
+        "--restart",
+        help="Start afresh: remove the automatic journal of an earlier run of this command and"
+        " send everything again.",
+    ),
+]
+NoJournalOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-journal",
+        help="Keep no journal: a re-run after Ctrl-C or a failure sends everything again.",
     ),
 ]
 
 
-def journal_args(journal: str | None, on_uncertain: str | None, command: str) -> dict[str, Any]:
-    """The library's journal= and on_uncertain= from the command's options, checked."""
+def journal_args(
+    journal: str | None,
+    on_uncertain: str | None,
+    command: str,
+    *,
+    restart: bool = False,
+    no_journal: bool = False,
+) -> dict[str, Any]:
+    """The library's journal= and on_uncertain= from the command's options, checked. Without
+    --journal or --no-journal, ``journal`` is None here: the command fills in its automatic
+    journal once it knows what it sends."""
     if on_uncertain is not None and on_uncertain not in ("resend", "skip"):
         usage("--on-uncertain is resend or skip", command)
-    if on_uncertain is not None and journal is None:
-        usage("--on-uncertain applies with --journal", command)
+    if no_journal and (journal is not None or restart or on_uncertain is not None):
+        usage(
+            "--no-journal keeps no journal: not with --journal, --restart or --on-uncertain",
+            command,
+        )
+    if restart and journal is not None:
+        # A file the user named is theirs to remove: --restart is for the automatic journal.
+        usage("--restart applies to the automatic journal; give another --journal FILE", command)
     if journal is not None and not journal.strip():
         usage("--journal needs a file name", command)
     return {"journal": journal, "on_uncertain": on_uncertain or "raise"}

@@ -15,11 +15,14 @@ from aionvision_cloud.errors import AionvisionError
 from .._export_folder import folder_of
 from .._results import id_tuple
 from .jobs import follow, follow_hint, jobs_table, report_failures, stop, timed_out
+from .journals import use_journal
 from .output import EXIT_TIMEOUT, CliError, batch_json, count, job_json, print_json
 from .root import (
     DefaultConnectionArg,
     JournalOpt,
     JsonOpt,
+    NoJournalOpt,
+    RestartOpt,
     TimeoutOpt,
     UncertainOpt,
     VerboseOpt,
@@ -61,11 +64,20 @@ def _check_batch_size(batch_size: int | None, command: str) -> None:
         )
 
 
-def _record_partial(exc: Exception) -> None:
+def _record_partial(exc: BaseException) -> None:
     """A failure after some batches were accepted: their jobs run on, so name them."""
     job_ids = getattr(getattr(exc, "partial", None), "job_ids", None)
     if job_ids:
         record_jobs(list(job_ids))
+
+
+def _stopped_sending(exc: KeyboardInterrupt, resume: dict[str, Any], noun: str) -> None:
+    """A second signal stopped the sending: name the jobs started, and how to send the rest."""
+    _record_partial(exc)
+    partial = getattr(exc, "partial", None)
+    not_sent = len(getattr(partial, "not_sent", ()))
+    if not_sent and resume.get("journal"):
+        note(f"{count(not_sent, noun[:-1])} not sent: run the same command again to send them.")
 
 
 def _tally(result: ImportResult | ExportResult) -> tuple[int, int]:
@@ -152,6 +164,8 @@ def import_(
     timeout: TimeoutOpt = None,
     journal: JournalOpt = None,
     on_uncertain: UncertainOpt = None,
+    restart: RestartOpt = False,
+    no_journal: NoJournalOpt = False,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -201,7 +215,7 @@ def import_(
     if folder is None and (recursive or images_only):
         usage("--recursive and --images-only apply to --folder", "import")
     check_timeout(timeout, wait, "import")
-    resume = journal_args(journal, on_uncertain, "import")
+    resume = journal_args(journal, on_uncertain, "import", restart=restart, no_journal=no_journal)
     with make_client(settings) as client:
         cs = client.cloud_storage
         if folder is not None:
@@ -209,9 +223,13 @@ def import_(
             target = drive.resolve(folder)
             files = drive.files_in(target, recursive=recursive, images_only=images_only)
             source = target.path
+            # The folder, not its listing: files added since a stop are sent by the re-run.
+            defining: dict[str, Any] = {"folder": target.id, "recursive": recursive}
+            defining["images_only"] = images_only
         else:
             files = _files_by_id(cs, connection_id, file or [])
             source = "Drive"
+            defining = {"files": sorted({f.id for f in files})}
         if not files:
             what = "images" if images_only else "files"
             if settings.as_json:
@@ -221,6 +239,20 @@ def import_(
             return
         if not settings.as_json:
             note(f"Importing {count(len(files), 'file')} from {source}...")
+        defining.update(
+            tags=sorted(set(tag or [])), collection=collection, describe=not no_describe
+        )
+        use_journal(
+            resume,
+            command="import",
+            base_url=client.base_url,
+            connection_id=connection_id,
+            defining=defining,
+            keys={f.id for f in files},
+            restart=restart,
+            no_journal=no_journal,
+            noun="files",
+        )
         from aionvision_cloud.errors import UncertainBatchError
 
         interrupted: KeyboardInterrupt | None = None
@@ -248,6 +280,7 @@ def import_(
             # The signal held back until the batches were answered: the result is whole, and
             # the stop prints it as a timeout would.
             if answered is None:
+                _stopped_sending(exc, resume, "files")
                 raise
             interrupted = exc
         assert answered is not None  # each other way out of the try raised
@@ -475,6 +508,8 @@ def export(
     timeout: TimeoutOpt = None,
     journal: JournalOpt = None,
     on_uncertain: UncertainOpt = None,
+    restart: RestartOpt = False,
+    no_journal: NoJournalOpt = False,
     as_json: JsonOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -509,7 +544,7 @@ def export(
 
     settings = settings_of(ctx, as_json, verbose)
     check_timeout(timeout, wait, "export")
-    resume = journal_args(journal, on_uncertain, "export")
+    resume = journal_args(journal, on_uncertain, "export", restart=restart, no_journal=no_journal)
     if folder_name is not None and not folder_name.strip():
         usage("--folder-name must not be empty", "export")
     if folder_name is not None and folder_id is not None:
@@ -537,6 +572,21 @@ def export(
             destination = f"the Drive folder {folder.path} ({folder.id})"
             label = folder.path
             folder_id = folder.id
+        use_journal(
+            resume,
+            command="export",
+            base_url=client.base_url,
+            connection_id=connection_id,
+            defining={
+                "images": sorted(set(image_ids)),
+                "folder_id": folder_id,
+                "folder_name": folder_name,
+            },
+            keys=set(image_ids),
+            restart=restart,
+            no_journal=no_journal,
+            noun="images",
+        )
         from aionvision_cloud.errors import UncertainBatchError
 
         interrupted: KeyboardInterrupt | None = None
@@ -559,6 +609,7 @@ def export(
             raise
         except KeyboardInterrupt as exc:
             if answered is None:
+                _stopped_sending(exc, resume, "images")
                 raise
             interrupted = exc  # held back until the batches were answered, as for import
         assert answered is not None  # each other way out of the try raised
