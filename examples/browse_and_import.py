@@ -47,10 +47,10 @@ try:
 except AionvisionError as exc:  # a folder that is not there, a failed job, no key...
     sys.exit(f"\n{exc}" if shown else str(exc))
 
-print(f"\nimport {result.status}: {result.completed_files} of {result.total_files} files imported")
+print(f"\nimport {result.status}: {result.completed_files} of {len(result.files)} files imported")
 for image_id in result.image_ids[:10]:
     print(f"- {image_id}")
-if result.image_ids_note:  # which jobs gave no ids (or only placeholders), and what to do
-    print(result.image_ids_note)
+for f in result.failed:  # the files the service named, and why
+    print(f"failed: {f.name}: {f.reason}")
 for job in result.jobs:
     print(f"- job {job.job_id}: {job.completed_files} done, {job.failed_files} failed")

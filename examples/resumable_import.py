@@ -90,13 +90,13 @@ except AionvisionError as exc:
     stop(f"stopped: {exc}{so_far}; run {again} again to resume (journal: {journal})", 1)
 
 print(
-    f"import {result.status}: {result.completed_files} of {result.total_files} files imported, "
+    f"import {result.status}: {result.completed_files} of {len(result.files)} files imported, "
     f"{result.failed_files} failed, {len(result.skipped_files)} skipped"
 )
 if result.counts_note:  # a re-run for some of an earlier import's files: what is not known
     print(result.counts_note)
-ids = result.final_image_ids or result.image_ids
+ids = result.image_ids
 if ids:
     print(f"{len(ids)} image ids, to export: {' '.join(ids[:5])}{' ...' if len(ids) > 5 else ''}")
-if result.image_ids_note:
-    print(result.image_ids_note)
+for f in result.failed:  # the files the service named, and why
+    print(f"failed: {f.name}: {f.reason}")

@@ -267,6 +267,8 @@ class ImportBatch(_Shown, ImportResponse):
     files_sent: int = attrs.field(default=0, kw_only=True)
     #: The Drive file ids of this batch, in the order sent.
     file_ids: tuple[str, ...] = attrs.field(default=(), kw_only=True)
+    #: Their Drive names, in the same order (the service's failure reasons name files by these).
+    file_names: tuple[str, ...] = attrs.field(default=(), kw_only=True)
     #: True when the batch was accepted in an earlier run and read back from the journal.
     from_journal: bool = attrs.field(default=False, kw_only=True)
     #: How many files the request carried when an earlier, larger call sent it and this call

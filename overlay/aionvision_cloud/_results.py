@@ -8,6 +8,7 @@ stays cheap.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -25,7 +26,9 @@ __all__ = [
     "BatchFailure",
     "CloudFile",
     "ExportResult",
+    "FileResult",
     "ImportResult",
+    "JournalState",
     "Progress",
     "UncertainBatch",
     "combined_status",
@@ -211,15 +214,80 @@ def _merge_ids(parts: Sequence[tuple[str, ...]]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(i for part in parts for i in part))
 
 
-def attribute(mine: int, whole: int, done: int, failed: int, all_done: bool) -> tuple[int, int]:
-    """(completed, failed) among ``mine`` of a batch's ``whole`` files, of which the service
-    counted ``done`` completed and ``failed`` failed without saying which: only what holds
-    however the other ``whole - mine`` files went (all of them completed when ``all_done``)."""
-    if all_done:
-        return mine, 0
-    others = max(0, whole - mine)
-    completed = min(mine, max(0, done - others))
-    return completed, min(mine - completed, max(0, failed - others))
+#: A file's outcome: the service made it, said it failed, or has not said (yet).
+DONE, FAILED, UNKNOWN = "done", "failed", "unknown"
+
+
+@attrs.frozen
+class FileResult:
+    """One file of an import (``file_id``, ``name``: the Drive file sent) or one image of an
+    export (``image_id``: the image sent), with what the service's answers tie to it: the image
+    id it made (import) or the Drive file id (export), the ``outcome`` (``"done"``,
+    ``"failed"`` with the service's ``reason``, or ``"unknown"``: not said, or not yet) and the
+    ``job_id`` of its batch."""
+
+    file_id: str | None
+    name: str | None
+    image_id: str | None
+    outcome: str
+    reason: str | None = None
+    job_id: str | None = None
+
+
+@attrs.frozen
+class JournalState:
+    """What only a re-run (with a journal) needs: the batch the call ``stopped`` at (None when
+    it stopped at none), ``uncertain`` batches an earlier run sent without an answer and what
+    became of them, the ``skipped_files`` of those, and the ``shared_image_ids`` of batches an
+    earlier, larger call sent (the service does not say which of them are this call's)."""
+
+    stopped: BatchFailure | None = None
+    uncertain: tuple[UncertainBatch, ...] = ()
+    skipped_files: tuple[str, ...] = ()
+    shared_image_ids: tuple[str, ...] = ()
+
+
+_NO_JOURNAL = JournalState()
+# The text before the first reason in a job's error or a synchronous answer's message.
+_LEAD = re.compile(r"^(?:All \d+ files failed|\d+ of \d+ files failed|failed): ")
+
+
+def _reasons(text: object, keys: Sequence[tuple[str, ...]]) -> dict[int, str]:
+    """Index in ``keys`` -> the reason ``text`` gives for that file: a ``"; "``-separated
+    segment naming one of its keys (Drive name or id, image id) as a whole word and no other
+    file's. A segment naming two files, or none, is nobody's: never guessed."""
+    if not isinstance(text, str) or not text:
+        return {}
+    found: dict[int, str] = {}
+    for segment in text.split("; "):
+        reason = _LEAD.sub("", segment.split("; failed: ")[-1])
+        named = [
+            i
+            for i, names in enumerate(keys)
+            if any(n and re.search(rf"(?<![\w.-]){re.escape(n)}(?![\w-])", reason) for n in names)
+        ]
+        if len(named) == 1:
+            found.setdefault(named[0], reason)
+    return found
+
+
+def _outcomes(
+    keys: Sequence[tuple[str, ...]], done: int, failed: int, ended: bool, text: object
+) -> list[tuple[str, str | None]]:
+    """(outcome, reason) per file of a batch whose service counts are ``done`` and ``failed``:
+    all done, all failed, or the failed ones the ``text`` names and, when it names every
+    failure, the others done; any other file is unknown."""
+    n = len(keys)
+    if not ended:
+        return [(UNKNOWN, None)] * n
+    if done >= n and not failed:
+        return [(DONE, None)] * n
+    named = _reasons(text, keys)
+    if failed >= n and not done:
+        whole = text if isinstance(text, str) and text else None
+        return [(FAILED, named.get(i, whole)) for i in range(n)]
+    rest = DONE if len(named) == failed and done + failed >= n else UNKNOWN
+    return [(FAILED, named[i]) if i in named else (rest, None) for i in range(n)]
 
 
 #: The batch type of a bulk result.
@@ -228,346 +296,49 @@ _Batch = TypeVar("_Batch", "ImportBatch", "ExportBatch")
 
 @attrs.frozen
 class _BulkResult(Generic[_Batch]):
-    """What import and export results share: the accepted batches, the jobs waited for, and
-    what a failure or a journal left open."""
+    """What import and export results share: the accepted batches, the jobs waited for, the
+    files not sent, and what a re-run with a journal needs (``journal``)."""
 
     batches: tuple[_Batch, ...]
     jobs: tuple[Job, ...] = ()
-    failed: BatchFailure | None = None
     not_sent: tuple[str, ...] = ()
-    uncertain: tuple[UncertainBatch, ...] = ()
-    skipped_files: tuple[str, ...] = ()
+    journal: JournalState = _NO_JOURNAL
+
+    @property
+    def files(self) -> tuple[FileResult, ...]:
+        """A record per file sent and accepted, in the order sent."""
+        return ()
+
+    @property
+    def failed(self) -> tuple[FileResult, ...]:
+        """The files the service said failed, each with its reason."""
+        return tuple(f for f in self.files if f.outcome == FAILED)
+
+    @property
+    def completed_files(self) -> int:
+        """How many files are done (the service made them)."""
+        return sum(1 for f in self.files if f.outcome == DONE)
+
+    @property
+    def failed_files(self) -> int:
+        """How many files failed (``len(failed)``); the rest of ``files`` are unknown."""
+        return len(self.failed)
 
     @property
     def is_complete(self) -> bool:
         """Every file was sent and accepted, and no question is left open."""
         return (
-            self.failed is None
+            self.journal.stopped is None
             and not self.not_sent
-            and all(u.resolution is not None for u in self.uncertain)
+            and all(u.resolution is not None for u in self.journal.uncertain)
         )
-
-    @property
-    def message(self) -> str | None:
-        """The batches' messages, joined."""
-        return "; ".join(b.message for b in self.batches if isinstance(b.message, str)) or None
-
-    def _shares(self) -> dict[str, tuple[int, int]]:
-        """Job id -> (this call's files, the batch's files) of the shared batches: those an
-        earlier, larger call sent with the journal, of which this call holds only some."""
-        return {}
-
-    @property
-    def _job_counts(self) -> tuple[int, int, int]:
-        """(completed, failed, unattributed) files of this call in the jobs waited for."""
-        shares = self._shares()
-        completed = failed = unknown = 0
-        for job in self.jobs:
-            done, lost = count(job.completed_files), count(job.failed_files)
-            share = shares.get(job.job_id)
-            if share is None:
-                completed, failed = completed + done, failed + lost
-                continue
-            mine, whole = share
-            whole = max(whole, count(job.total_files), done + lost)
-            all_done = job.status is JobStatus.COMPLETED and not lost
-            ours = attribute(mine, whole, done, lost, all_done)
-            completed, failed = completed + ours[0], failed + ours[1]
-            if job.is_terminal:
-                unknown += mine - ours[0] - ours[1]
-        return completed, failed, unknown
-
-    @property
-    def completed_files(self) -> int:
-        """This call's files the jobs waited for completed (``ImportResult`` adds synchronous
-        batches). A job shared with an earlier, larger call (a journal re-run for some of its
-        files) counts its files, not this call's, and never says which failed: there only the
-        files that surely completed count, as ``unattributed_files`` and ``counts_note`` say."""
-        return self._job_counts[0]
-
-    @property
-    def failed_files(self) -> int:
-        """This call's files that failed in the jobs waited for (``ImportResult`` adds
-        synchronous ones); in a shared job only those that surely failed, as for
-        ``completed_files``."""
-        return self._job_counts[1]
-
-    @property
-    def unattributed_files(self) -> int:
-        """This call's files in finished shared jobs whose outcome is not known per file: the
-        service's counts cover the whole job, with files of an earlier, larger call, so they
-        may have completed or failed. ``completed_files + failed_files + unattributed_files``
-        never exceeds this call's files. 0 without a journal re-run for part of a call."""
-        return self._job_counts[2]
-
-    @property
-    def counts_note(self) -> str | None:
-        """A plain statement of what ``completed_files`` and ``failed_files`` cannot say, when
-        ``unattributed_files`` is not 0; None when every count is exact."""
-        unknown = self.unattributed_files
-        if not unknown:
-            return None
-        return (
-            f"{unknown} of these {self._total} files went in {self._shared_where} together "
-            "with files of an earlier, larger call with this journal, and the service counts "
-            f"outcomes per batch, not per file: whether each of those {unknown} completed or "
-            "failed is not said. completed_files and failed_files count only what is certain; "
-            "each job's own counts are in jobs."
-        )
-
-    @property
-    def _total(self) -> int:
-        """This call's files (or images)."""
-        return 0
-
-    @property
-    def _shared_where(self) -> str:
-        """The shared batches, in words."""
-        return _jobs(tuple(self._shares()))
-
-
-@attrs.frozen
-class ImportResult(_BulkResult["ImportBatch"]):
-    """The outcome of ``import_files`` (one entry in ``batches`` per accepted request) and,
-    after ``import_and_wait``, of the jobs it waited for (``jobs``, terminal).
-
-    A failed call attaches a partial one to its exception (``exc.partial``): the batches
-    accepted so far, the batch that ``failed`` and why, the files ``not_sent``. With a journal,
-    ``uncertain`` lists earlier batches sent without an answer and what became of them, and
-    ``skipped_files`` the files of those the caller chose to skip (not imported).
-
-    Image ids: ``image_ids`` holds every id the service gave for this call's files (at once for
-    a batch it finished, as placeholders announced with a job by the service as it runs today,
-    or listed by a job); where it gave none (an import that became a job, in the API document's
-    shape), ``jobs_without_image_ids`` names those jobs and ``image_ids_note`` says so in a
-    sentence.
-
-    Totals are this call's files. A journal re-run for some of an earlier, larger import's files
-    reuses that import's batches (``ImportBatch.is_shared``), whose answers and jobs cover the
-    other files too, and the service says neither which image id is which file nor which file of
-    a job failed. Then the ids of those batches are in ``shared_image_ids``, not ``image_ids``;
-    ``completed_files`` and ``failed_files`` count only what holds whichever files the others
-    were (every file of a job that completed without failures completed), and
-    ``unattributed_files`` the rest of this call's files there, with ``counts_note`` saying so."""
 
     @property
     def job_ids(self) -> tuple[str, ...]:
-        """Ids of the jobs the import started, one per asynchronous batch."""
-        return tuple(b.job_id for b in self.batches if isinstance(b.job_id, str) and b.job_id)
-
-    @property
-    def job_id(self) -> str | None:
-        """The first job's id (the only one unless the import was split into batches)."""
-        ids = self.job_ids
-        return ids[0] if ids else None
-
-    @property
-    def is_async(self) -> bool:
-        """True when at least one batch runs as a background job."""
-        return any(b.is_async for b in self.batches)
-
-    def _shares(self) -> dict[str, tuple[int, int]]:
-        return {
-            b.job_id: (b.files_sent, b.batch_files)
-            for b in self.batches
-            if isinstance(b.job_id, str) and b.job_id and b.batch_files and b.is_shared
-        }
-
-    def _ids(self, shared: bool, final: bool = False) -> tuple[str, ...]:
-        """The ids of the batches (and their jobs) that are shared, or that are not; with
-        ``final``, only those of images that exist."""
-        done = {j.job_id for j in self.jobs if j.status is JobStatus.COMPLETED}
-        shared_jobs = {b.job_id for b in self.batches if b.job_id and b.is_shared}
-        return _merge_ids(
-            [
-                id_tuple(b.image_ids)
-                for b in self.batches
-                if b.is_shared is shared and (not final or not b.job_id or b.job_id in done)
-            ]
-            + [j.image_ids for j in self.jobs if (j.job_id in shared_jobs) is shared]
-        )
-
-    @property
-    def image_ids(self) -> tuple[str, ...]:
-        """Every image id the service gave for this call's files: synchronous batches, the ids
-        jobs announced when created, and those of finished jobs (``shared_image_ids`` holds
-        those of batches shared with an earlier, larger call). ``final_image_ids`` says which
-        surely exist; ``jobs_without_image_ids`` and ``image_ids_note`` say where the service
-        gave none."""
-        return self._ids(shared=False)
-
-    @property
-    def shared_image_ids(self) -> tuple[str, ...]:
-        """The image ids of batches an earlier, larger call sent with this journal and this
-        call holds only some files of (``ImportBatch.is_shared``): the images of this call's
-        files there and of the others', which the service does not tell apart (the API names
-        no order for an answer's ids). Empty without such a re-run; ``image_ids_note`` says
-        more."""
-        own = set(self.image_ids)
-        return tuple(i for i in self._ids(shared=True) if i not in own)
-
-    @property
-    def final_image_ids(self) -> tuple[str, ...]:
-        """Ids of this call's images that exist: synchronous batches, jobs' own lists, and the
-        announced ids of jobs that completed (every file made its image); none of
-        ``shared_image_ids``."""
-        return self._ids(shared=False, final=True)
-
-    @property
-    def pending_image_ids(self) -> tuple[str, ...]:
-        """Announced ids not known to be final yet (their job runs, or ended with failures)."""
-        final = set(self.final_image_ids)
-        return tuple(i for i in self.image_ids if i not in final)
-
-    @property
-    def jobs_without_image_ids(self) -> tuple[str, ...]:
-        """Jobs whose files have no image id in this result: the service announced none when
-        it started the job (the API document's shape; the service as it runs today announces
-        placeholder ids) and the job, when waited for, listed none. ``image_ids_note`` says
-        what to do about them."""
-        listed = {j.job_id for j in self.jobs if j.image_ids}
+        """Ids of the jobs the call started, one per asynchronous batch."""
         return tuple(
-            dict.fromkeys(
-                b.job_id
-                for b in self.batches
-                if isinstance(b.job_id, str)
-                and b.job_id
-                and not id_tuple(b.image_ids)
-                and b.job_id not in listed
-            )
+            dict.fromkeys(b.job_id for b in self.batches if isinstance(b.job_id, str) and b.job_id)
         )
-
-    @property
-    def files_without_image_ids(self) -> int:
-        """How many files the ``jobs_without_image_ids`` carry."""
-        missing = set(self.jobs_without_image_ids)
-        return sum(_files(b) for b in self.batches if b.job_id in missing)
-
-    @property
-    def image_ids_note(self) -> str | None:
-        """A plain statement of which image ids this result lacks, holds only as placeholders or
-        holds apart (``shared_image_ids``), why, and what to do; None when it holds a final id
-        for every file imported."""
-        notes: list[str] = []
-        missing = self.jobs_without_image_ids
-        if missing:
-            notes.append(
-                f"No image ids for {self.files_without_image_ids} files: the service ran them "
-                f"as {_jobs(missing)} and answered no image ids (an import that becomes a job "
-                "reports counts only, as the API document shows; one the service finishes at "
-                "once answers with its ids). Find those images in your Aionvision library; "
-                "the import's tags help."
-            )
-        pending = self.pending_image_ids
-        if pending:
-            done = {j.job_id for j in self.jobs if j.status is JobStatus.COMPLETED}
-            open_jobs = tuple(
-                dict.fromkeys(
-                    b.job_id
-                    for b in self.batches
-                    if isinstance(b.job_id, str)
-                    and b.job_id
-                    and b.job_id not in done
-                    and not b.is_shared
-                    and id_tuple(b.image_ids)
-                )
-            )
-            # Each job as it is now: an ended one will not complete, however long one waits.
-            status = {j.job_id: j.status for j in self.jobs}
-            ended = [i for i in open_jobs if i in status and status[i].is_terminal]
-            running = [i for i in open_jobs if i not in ended]
-            states = []
-            if running:
-                states.append(
-                    f"{_jobs(running)}, still running when last seen: an id is final once its"
-                    " job completes (wait with import_and_wait or wait_for_job)"
-                )
-            if ended:
-                how = "/".join(dict.fromkeys(status[i].value for i in ended))
-                states.append(
-                    f"{_jobs(ended)}, which ended {how}: the ids of the files that arrived are"
-                    " final, the others stay unused"
-                )
-            notes.append(
-                f"{len(pending)} image ids are placeholders the service announced for "
-                f"{' and '.join(states)}; which of them stand for failed files is not said."
-            )
-        shared = self.shared_image_ids
-        if shared:
-            batches = [b for b in self.batches if b.is_shared]
-            mine = sum(b.files_sent for b in batches)
-            notes.append(
-                f"{len(shared)} image ids, in shared_image_ids and not in image_ids, are those "
-                f"of {_batches(batches)} an earlier, larger import sent with this journal: "
-                f"they stand for this call's {mine} files there and for "
-                f"{sum(b.batch_files or 0 for b in batches) - mine} files of the other call, "
-                "and the service does not say which id is which file (the API names no order "
-                "for an answer's ids). Find this call's images by their Drive names in your "
-                "Aionvision library."
-            )
-        return " ".join(notes) or None
-
-    @property
-    def total_files(self) -> int:
-        """This call's files: as the service counted them (else as sent); in a batch shared
-        with an earlier, larger call, those of this call's files."""
-        return sum(_files(b) for b in self.batches)
-
-    @property
-    def _total(self) -> int:
-        return self.total_files
-
-    @property
-    def _sync_counts(self) -> tuple[int, int, int]:
-        """(imported, lost, unattributed) files of this call in synchronous batches."""
-        imported = lost = unknown = 0
-        for b in self.batches:
-            if b.job_id:
-                continue
-            made = len(id_tuple(b.image_ids))
-            if not b.is_shared or not b.batch_files:
-                imported, lost = imported + made, lost + max(0, b.files_sent - made)
-                continue
-            whole = max(b.batch_files, made)
-            ours = attribute(b.files_sent, whole, made, whole - made, made >= whole)
-            imported, lost = imported + ours[0], lost + ours[1]
-            unknown += b.files_sent - ours[0] - ours[1]
-        return imported, lost, unknown
-
-    @property
-    def sync_counts(self) -> tuple[int, int]:
-        """(imported, lost) files of this call in the batches that finished synchronously; a
-        batch that returned fewer image ids than files sent lost the rest. Of a batch shared
-        with an earlier, larger call, only files surely imported or lost count (as in
-        ``completed_files``)."""
-        return self._sync_counts[:2]
-
-    @property
-    def completed_files(self) -> int:
-        """This call's files imported so far: by synchronous batches and by the jobs waited
-        for. Of a batch shared with an earlier, larger call (a journal re-run for some of its
-        files) only those that surely completed: all of them when its job completed without
-        failures or it lost no file, else those its counts leave no doubt about (see
-        ``unattributed_files``)."""
-        return self._sync_counts[0] + self._job_counts[0]
-
-    @property
-    def failed_files(self) -> int:
-        """This call's files that failed so far: in synchronous batches and in the jobs waited
-        for; of a shared batch only those that surely failed, as for ``completed_files``."""
-        return self._sync_counts[1] + self._job_counts[1]
-
-    @property
-    def unattributed_files(self) -> int:
-        """This call's files in shared batches (done at once, or their job finished) whose
-        outcome is not known per file: they may have completed or failed. With
-        ``completed_files`` and ``failed_files`` it never exceeds ``total_files``; 0 unless the
-        call is a journal re-run for some of an earlier, larger import's files."""
-        return self._sync_counts[2] + self._job_counts[2]
-
-    @property
-    def _shared_where(self) -> str:
-        return _batches([b for b in self.batches if b.is_shared])
 
     @property
     def status(self) -> JobStatus:
@@ -576,14 +347,91 @@ class ImportResult(_BulkResult["ImportBatch"]):
             [b.status or JobStatus.PENDING for b in self.batches if b.job_id], self.jobs
         )
 
+    def _job(self, job_id: object) -> Job | None:
+        return next((j for j in self.jobs if j.job_id == job_id), None) if job_id else None
+
+
+@attrs.frozen
+class ImportResult(_BulkResult["ImportBatch"]):
+    """The outcome of ``import_files`` and, after ``import_and_wait``, of the jobs it waited
+    for (``jobs``, terminal): ``files`` holds a record per file.
+
+    A file's image id is the one the service's answer gives it by position, only where the
+    answer holds exactly one id per file sent (the API document pairs them so, and the service
+    as it runs today announces one placeholder per file); a failed file is the one the job's
+    error (or a synchronous answer's message) names, with its reason. Files the service counts
+    as failed without naming them are ``"unknown"``, never guessed.
+
+    A failed call attaches a partial one to its exception (``exc.partial``): the batches
+    accepted so far, the files ``not_sent``, and in ``journal.stopped`` the batch it stopped at
+    and why."""
+
+    @property
+    def files(self) -> tuple[FileResult, ...]:
+        out: list[FileResult] = []
+        for b in self.batches:
+            out.extend(_import_files(b, self._job(b.job_id)))
+        return tuple(out)
+
+    @property
+    def image_ids(self) -> tuple[str, ...]:
+        """The ids safe to export: the done files' image ids, and those of synchronous batches
+        the service made but did not tie to a file (their images exist)."""
+        tied = [f.image_id for f in self.files if f.outcome == DONE and f.image_id]
+        loose = [
+            id_tuple(b.image_ids)
+            for b in self.batches
+            if not b.job_id and not b.is_shared and len(id_tuple(b.image_ids)) != len(b.file_ids)
+        ]
+        return _merge_ids([tuple(tied), *loose])
+
+
+def _import_files(batch: ImportBatch, job: Job | None) -> list[FileResult]:
+    ids = batch.file_ids
+    names = batch.file_names if len(batch.file_names) == len(ids) else ("",) * len(ids)
+    keys = [(n, i) for n, i in zip(names, ids, strict=True)]
+    answer = id_tuple(batch.image_ids)
+    if job is not None and len(job.image_ids) == len(ids):
+        answer = job.image_ids
+    # By position only where there is exactly one id per file sent (a shared batch sent others).
+    tied = answer if len(answer) == len(ids) and not batch.is_shared else (None,) * len(ids)
+    job_id = batch.job_id if isinstance(batch.job_id, str) and batch.job_id else None
+    outcomes: list[tuple[str, str | None]]
+    if job_id is None:  # done at once: the answer's ids are the images made
+        made = len(answer)
+        if batch.is_shared:  # the ids cover an earlier call's files too: all made, or not said
+            whole_done = made >= (batch.batch_files or 0)
+            outcomes = [(DONE if whole_done else UNKNOWN, None)] * len(ids)
+        else:
+            outcomes = _outcomes(keys, made, max(0, len(ids) - made), True, batch.message)
+    elif job is None:
+        outcomes = [(UNKNOWN, None)] * len(ids)
+    else:
+        outcomes = _job_outcomes(keys, job, batch.is_shared)
+    return [
+        FileResult(i, n or None, t if o == DONE else None, o, r, job_id)
+        for i, n, t, (o, r) in zip(ids, names, tied, outcomes, strict=True)
+    ]
+
+
+def _job_outcomes(
+    keys: Sequence[tuple[str, ...]], job: Job, shared: bool
+) -> list[tuple[str, str | None]]:
+    done, failed = count(job.completed_files), count(job.failed_files)
+    if shared:
+        # The job's counts cover an earlier call's files too: only what holds for all of them.
+        whole = max(count(job.total_files), done + failed)
+        done = len(keys) if job.status is JobStatus.COMPLETED and not failed else 0
+        failed = len(keys) if whole and failed >= whole else 0
+    return _outcomes(keys, done, failed, job.is_terminal, job.error)
+
 
 @attrs.frozen
 class ExportResult(_BulkResult["ExportBatch"]):
-    """The outcome of ``export_files`` (one batch per accepted request) and, after
-    ``export_and_wait``, the terminal jobs. Partial results on exceptions and the journal's
-    fields as in ``ImportResult``, with image ids for file ids; so are the counts of a journal
-    re-run for some of an earlier, larger export's images (``unattributed_files``,
-    ``counts_note``).
+    """The outcome of ``export_files`` and, after ``export_and_wait``, the terminal jobs:
+    ``files`` holds a record per image, with the Drive file id the job made for it where the
+    job's ``cloud_file_ids`` hold exactly one per image sent (tied by position); failures and
+    partial results as in ``ImportResult``.
 
     ``folder_id`` is the Drive folder the images went to: the one given as ``folder_id``, or the
     new folder ``folder_name`` made (every batch goes into that one folder), once known; None for
@@ -591,59 +439,25 @@ class ExportResult(_BulkResult["ExportBatch"]):
 
     folder_id: str | None = None
 
-    def _shares(self) -> dict[str, tuple[int, int]]:
-        return {
-            b.job_id: (b.images_sent, b.batch_images)
-            for b in self.batches
-            if b.job_id and b.batch_images and b.is_shared
-        }
-
     @property
-    def _total(self) -> int:
-        return sum(b.images_sent for b in self.batches)
-
-    @property
-    def job_ids(self) -> tuple[str, ...]:
-        """Ids of the export jobs, one per batch."""
-        return tuple(b.job_id for b in self.batches)
-
-    @property
-    def job_id(self) -> str | None:
-        """The first job's id (the only one unless the export was split into batches; None in
-        a partial result with no batch accepted)."""
-        return self.batches[0].job_id if self.batches else None
-
-    @property
-    def status(self) -> JobStatus:
-        """The jobs' combined status (see ``combined_status``)."""
-        return combined_status([b.status or JobStatus.PENDING for b in self.batches], self.jobs)
-
-
-def _files(batch: ImportBatch) -> int:
-    """This call's files in ``batch``: the service's count, else as sent (a shared batch's)."""
-    if type(batch.total_files) is int and not batch.is_shared:
-        return batch.total_files
-    return batch.files_sent
-
-
-def _batches(batches: Sequence[ImportBatch]) -> str:
-    """``job job_1``, ``a batch done at once``, or both kinds, in words."""
-    job_ids = tuple(
-        dict.fromkeys(b.job_id for b in batches if isinstance(b.job_id, str) and b.job_id)
-    )
-    sync = sum(1 for b in batches if not b.job_id)
-    parts = [_jobs(job_ids)] if job_ids else []
-    if sync:
-        parts.append("a batch done at once" if sync == 1 else f"{sync} batches done at once")
-    return " and ".join(parts)
-
-
-def _jobs(job_ids: Sequence[str]) -> str:
-    """``job job_1`` or ``3 jobs (job_1, job_2, job_3)``."""
-    if len(job_ids) == 1:
-        return f"job {job_ids[0]}"
-    shown = ", ".join(job_ids[:5]) + (", ..." if len(job_ids) > 5 else "")
-    return f"{len(job_ids)} jobs ({shown})"
+    def files(self) -> tuple[FileResult, ...]:
+        out: list[FileResult] = []
+        for b in self.batches:
+            job = self._job(b.job_id)
+            ids = b.sent_image_ids
+            made = id_tuple(job.cloud_file_ids) if job is not None else ()
+            tied = made if len(made) == len(ids) and not b.is_shared else (None,) * len(ids)
+            keys = [(i,) for i in ids]
+            outcomes = (
+                _job_outcomes(keys, job, b.is_shared)
+                if job is not None
+                else [(UNKNOWN, None)] * len(ids)
+            )
+            out.extend(
+                FileResult(t if o == DONE else None, None, i, o, r, b.job_id)
+                for i, t, (o, r) in zip(ids, tied, outcomes, strict=True)
+            )
+        return tuple(out)
 
 
 def combined_status(initial: Sequence[JobStatus], jobs: Sequence[Job]) -> JobStatus:

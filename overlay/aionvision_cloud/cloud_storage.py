@@ -9,20 +9,18 @@ not name itself, checked against the generated model before anything is sent: a 
 
 from __future__ import annotations
 
-import contextlib
-import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from . import _inputs as inputs
-from ._bulk import BulkOutcome, keep_partial, send_in_batches
+from ._bulk import BulkOutcome, send_in_batches
 from ._export_folder import ExportFolder
 from ._http import Unreadable, core_id
 from ._inputs import request_body
-from ._journal import ON_UNCERTAIN, BatchRecord, Journal, JournalOperation, OnUncertain
+from ._journal import JournalOperation, OnUncertain
 from ._models import (
     AuthStart,
     CompleteAuthResult,
@@ -38,14 +36,22 @@ from ._picker import DriveLister, build_query, check_endpoint, unwrap_proxy_resp
 from ._polling import FAILURE_STATUSES, JobWaiter
 from ._results import CloudFile, ExportResult, ImportResult, Progress, count, id_tuple
 from ._settings import Settings
+from ._transfers import (
+    JournalPath,
+    Plan,
+    bulk_call,
+    export_batch,
+    export_result,
+    import_batch,
+    import_result,
+    job_id,
+    wait_all,
+)
 from .errors import (
     APIResponseValidationError,
     InvalidInputError,
     JobFailedError,
-    JobTimeoutError,
-    JournalConflictError,
 )
-from .status import JobStatus
 
 __all__ = ["CloudStorage"]
 
@@ -53,10 +59,8 @@ DEFAULT_CONNECT_TIMEOUT = 300.0
 
 if TYPE_CHECKING:
     from aionvision_cloud_api.models.complete_auth_response import CompleteAuthResponse
-    from aionvision_cloud_api.models.export_request import ExportRequest
     from aionvision_cloud_api.models.export_response import ExportResponse
     from aionvision_cloud_api.models.import_file import ImportFile
-    from aionvision_cloud_api.models.import_request import ImportRequest
     from aionvision_cloud_api.models.import_response import ImportResponse
     from aionvision_cloud_api.models.initiate_auth_response import InitiateAuthResponse
     from aionvision_cloud_api.models.job_response import JobResponse
@@ -67,175 +71,6 @@ if TYPE_CHECKING:
     from ._paths import DriveFolder
 
     ProviderLike = str | Provider
-
-JournalPath = str | os.PathLike[str]
-
-
-@contextlib.contextmanager
-def _journal(
-    path: JournalPath | None,
-    on_uncertain: str,
-    kind: str,
-    connection_id: str,
-    options: Mapping[str, Any],
-    accounts: Callable[[], Mapping[str, str | None]] | None = None,
-    *,
-    server: str,
-) -> Iterator[JournalOperation | None]:
-    """The journal's record of this operation, open for the call (None without a journal).
-
-    ``server`` is the client's base URL: a journal written against another is refused before
-    anything is sent (one written before journals recorded it adopts this one).
-
-    ``accounts`` (connection id to Drive account, for exports) is asked once per connection the
-    operation has not used before, and its account recorded: a reconnect to the same account is
-    the same export, another account (or one the service does not name) is refused before
-    anything is sent. Imports need no account: Drive file ids name the same files whichever
-    connection lists them.
-    """
-    if on_uncertain not in ON_UNCERTAIN:
-        raise InvalidInputError(f"on_uncertain must be one of {', '.join(ON_UNCERTAIN)}")
-    if path is None:
-        yield None
-        return
-    if not isinstance(path, (str, os.PathLike)):
-        raise InvalidInputError("journal must be a file path (str or os.PathLike)")
-    with Journal(path) as journal:
-        journal.use_server(server)
-        op = journal.operation(kind, connection_id, options)
-        if connection_id not in op.connection_ids:
-            account = None
-            if accounts is not None:
-                known = accounts()
-                account = known.get(connection_id)
-                if op.connections:
-                    _check_same_account(op, account)
-            op.use_connection(account)
-        yield op
-
-
-def _check_same_account(op: JournalOperation, account: str | None) -> None:
-    if account is not None and account in {a for _, a in op.connections}:
-        return
-    recorded = ", ".join(f"{c} ({a or 'account unknown'})" for c, a in op.connections)
-    raise JournalConflictError(
-        f"this journal's {op.kind} went through connection {recorded}; this call uses "
-        f"{op.connection_id} ({account or 'account unknown'}), which the service does not name "
-        f"as the same Drive account. Call with the recorded connection to resume, or use a new "
-        f"journal file to {op.kind} to this account."
-    )
-
-
-@attrs.define
-class _Kept:
-    """What a bulk call has done so far, updated as it goes."""
-
-    outcome: BulkOutcome[Any]
-    jobs: tuple[Job, ...] = ()
-
-
-@contextlib.contextmanager
-def _keeping(
-    keys: Iterable[str], result: Callable[[BulkOutcome[Any], Sequence[Job]], object]
-) -> Iterator[_Kept]:
-    """Whatever escapes the call, Ctrl-C included, leaves with ``partial``: the engine's own
-    (set where it stopped) or, from the gaps between its steps, what ``_Kept`` holds by then."""
-    kept = _Kept(BulkOutcome((), not_sent=tuple(dict.fromkeys(keys))))
-    try:
-        yield kept
-    except BaseException as exc:
-        if getattr(exc, "partial", None) is None:
-            keep_partial(exc, result(kept.outcome, kept.jobs))
-        raise
-
-
-def _import_batch(record: BatchRecord) -> ImportBatch:
-
-    return ImportBatch(
-        is_async=record.job_id is not None,
-        image_ids=list(record.image_ids),
-        job_id=record.job_id,
-        files_sent=len(record.items),
-        file_ids=record.items,
-        from_journal=True,
-        batch_files=record.items_sent,
-    )
-
-
-def _export_batch(record: BatchRecord) -> ExportBatch:
-
-    return ExportBatch(
-        job_id=record.job_id or "",
-        images_sent=len(record.items),
-        sent_image_ids=record.items,
-        from_journal=True,
-        batch_images=record.items_sent,
-    )
-
-
-def _import_result(outcome: BulkOutcome[ImportBatch], jobs: Sequence[Job] = ()) -> ImportResult:
-    return ImportResult(
-        batches=outcome.batches,
-        jobs=tuple(jobs),
-        failed=outcome.failed,
-        not_sent=outcome.not_sent,
-        uncertain=outcome.uncertain,
-        skipped_files=outcome.skipped,
-    )
-
-
-def _export_result(
-    outcome: BulkOutcome[ExportBatch], jobs: Sequence[Job] = (), folder_id: str | None = None
-) -> ExportResult:
-    return ExportResult(
-        batches=outcome.batches,
-        jobs=tuple(jobs),
-        failed=outcome.failed,
-        not_sent=outcome.not_sent,
-        uncertain=outcome.uncertain,
-        skipped_files=outcome.skipped,
-        folder_id=folder_id,
-    )
-
-
-def _counts(result: ImportResult | ExportResult) -> tuple[int, int]:
-    return result.completed_files, result.failed_files
-
-
-def _job_id(batch: ImportBatch) -> str | None:
-    return batch.job_id if isinstance(batch.job_id, str) and batch.job_id else None
-
-
-Item = TypeVar("Item")
-
-
-@attrs.frozen
-class _Plan(Generic[Item]):
-    """A checked bulk call: the items to send in batches of ``size``, the options the overlay
-    takes by name (None: not given) and any other optional field of the request (``fields``)."""
-
-    cid: str
-    items: list[Item]
-    size: int
-    named: dict[str, Any]
-    fields: dict[str, Any]
-
-    @property
-    def options(self) -> dict[str, Any]:
-        """What the journal tells operations apart by (the same arguments: the same one)."""
-        return {**self.named, **self.fields}
-
-    def import_body(self, chunk: Sequence[Any]) -> ImportRequest:
-        from aionvision_cloud_api.models.import_request import ImportRequest
-
-        values = {"connection_id": self.cid, "files": list(chunk), **self.named}
-        return request_body(ImportRequest, "import_files", values, self.fields)
-
-    def export_body(self, chunk: Sequence[Any]) -> ExportRequest:
-        from aionvision_cloud_api.models.export_request import ExportRequest
-
-        values = {"connection_id": self.cid, "image_ids": list(chunk), **self.named}
-        return request_body(ExportRequest, "export_files", values, self.fields)
 
 
 class CloudStorage:
@@ -254,35 +89,6 @@ class CloudStorage:
             max_interval=settings.max_interval,
             timeout=settings.wait_timeout,
         )
-
-    @contextlib.contextmanager
-    def _bulk_call(
-        self,
-        kind: str,
-        plan: _Plan[Any],
-        journal: JournalPath | None,
-        on_uncertain: str,
-    ) -> Iterator[tuple[_Kept, JournalOperation | None]]:
-        """A bulk call's journal (tied to this client's base URL; for an export, to the
-        connection's account too), and ``partial`` on whatever escapes it."""
-        result: Callable[[BulkOutcome[Any], Sequence[Job]], object] = _export_result
-        keys: list[str] = plan.items
-        accounts: Callable[[], Mapping[str, str | None]] | None = self._accounts
-        if kind == "import":
-            keys, result, accounts = [str(f.id) for f in plan.items], _import_result, None
-        with (
-            _keeping(keys, result) as kept,
-            _journal(
-                journal,
-                on_uncertain,
-                kind,
-                plan.cid,
-                plan.options,
-                accounts,
-                server=self._settings.base_url,
-            ) as op,
-        ):
-            yield kept, op
 
     @property
     def batch_size(self) -> int:
@@ -787,9 +593,12 @@ class CloudStorage:
         plan = self._check_import(
             connection_id, files, auto_describe, tags, collection_id, batch_size, fields
         )
-        with self._bulk_call("import", plan, journal, on_uncertain) as (kept, op):
+        with bulk_call(self._settings, "import", plan, journal, on_uncertain, self._accounts) as (
+            kept,
+            op,
+        ):
             kept.outcome = self._send_imports(plan, op, on_uncertain)
-            return _import_result(kept.outcome)
+            return import_result(kept.outcome)
 
     def _check_import(
         self,
@@ -800,7 +609,7 @@ class CloudStorage:
         collection_id: str | None,
         batch_size: int | None,
         fields: Mapping[str, Any],
-    ) -> _Plan[ImportFile]:
+    ) -> Plan[ImportFile]:
         cid = inputs.check_id(connection_id, "connection_id")
         to_send = inputs.to_import_files(files)
         size = self.batch_size if batch_size is None else inputs.check_batch_size(batch_size)
@@ -811,12 +620,12 @@ class CloudStorage:
         if auto_describe is not None and not isinstance(auto_describe, bool):
             raise InvalidInputError("auto_describe must be a bool")
         named = {"auto_describe": auto_describe, "tags": tag_list, "collection_id": coll}
-        plan = _Plan(cid, to_send, size, named, dict(fields))
+        plan = Plan(cid, to_send, size, named, dict(fields))
         plan.import_body(plan.items[: plan.size])  # an unknown or bad field: refused before sending
         return plan
 
     def _send_imports(
-        self, plan: _Plan[ImportFile], op: JournalOperation | None, on_uncertain: OnUncertain
+        self, plan: Plan[ImportFile], op: JournalOperation | None, on_uncertain: OnUncertain
     ) -> BulkOutcome[ImportBatch]:
 
         from aionvision_cloud_api.api.cloud_storage import import_files
@@ -824,24 +633,32 @@ class CloudStorage:
         def send(chunk: Sequence[ImportFile]) -> ImportBatch:
             def read(answer: ImportResponse) -> ImportBatch:
                 file_ids = tuple(f.id for f in chunk)
-                batch = adopt(ImportBatch, answer, files_sent=len(chunk), file_ids=file_ids)
-                if batch.is_async and _job_id(batch) is None:
+                names = tuple(f.name for f in chunk)
+                batch = adopt(
+                    ImportBatch,
+                    answer,
+                    files_sent=len(chunk),
+                    file_ids=file_ids,
+                    file_names=names,
+                )
+                if batch.is_async and job_id(batch) is None:
                     raise Unreadable("an asynchronous import's answer has no job_id")
                 return batch
 
             sent = import_files.sync_detailed(client=self._api, body=plan.import_body(chunk))
             return self._rq.read(sent, "import_files", read)
 
+        names = {str(f.id): str(f.name) for f in plan.items}
         return send_in_batches(
             plan.items,
             key=lambda f: str(f.id),
             size=plan.size,
             send=send,
-            accepted_ids=lambda b: (_job_id(b), id_tuple(b.image_ids)),
-            from_journal=_import_batch,
+            accepted_ids=lambda b: (job_id(b), id_tuple(b.image_ids)),
+            from_journal=lambda record: import_batch(record, names),
             journal=op,
             on_uncertain=on_uncertain,
-            partial=_import_result,
+            partial=import_result,
         )
 
     def export_files(
@@ -894,10 +711,13 @@ class CloudStorage:
         plan = self._check_export(
             connection_id, image_ids, folder_id, folder_name, batch_size, fields
         )
-        with self._bulk_call("export", plan, journal, on_uncertain) as (kept, op):
+        with bulk_call(self._settings, "export", plan, journal, on_uncertain, self._accounts) as (
+            kept,
+            op,
+        ):
             folder = ExportFolder(self, plan.cid, folder_id, folder_name, op, None)
             kept.outcome = self._send_exports(plan, op, on_uncertain, folder)
-            return _export_result(kept.outcome, folder_id=folder.folder_id)
+            return export_result(kept.outcome, folder_id=folder.folder_id)
 
     def _check_export(
         self,
@@ -907,7 +727,7 @@ class CloudStorage:
         folder_name: str | None,
         batch_size: int | None,
         fields: Mapping[str, Any],
-    ) -> _Plan[str]:
+    ) -> Plan[str]:
         cid = inputs.check_id(connection_id, "connection_id")
         ids = inputs.check_ids(image_ids, "image_ids")
         size = self.batch_size if batch_size is None else inputs.check_batch_size(batch_size)
@@ -916,13 +736,13 @@ class CloudStorage:
         if folder_name is not None:
             inputs.check_id(folder_name, "folder_name")
         named = {"folder_id": folder_id, "folder_name": folder_name}
-        plan = _Plan(cid, ids, size, named, dict(fields))
+        plan = Plan(cid, ids, size, named, dict(fields))
         plan.export_body(plan.items[: plan.size])  # an unknown or bad field: refused before sending
         return plan
 
     def _send_exports(
         self,
-        plan: _Plan[str],
+        plan: Plan[str],
         op: JournalOperation | None,
         on_uncertain: OnUncertain,
         folder: ExportFolder,
@@ -948,10 +768,10 @@ class CloudStorage:
             size=plan.size,
             send=send,
             accepted_ids=lambda b: (b.job_id, ()),
-            from_journal=_export_batch,
+            from_journal=export_batch,
             journal=op,
             on_uncertain=on_uncertain,
-            partial=lambda outcome: _export_result(outcome, folder_id=folder.folder_id),
+            partial=lambda outcome: export_result(outcome, folder_id=folder.folder_id),
             before_batch=folder.before_batch,
         )
 
@@ -1029,94 +849,6 @@ class CloudStorage:
             raise_on_failure=raise_on_failure,
         )
 
-    def _wait_all(
-        self,
-        batches: Sequence[ImportBatch] | Sequence[ExportBatch],
-        *,
-        total_files: int,
-        counts: Callable[[tuple[Job, ...]], tuple[int, int]],
-        timeout: float | None,
-        poll_interval: float | None,
-        on_progress: Callable[[Progress], object] | None,
-        op: JournalOperation | None,
-        partial: Callable[[tuple[Job, ...]], object],
-    ) -> tuple[Job, ...]:
-        """Wait for every job; jobs the journal saw end are not polled again. Any error carries
-        ``partial(jobs)`` with every job in its last known state; a timeout also lists them.
-        ``counts(jobs)`` is (completed, failed) of the call's files, for ``on_progress``."""
-
-        initial = {b.job_id: b.status for b in batches if isinstance(b.job_id, str) and b.job_id}
-        job_ids = list(initial)
-        budget = self._settings.wait_timeout if timeout is None else timeout
-        deadline = self._clock.monotonic() + budget
-        finished: list[Job] = []
-        try:
-            known = op.finished_jobs() if op is not None else {}
-        except BaseException as exc:
-            # The batches went out: the error still says which jobs they started.
-            keep_partial(
-                exc,
-                partial(
-                    tuple(Job(job_id=j, status=initial[j] or JobStatus.PENDING) for j in job_ids)
-                ),
-            )
-            raise
-
-        def report(job: Job | None) -> None:
-            if on_progress is not None:
-                # The result's counts: a job shared with an earlier call counts this call's files.
-                completed, failed = counts((*finished, job) if job is not None else tuple(finished))
-                on_progress(Progress(total_files, completed, failed, len(finished), len(job_ids)))
-
-        def last_states(current: Job | None) -> tuple[Job, ...]:
-            done = {j.job_id: j for j in finished}
-            if current is not None:
-                done[current.job_id] = current
-            return tuple(
-                done.get(jid) or Job(job_id=jid, status=initial[jid] or JobStatus.PENDING)
-                for jid in job_ids
-            )
-
-        if not job_ids:
-            report(None)
-        for jid in job_ids:
-            if jid in known:
-                finished.append(Job.from_dict(known[jid]))
-                continue
-            try:
-                job = self._waiter.wait(
-                    jid,
-                    timeout=budget,
-                    poll_interval=poll_interval,
-                    on_progress=report if on_progress is not None else None,
-                    raise_on_failure=False,
-                    deadline=deadline,
-                )
-            except JobTimeoutError as exc:
-                jobs = last_states(exc.job)
-                timed_out = JobTimeoutError(
-                    jid,
-                    budget,
-                    exc.job,
-                    jobs=jobs,
-                    last_error=exc.last_error,
-                    retry_after=exc.retry_after,
-                )
-                timed_out.partial = partial(jobs)
-                raise timed_out from exc
-            except BaseException as exc:
-                # Ctrl-C included: every job started is named, in its last known state.
-                keep_partial(exc, partial(last_states(None)))
-                raise
-            finished.append(job)
-            if op is not None:
-                try:
-                    op.job_seen(jid, job.to_dict(), job.is_terminal)
-                except BaseException as exc:
-                    keep_partial(exc, partial(last_states(None)))
-                    raise
-        return tuple(finished)
-
     def import_and_wait(
         self,
         connection_id: str,
@@ -1170,21 +902,24 @@ class CloudStorage:
         plan = self._check_import(
             connection_id, files, auto_describe, tags, collection_id, batch_size, fields
         )
-        with self._bulk_call("import", plan, journal, on_uncertain) as (kept, op):
+        with bulk_call(self._settings, "import", plan, journal, on_uncertain, self._accounts) as (
+            kept,
+            op,
+        ):
             kept.outcome = outcome = self._send_imports(plan, op, on_uncertain)
-            sent = _import_result(outcome)
-            jobs = self._wait_all(
+            jobs = wait_all(
+                self._settings,
+                self._waiter,
                 outcome.batches,
-                total_files=sent.total_files,
-                counts=lambda seen: _counts(_import_result(outcome, seen)),
+                total_files=sum(b.files_sent for b in outcome.batches),
                 timeout=timeout,
                 poll_interval=poll_interval,
                 on_progress=on_progress,
                 op=op,
-                partial=lambda seen: _import_result(outcome, seen),
+                partial=lambda seen: import_result(outcome, seen),
             )
             kept.jobs = jobs
-            result = _import_result(outcome, jobs)
+            result = import_result(outcome, jobs)
         _raise_first_failure(jobs, result, raise_on_failure)
         return result
 
@@ -1241,22 +976,26 @@ class CloudStorage:
         plan = self._check_export(
             connection_id, image_ids, folder_id, folder_name, batch_size, fields
         )
-        with self._bulk_call("export", plan, journal, on_uncertain) as (kept, op):
+        with bulk_call(self._settings, "export", plan, journal, on_uncertain, self._accounts) as (
+            kept,
+            op,
+        ):
             folder = ExportFolder(self, plan.cid, folder_id, folder_name, op, timeout)
             kept.outcome = outcome = self._send_exports(plan, op, on_uncertain, folder)
-            jobs = self._wait_all(
+            jobs = wait_all(
+                self._settings,
+                self._waiter,
                 outcome.batches,
                 total_files=sum(b.images_sent for b in outcome.batches),
-                counts=lambda seen: _counts(_export_result(outcome, seen)),
                 timeout=timeout,
                 poll_interval=poll_interval,
                 on_progress=on_progress,
                 op=op,
-                partial=lambda seen: _export_result(outcome, seen, folder.folder_id),
+                partial=lambda seen: export_result(outcome, seen, folder.folder_id),
             )
             kept.jobs = jobs
             folder.look_up(jobs)  # a one-batch export's new folder, for the result
-            result = _export_result(outcome, jobs, folder.folder_id)
+            result = export_result(outcome, jobs, folder.folder_id)
         _raise_first_failure(jobs, result, raise_on_failure)
         return result
 

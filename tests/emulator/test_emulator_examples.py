@@ -138,11 +138,11 @@ def test_export_images(
     cs = aionvision_client.cloud_storage
     files = list(cs.iter_drive_files(aionvision_connection_id, folder="Photos/Family"))[:3]
     imported = cs.import_and_wait(aionvision_connection_id, files)
-    assert len(imported.final_image_ids) == 3  # at once (document) or announced (service)
+    assert len(imported.image_ids) == 3  # at once (document) or announced (service)
     done = run(
         "export_images.py",
         aionvision_connection_id,
-        *imported.final_image_ids,
+        *imported.image_ids,
         emu=aionvision_emulator,
         tmp_path=tmp_path,
     )

@@ -108,10 +108,10 @@ def test_ctrl_c_while_the_second_batch_is_in_flight_keeps_the_first_job(
     assert len(partial.job_ids) == 1
     assert partial.job_ids[0] == partial.batches[0].job_id
     # Batch 2 reached the service, its answer never read: uncertain, with its files.
-    assert partial.failed is not None
-    assert partial.failed.uncertain is True
-    assert partial.failed.items == ids(files[10:20])
-    assert isinstance(partial.failed.error, KeyboardInterrupt)
+    assert partial.journal.stopped is not None
+    assert partial.journal.stopped.uncertain is True
+    assert partial.journal.stopped.items == ids(files[10:20])
+    assert isinstance(partial.journal.stopped.error, KeyboardInterrupt)
     # Batch 3 never went out.
     assert partial.not_sent == ids(files[20:])
     assert imports_sent(emu) == 2
@@ -139,7 +139,7 @@ def test_ctrl_c_between_batches_keeps_the_first_job_and_a_rerun_sends_the_rest(
         client.cloud_storage.import_files(conn, files, batch_size=10, journal=journal)
     partial: ImportResult = caught.value.partial  # type: ignore[attr-defined]
     assert len(partial.job_ids) == 1
-    assert partial.failed is None  # nothing was in flight
+    assert partial.journal.stopped is None  # nothing was in flight
     assert partial.not_sent == ids(files[10:])
     assert imports_sent(emu) == 1
 
@@ -160,7 +160,7 @@ def test_ctrl_c_during_the_wait_names_every_job(
         client.cloud_storage.import_and_wait(conn, files, batch_size=10)
     partial: ImportResult = caught.value.partial  # type: ignore[attr-defined]
     assert len(partial.batches) == 3
-    assert partial.failed is None
+    assert partial.journal.stopped is None
     assert partial.not_sent == ()
     sent = {f for b in partial.batches for f in b.file_ids}
     assert sent == set(ids(files))
@@ -183,9 +183,9 @@ def test_ctrl_c_in_an_export_keeps_the_first_job(
         client.cloud_storage.export_files(conn, images, batch_size=2)
     partial: ExportResult = caught.value.partial  # type: ignore[attr-defined]
     assert len(partial.job_ids) == 1
-    assert partial.failed is not None
-    assert partial.failed.uncertain is True
-    assert partial.failed.items == tuple(images[2:4])
+    assert partial.journal.stopped is not None
+    assert partial.journal.stopped.uncertain is True
+    assert partial.journal.stopped.items == tuple(images[2:4])
     assert partial.not_sent == tuple(images[4:])
 
 

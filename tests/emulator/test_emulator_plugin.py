@@ -138,7 +138,7 @@ def test_my_import(aionvision_client, aionvision_connection_id):
     files = list(cs.iter_drive_files(aionvision_connection_id, folder="Photos/Family"))
     result = cs.import_and_wait(aionvision_connection_id, files, tags=["mine"])
     assert result.status == "completed"
-    assert len(result.final_image_ids) == len(files) == 25
+    assert len(result.image_ids) == len(files) == 25
 
 
 def test_service_by_default(aionvision_emulator, aionvision_client, aionvision_connection_id):
@@ -148,7 +148,7 @@ def test_service_by_default(aionvision_emulator, aionvision_client, aionvision_c
     cs = aionvision_client.cloud_storage
     files = list(cs.iter_drive_files(aionvision_connection_id, folder="Photos/Family"))
     result = cs.import_and_wait(aionvision_connection_id, files)
-    assert len(result.final_image_ids) == len(files) == 25
+    assert len(result.image_ids) == len(files) == 25
 
 
 @pytest.mark.aionvision_emulator(profile="document")

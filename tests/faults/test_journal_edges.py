@@ -49,7 +49,7 @@ def test_a_reconnect_to_the_same_account_is_the_same_import_and_export(
     journal = tmp_path / "reconnect.journal"
     first = cs.import_and_wait(conn_id, files, batch_size=10, journal=journal)
     out = tmp_path / "export.journal"
-    cs.export_and_wait(conn_id, first.final_image_ids, folder_name="out", journal=out)
+    cs.export_and_wait(conn_id, first.image_ids, folder_name="out", journal=out)
     cs.disconnect(conn_id)
     with client_for(emulator) as api:
         new_id = str(connect(api)["connection"]["id"])
@@ -57,7 +57,7 @@ def test_a_reconnect_to_the_same_account_is_the_same_import_and_export(
     again = cs.import_and_wait(new_id, files, batch_size=10, journal=journal)
     assert again.total_files == 20
     assert set(_imports(emulator).values()) == {1}
-    cs.export_and_wait(new_id, first.final_image_ids, folder_name="out", journal=out)
+    cs.export_and_wait(new_id, first.image_ids, folder_name="out", journal=out)
     assert set(emulator.admin.stats()["exports_by_image"].values()) == {1}
 
 
@@ -68,11 +68,11 @@ def test_an_export_through_another_account_is_refused(
     cs = client.cloud_storage
     first = cs.import_and_wait(conn_id, files[:5], journal=tmp_path / "i.journal")
     out = tmp_path / "export.journal"
-    cs.export_and_wait(conn_id, first.final_image_ids, folder_name="out", journal=out)
+    cs.export_and_wait(conn_id, first.image_ids, folder_name="out", journal=out)
     with client_for(emulator) as api:
         other = str(connect(api, login_hint="someone.else@example.com")["connection"]["id"])
     with pytest.raises(JournalConflictError, match="new journal") as caught:
-        cs.export_files(other, first.final_image_ids, folder_name="out", journal=out)
+        cs.export_files(other, first.image_ids, folder_name="out", journal=out)
     assert conn_id in str(caught.value)
     assert other in str(caught.value)
     assert set(emulator.admin.stats()["exports_by_image"].values()) == {1}
@@ -116,7 +116,7 @@ def test_a_smaller_rerun_counts_its_own_files_of_a_job_that_completed(
     assert (smaller.total_files, smaller.completed_files, smaller.failed_files) == (3, 3, 0)
     assert smaller.unattributed_files == 0
     assert smaller.image_ids == ()
-    assert smaller.final_image_ids == ()
+    assert smaller.image_ids == ()
     assert set(smaller.shared_image_ids) == set(first.image_ids)
     assert "shared_image_ids" in str(smaller.image_ids_note)
     assert smaller.counts_note is None  # the counts are exact
@@ -208,11 +208,11 @@ def test_a_smaller_rerun_lists_its_own_files_of_an_uncertain_batch(
     with pytest.raises(UncertainBatchError) as caught:
         cs.import_files(conn_id, files[2:5], batch_size=10, journal=journal)
     assert caught.value.partial is not None
-    assert [u.items for u in caught.value.partial.uncertain] == [tuple(f["id"] for f in files[2:5])]
+    assert [u.items for u in caught.value.partial.journal.uncertain] == [tuple(f["id"] for f in files[2:5])]
     again = cs.import_files(
         conn_id, files[2:5], batch_size=10, journal=journal, on_uncertain="resend"
     )
-    assert [(u.items, u.resolution) for u in again.uncertain] == [
+    assert [(u.items, u.resolution) for u in again.journal.uncertain] == [
         (tuple(f["id"] for f in files[2:5]), "resent")
     ]
     assert again.total_files == 3
@@ -224,7 +224,7 @@ def test_a_smaller_rerun_lists_its_own_files_of_an_uncertain_batch(
         cs.import_files(conn_id, files[:10], batch_size=10, journal=journal)
     assert asked.value.partial is not None
     others = {f["id"] for f in files[:2] + files[5:10]}
-    assert [set(u.items) for u in asked.value.partial.uncertain] == [others]
+    assert [set(u.items) for u in asked.value.partial.journal.uncertain] == [others]
     assert "(7 files)" in str(asked.value)
     assert emulator.admin.stats()["requests_by_operation"]["import_files"] == sent
 
@@ -285,7 +285,7 @@ def test_a_journal_that_cannot_record_an_accepted_batch(
     again = cs.import_and_wait(conn_id, files, batch_size=8, journal=journal)
     assert [b.job_id for b in again.batches[:2]] == [b.job_id for b in partial.batches]
     assert set(_imports(emulator).values()) == {1}
-    assert len(again.final_image_ids) == 20
+    assert len(again.image_ids) == 20
 
 
 def test_a_journal_that_cannot_record_a_finished_job_still_gives_partial(

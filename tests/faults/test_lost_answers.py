@@ -28,7 +28,7 @@ def test_lost_answer_then_rerun_with_journal(
         cs.import_and_wait(conn_id, files, batch_size=10, journal=journal)
     emulator.admin.configure(fault_ratio=0.0)
     partial = caught.value.partial
-    assert partial.failed.uncertain is True
+    assert partial.journal.stopped.uncertain is True
     assert partial.not_sent == tuple(f["id"] for f in files[10:])
     assert emulator.admin.stats()["jobs_created"] == {"import": 1}  # it did act
 
@@ -47,9 +47,9 @@ def test_lost_answer_then_rerun_with_journal(
     if choice == "resend":
         # The lost batch arrives twice (the risk the caller took), every other file once.
         assert set(stats["duplicate_imports"]) == first
-        assert len(result.final_image_ids) == 20
+        assert len(result.image_ids) == 20
     else:
         assert stats["duplicate_imports"] == {}
-        assert set(result.skipped_files) == first
-        assert len(result.final_image_ids) == 10
+        assert set(result.journal.skipped_files) == first
+        assert len(result.image_ids) == 10
     assert set(stats["imports_by_source_file"]) == {f["id"] for f in files}

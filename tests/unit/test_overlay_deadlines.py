@@ -558,5 +558,5 @@ def test_an_import_answer_over_the_cap_is_an_uncertain_batch(
     api.on("POST", IMPORT, lambda r: httpx.Response(200, stream=_Endless()))
     with pytest.raises(ResponseTooLargeError) as caught:
         client.cloud_storage.import_files("conn_1", [{"id": "f1", "name": "a.jpg"}])
-    assert caught.value.partial.failed.uncertain is True
+    assert caught.value.partial.journal.stopped.uncertain is True
     assert len(api.requests) == 1

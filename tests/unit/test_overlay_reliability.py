@@ -72,10 +72,10 @@ def test_import_error_carries_accepted_jobs_failed_batch_and_files_not_sent(
     assert isinstance(partial, ImportResult)
     assert partial.job_ids == ("job_a",)
     assert partial.batches[0].file_ids == ("file0", "file1", "file2", "file3")
-    assert partial.failed is not None
-    assert partial.failed.items == ("file4", "file5", "file6", "file7")
-    assert partial.failed.uncertain is True  # a 500 after the request went out
-    assert "boom" in partial.failed.reason
+    assert partial.journal.stopped is not None
+    assert partial.journal.stopped.items == ("file4", "file5", "file6", "file7")
+    assert partial.journal.stopped.uncertain is True  # a 500 after the request went out
+    assert "boom" in partial.journal.stopped.reason
     assert partial.not_sent == ("file8", "file9")
     assert not partial.is_complete
 
@@ -89,8 +89,8 @@ def test_dropped_connection_on_export_keeps_the_jobs_already_created(
         no_retries.cloud_storage.export_files(CONN, [f"img_{i}" for i in range(5)], batch_size=2)
     partial = caught.value.partial
     assert partial.job_ids == ("job_e1",)
-    assert partial.failed.items == ("img_2", "img_3")
-    assert partial.failed.uncertain is True
+    assert partial.journal.stopped.items == ("img_2", "img_3")
+    assert partial.journal.stopped.uncertain is True
     assert partial.not_sent == ("img_4",)
 
 
@@ -158,10 +158,10 @@ def test_async_answer_with_image_ids_keeps_them(client: Client, api: FakeAPI) ->
     api.on("POST", IMPORT, accepted("job_a", 4, ["img_0", "img_1", "img_2", "img_3"]))
     result = client.cloud_storage.import_files(CONN, FILES[:4], batch_size=4)
     assert result.image_ids == ("img_0", "img_1", "img_2", "img_3")
-    assert result.final_image_ids == ()
+    assert result.image_ids == ()
     api.on("GET", _job_path("job_a"), done("job_a"))
     waited = client.cloud_storage.import_and_wait(CONN, FILES[:4], batch_size=4)
-    assert waited.final_image_ids == ("img_0", "img_1", "img_2", "img_3")
+    assert waited.image_ids == ("img_0", "img_1", "img_2", "img_3")
 
 
 # -- the journal --------------------------------------------------------------------------------
@@ -219,11 +219,11 @@ def test_uncertain_batch_asks_then_resends_or_skips(
         sent = [f["id"] for body in api.bodies("POST", IMPORT) for f in body["files"]]
         if policy == "resend":
             assert sent == [f"file{i}" for i in range(4, 10)]
-            assert result.skipped_files == ()
+            assert result.journal.skipped_files == ()
         else:
             assert sent == ["file8", "file9"]
-            assert result.skipped_files == ("file4", "file5", "file6", "file7")
-        assert [u.resolution for u in result.uncertain] == [
+            assert result.journal.skipped_files == ("file4", "file5", "file6", "file7")
+        assert [u.resolution for u in result.journal.uncertain] == [
             "resent" if policy == "resend" else "skipped"
         ]
         assert result.is_complete
@@ -314,7 +314,7 @@ def test_an_accepted_answer_the_client_cannot_read_still_journals_its_job(
 
     with pytest.raises(APIResponseValidationError) as info:
         cs.import_files(CONN, FILES, batch_size=5, journal=journal)
-    failed = info.value.partial.failed
+    failed = info.value.partial.journal.stopped
     assert (failed.job_id, failed.uncertain) == ("job_odd", False)
     assert info.value.response is not None
     assert len(api.calls("POST", IMPORT)) == 1

@@ -30,22 +30,22 @@ def test_ids_announced_with_a_job_are_kept_but_not_final() -> None:
     assert sync.image_ids_final is True
     result = ImportResult(batches=(both, sync))
     assert result.image_ids == ("img_1", "img_2", "img_3")
-    assert result.final_image_ids == ("img_3",)
+    assert result.image_ids == ("img_3",)
     assert result.pending_image_ids == ("img_1", "img_2")
 
 
 def test_announced_ids_become_final_when_their_job_completes() -> None:
     batch = _batch({"image_ids": ["img_1"], "job_id": "job_1"})
     done = ImportResult(batches=(batch,), jobs=(_job("job_1", "completed"),))
-    assert done.final_image_ids == ("img_1",)
+    assert done.image_ids == ("img_1",)
     assert done.pending_image_ids == ()
     # A partial job: which announced ids failed is unknown, so none is called final...
     partial = ImportResult(batches=(batch,), jobs=(_job("job_1", "partial"),))
-    assert partial.final_image_ids == ()
+    assert partial.image_ids == ()
     assert partial.image_ids == ("img_1",)
     # ...unless the job itself lists the images it made.
     listed = ImportResult(batches=(batch,), jobs=(_job("job_1", "partial", image_ids=["img_1"]),))
-    assert listed.final_image_ids == ("img_1",)
+    assert listed.image_ids == ("img_1",)
 
 
 def test_ids_given_twice_appear_once() -> None:
@@ -53,7 +53,7 @@ def test_ids_given_twice_appear_once() -> None:
     job = _job("job_1", "completed", image_ids=["img_1", "img_2"])
     result = ImportResult(batches=(batch,), jobs=(job,))
     assert result.image_ids == ("img_1", "img_2")
-    assert result.final_image_ids == ("img_1", "img_2")
+    assert result.image_ids == ("img_1", "img_2")
 
 
 def test_empty_results_are_complete_and_have_no_job() -> None:

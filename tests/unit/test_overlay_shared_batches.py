@@ -115,7 +115,7 @@ def test_a_shared_synchronous_batch_counts_and_keeps_its_ids_apart() -> None:
     assert lossless.is_shared
     clean = ImportResult(batches=(lossless,))
     assert (clean.completed_files, clean.failed_files, clean.unattributed_files) == (2, 0, 0)
-    assert clean.image_ids == clean.final_image_ids == clean.pending_image_ids == ()
+    assert clean.image_ids == clean.image_ids == clean.pending_image_ids == ()
     assert clean.shared_image_ids == (*ids, "img_5")
     note = str(clean.image_ids_note)
     assert note.startswith("5 image ids, in shared_image_ids and not in image_ids, are those of")
@@ -136,7 +136,7 @@ def test_ids_of_a_shared_job_are_kept_apart_and_the_others_are_not() -> None:
         _job("job_2", "completed", 1, 1, 0),
     )
     result = ImportResult(batches=(shared, own), jobs=jobs)
-    assert result.image_ids == result.final_image_ids == ("u4",)
+    assert result.image_ids == result.image_ids == ("u4",)
     assert result.shared_image_ids == ("u1", "u2", "u3", "u9")
     assert result.jobs_without_image_ids == ()
     assert "shared_image_ids" in str(result.image_ids_note)

@@ -3,12 +3,13 @@ use it too)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from .._results import count
+from .._results import FileResult, count
 from .output import EXIT_INTERRUPTED, EXIT_TIMEOUT, Table, job_json, print_json, short_time
 from .root import (
     JsonOpt,
@@ -124,13 +125,21 @@ def jobs_table(jobs: list[Job]) -> None:
     table.show(out())
 
 
-def report_failures(jobs: list[Job]) -> None:
-    """Which files failed and why, as the service tells it (the job's ``error``), for each job
-    with failures: the table's ERROR column is cut short on a terminal and absent from --json
-    readers' eyes."""
+def report_failures(jobs: list[Job], failed: Sequence[FileResult] = ()) -> None:
+    """Which files failed and why: a table of the ``failed`` files the service named, then the
+    job's ``error`` as the service wrote it for each job with failures it did not name (the
+    table's ERROR column is cut short on a terminal)."""
+    if failed:
+        table = Table(["FILE", "ID", "JOB ID", "REASON"])
+        for f in failed:
+            table.add(f.name or f.image_id, f.file_id or f.image_id, f.job_id, f.reason)
+        table.show(out())
+    named = Counter(f.job_id for f in failed)
     for job in jobs:
         error = job.error if isinstance(job.error, str) else None
-        if error and (count(job.failed_files) or job.status.value in ("failed", "partial")):
+        lost = count(job.failed_files)
+        all_named = 0 < lost <= named[job.job_id]
+        if error and not all_named and (lost or job.status.value in ("failed", "partial")):
             note(f"Failed in {job.job_id}: {error}")
 
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from aionvision_cloud_api.types import Unset
 
-from .._results import FOLDER_MIME_TYPE
+from .._results import FOLDER_MIME_TYPE, FileResult
 from .._text import visible
 
 if TYPE_CHECKING:
@@ -49,6 +49,7 @@ __all__ = [
     "job_json",
     "json_printed",
     "print_json",
+    "record_json",
     "short_time",
     "text",
     "visible",
@@ -109,6 +110,18 @@ def file_json(f: CloudFile) -> dict[str, Any]:
         "size_bytes": f.size_bytes,
         "modified_at": f.modified_at.isoformat() if f.modified_at is not None else None,
         "is_folder": f.is_folder,
+    }
+
+
+def record_json(f: FileResult) -> dict[str, Any]:
+    """FILE: one file of an import or image of an export, and what became of it."""
+    return {
+        "file_id": f.file_id,
+        "name": f.name,
+        "image_id": f.image_id,
+        "outcome": f.outcome,
+        "reason": f.reason,
+        "job_id": f.job_id,
     }
 
 

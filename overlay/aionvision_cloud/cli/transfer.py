@@ -16,7 +16,15 @@ from .._export_folder import folder_of
 from .._results import id_tuple
 from .jobs import follow, follow_hint, jobs_table, report_failures, stop, timed_out
 from .journals import use_journal
-from .output import EXIT_TIMEOUT, CliError, batch_json, count, job_json, print_json
+from .output import (
+    EXIT_TIMEOUT,
+    CliError,
+    batch_json,
+    count,
+    job_json,
+    print_json,
+    record_json,
+)
 from .root import (
     DefaultConnectionArg,
     JournalOpt,
@@ -43,7 +51,7 @@ from .root import (
 from .signals import deferred
 
 if TYPE_CHECKING:
-    from aionvision_cloud import CloudFile, CloudStorage, ExportResult, ImportResult
+    from aionvision_cloud import CloudFile, CloudStorage, ExportResult, ImportBatch, ImportResult
 
     from .progress import JobBoard
 
@@ -80,9 +88,16 @@ def _stopped_sending(exc: KeyboardInterrupt, resume: dict[str, Any], noun: str) 
         note(f"{count(not_sent, noun[:-1])} not sent: run the same command again to send them.")
 
 
-def _tally(result: ImportResult | ExportResult) -> tuple[int, int]:
-    """(completed, failed) of the command's own files, as the result counts them."""
-    return result.completed_files, result.failed_files
+def _sync_done(sync: Sequence[ImportBatch]) -> tuple[int, int]:
+    """(imported, lost) files of the batches done at once: a batch lost the files it made no
+    image for."""
+    made = sum(len(id_tuple(b.image_ids)) for b in sync)
+    return made, sum(b.files_sent for b in sync) - made
+
+
+def _message(result: ExportResult) -> str | None:
+    """The batches' messages, joined."""
+    return "; ".join(b.message for b in result.batches if isinstance(b.message, str)) or None
 
 
 def _status_unit(sent: int, ok: int) -> JobStatus:
@@ -288,9 +303,8 @@ def import_(
         sync = [b for b in result.batches if not b.job_id]
         board = JobBoard(
             job_ids=result.job_ids,
-            total_files=result.total_files,
-            sync_done=result.sync_counts,
-            tally=lambda jobs: _tally(attrs.evolve(result, jobs=tuple(jobs))),
+            total_files=sum(b.files_sent for b in result.batches),
+            sync_done=_sync_done(sync),
         )
         for b in result.batches:
             if isinstance(b.job_id, str) and b.job_id:
@@ -322,16 +336,13 @@ def import_(
                 "total_files": board.total_files,
                 "completed_files": completed,
                 "failed_files": failed,
-                "unattributed_files": seen.unattributed_files,
-                "counts_note": seen.counts_note,
                 "image_ids": list(seen.image_ids),
-                "shared_image_ids": list(seen.shared_image_ids),
-                "jobs_without_image_ids": list(seen.jobs_without_image_ids),
-                "image_ids_note": _cli_words(seen.image_ids_note, board),
+                "files": [record_json(f) for f in seen.files],
+                "failed": [record_json(f) for f in seen.failed],
                 "job_ids": list(board.job_ids),
                 "jobs": [job_json(j) for j in board.jobs()],
                 "batches": _batches_now(result, board),
-                "skipped_files": list(result.skipped_files),
+                "skipped_files": list(result.journal.skipped_files),
                 "waited": wait,
                 "timed_out": stopped_by == "timeout",
                 "stopped_by": stopped_by,
@@ -351,31 +362,15 @@ def import_(
     # Every id the service gave, and a plain word on those it did not give.
     seen = attrs.evolve(result, jobs=tuple(board.jobs()))
     completed, failed = board.counts()
-    image_ids = list(seen.image_ids)
-    ids_note = _cli_words(seen.image_ids_note, board)
-    notes = " ".join(n for n in (seen.counts_note, ids_note) if n) or None
     if settings.as_json:
         print_json(document(None if finished else "timeout"))
     else:
-        _report_import(board, status, completed, failed, image_ids, wait, notes)
-        _report_skipped(result.skipped_files, "files", "imported")
+        _report_import(board, status, completed, failed, seen, wait)
+        _report_skipped(result.journal.skipped_files, "files", "imported")
     if not finished:
         timed_out(board, timeout)
         raise typer.Exit(EXIT_TIMEOUT)
     raise typer.Exit(exit_code_for(status))
-
-
-#: The library's advice on placeholder ids names its functions; the CLI's names a command.
-_LIBRARY_WAIT = "(wait with import_and_wait or wait_for_job)"
-
-
-def _cli_words(note_text: str | None, board: JobBoard) -> str | None:
-    """A note of the library's, in the command line's words."""
-    if note_text is None:
-        return None
-    running = board.running()
-    command = f"(follow them with: {follow_hint(running)})" if running else "(follow with --wait)"
-    return note_text.replace(_LIBRARY_WAIT, command)
 
 
 def _batches_now(result: ImportResult, board: JobBoard) -> list[dict[str, Any]]:
@@ -406,12 +401,9 @@ def _empty_import(connection_id: str) -> dict[str, Any]:
         "total_files": 0,
         "completed_files": 0,
         "failed_files": 0,
-        "unattributed_files": 0,
-        "counts_note": None,
         "image_ids": [],
-        "shared_image_ids": [],
-        "jobs_without_image_ids": [],
-        "image_ids_note": None,
+        "files": [],
+        "failed": [],
         "job_ids": [],
         "jobs": [],
         "batches": [],
@@ -427,9 +419,8 @@ def _report_import(
     status: JobStatus,
     completed: int,
     failed: int,
-    image_ids: list[str],
+    seen: ImportResult,
     wait: bool,
-    ids_note: str | None,
 ) -> None:
     jobs = board.jobs()
     in_jobs = f", in {count(len(jobs), 'job')}" if jobs else ""
@@ -442,13 +433,18 @@ def _report_import(
         say(f"Import {status.value}: {count(board.total_files, 'file')}{in_jobs}.")
     if jobs and (wait or len(jobs) > 1):
         jobs_table(jobs)
-    report_failures(jobs)
+    report_failures(jobs, seen.failed)
+    image_ids = seen.image_ids
     if image_ids:
         shown = ", ".join(image_ids[:10])
         more = f" and {len(image_ids) - 10} more (--json lists all)" if len(image_ids) > 10 else ""
         say(f"Image ids: {shown}{more}")
-    if ids_note:
-        say(ids_note)
+    unknown = len(seen.files) - seen.completed_files - seen.failed_files
+    if unknown and status.is_terminal:
+        say(
+            f"{count(unknown, 'file')} of unknown outcome: the service did not say which files"
+            " failed; --json lists each file."
+        )
     running = board.running()
     if running and not wait:
         note(f"Follow with: {follow_hint(running)}")
@@ -617,7 +613,6 @@ def export(
         board = JobBoard(
             job_ids=result.job_ids,
             total_files=len(image_ids),
-            tally=lambda jobs: _tally(attrs.evolve(result, jobs=tuple(jobs))),
         )
         for b in result.batches:
             board.latest[b.job_id] = Job(
@@ -641,14 +636,14 @@ def export(
                 "total_files": board.total_files,
                 "completed_files": completed,
                 "failed_files": failed,
-                "unattributed_files": seen.unattributed_files,
-                "counts_note": seen.counts_note,
+                "files": [record_json(f) for f in seen.files],
+                "failed": [record_json(f) for f in seen.failed],
                 "job_ids": list(board.job_ids),
                 "jobs": [job_json(j) for j in board.jobs()],
-                "message": result.message,
+                "message": _message(result),
                 "destination": destination,
                 "folder_id": into[0],
-                "skipped_files": list(result.skipped_files),
+                "skipped_files": list(result.journal.skipped_files),
                 "waited": wait,
                 "timed_out": stopped_by == "timeout",
                 "stopped_by": stopped_by,
@@ -687,14 +682,13 @@ def export(
                 say(f"Exported files are in {destination}.")
         else:
             say(f"Export {status.value}: {count(board.total_files, 'image')}{in_jobs}.")
-            if result.message:
-                say(result.message)
-        if seen.counts_note:
-            say(seen.counts_note)
-        _report_skipped(result.skipped_files, "images", "exported")
+            message = _message(result)
+            if message:
+                say(message)
+        _report_skipped(result.journal.skipped_files, "images", "exported")
         if wait:
             jobs_table(jobs)
-        report_failures(jobs)
+        report_failures(jobs, seen.failed)
         if not wait and board.running():
             note(f"Follow with: {follow_hint(board.running())}")
     if not finished:
