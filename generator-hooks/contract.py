@@ -165,6 +165,32 @@ def _escape_dollars_in_sets(node: Any) -> Any:
     return node
 
 
+def _inlined(comps: dict[str, Any]) -> dict[str, Any]:
+    """Each schema with the schemas it refers to written in place (the contract has no cycles):
+    fastjsonschema makes a function of every $ref, called per item with its path formatted,
+    so a 100-connection list checks a third faster inlined. Descriptions and examples go."""
+
+    def inline(node: Any, seen: tuple[str, ...]) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                name = node["$ref"].rsplit("/", 1)[1]
+                if name in seen:
+                    raise ValueError(f"openapi.yaml: {name} refers to itself")
+                return inline(comps[name], (*seen, name))
+            return {
+                k: {n: inline(sub, seen) for n, sub in value.items()}
+                if k == "properties"  # property names, whatever they are called
+                else inline(value, seen)
+                for k, value in node.items()
+                if k not in ("description", "examples")
+            }
+        if isinstance(node, list):
+            return [inline(v, seen) for v in node]
+        return node
+
+    return {name: inline(schema, (name,)) for name, schema in comps.items()}
+
+
 def main(spec_path: str) -> None:
     spec = yaml.safe_load(Path(spec_path).read_text())
     comps = spec["components"]["schemas"]
@@ -219,7 +245,7 @@ def main(spec_path: str) -> None:
     root = {
         "$id": "contract",
         "properties": {str(i): {"$ref": ref} for i, ref in enumerate(sorted(refs))},
-        "components": {"schemas": _escape_dollars_in_sets(comps)},
+        "components": {"schemas": _inlined(_escape_dollars_in_sets(comps))},
     }
     code = fastjsonschema.compile_to_code(root, formats={"date-time": DATE_TIME})
     # Detailed messages name what is missing; the schema each raise would also carry (the whole

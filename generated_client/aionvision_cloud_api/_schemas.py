@@ -142,94 +142,103 @@ def validate_contract__components_schemas_pickertokenresponse(
         if "session" in data_keys:
             data_keys.remove("session")
             data__session = data["session"]
-            validate_contract__components_schemas_pickersession(
-                data__session, custom_formats, (name_prefix or "data") + ".session"
-            )
-    return data
-
-
-def validate_contract__components_schemas_pickersession(
-    data, custom_formats={}, name_prefix=None
-):
-    if not isinstance(data, (dict)):
-        raise JsonSchemaValueException(
-            "" + (name_prefix or "data") + " must be object",
-            value=data,
-            name="" + (name_prefix or "data") + "",
-            rule="type",
-        )
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data__missing_keys = set(["session_id"]) - data.keys()
-        if data__missing_keys:
-            raise JsonSchemaValueException(
-                ""
-                + (name_prefix or "data")
-                + " must contain "
-                + (str(sorted(data__missing_keys)) + " properties"),
-                value=data,
-                name="" + (name_prefix or "data") + "",
-                rule="required",
-            )
-        data_keys = set(data.keys())
-        if "session_id" in data_keys:
-            data_keys.remove("session_id")
-            data__sessionid = data["session_id"]
-            if not isinstance(data__sessionid, (str)):
+            if not isinstance(data__session, (dict)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".session_id must be string",
-                    value=data__sessionid,
-                    name="" + (name_prefix or "data") + ".session_id",
+                    "" + (name_prefix or "data") + ".session must be object",
+                    value=data__session,
+                    name="" + (name_prefix or "data") + ".session",
                     rule="type",
                 )
-        if "access_token" in data_keys:
-            data_keys.remove("access_token")
-            data__accesstoken = data["access_token"]
-            if not isinstance(data__accesstoken, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".access_token must be string",
-                    value=data__accesstoken,
-                    name="" + (name_prefix or "data") + ".access_token",
-                    rule="type",
-                )
-        if "app_id" in data_keys:
-            data_keys.remove("app_id")
-            data__appid = data["app_id"]
-            if not isinstance(data__appid, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".app_id must be string",
-                    value=data__appid,
-                    name="" + (name_prefix or "data") + ".app_id",
-                    rule="type",
-                )
-        if "developer_key" in data_keys:
-            data_keys.remove("developer_key")
-            data__developerkey = data["developer_key"]
-            if not isinstance(data__developerkey, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".developer_key must be string",
-                    value=data__developerkey,
-                    name="" + (name_prefix or "data") + ".developer_key",
-                    rule="type",
-                )
-        if "expires_at" in data_keys:
-            data_keys.remove("expires_at")
-            data__expiresat = data["expires_at"]
-            if not isinstance(data__expiresat, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".expires_at must be string",
-                    value=data__expiresat,
-                    name="" + (name_prefix or "data") + ".expires_at",
-                    rule="type",
-                )
-            if isinstance(data__expiresat, str):
-                if not REGEX_PATTERNS["date-time_re_pattern"].match(data__expiresat):
+            data__session_is_dict = isinstance(data__session, dict)
+            if data__session_is_dict:
+                data__session__missing_keys = set(["session_id"]) - data__session.keys()
+                if data__session__missing_keys:
                     raise JsonSchemaValueException(
-                        "" + (name_prefix or "data") + ".expires_at must be date-time",
-                        value=data__expiresat,
-                        name="" + (name_prefix or "data") + ".expires_at",
-                        rule="format",
+                        ""
+                        + (name_prefix or "data")
+                        + ".session must contain "
+                        + (str(sorted(data__session__missing_keys)) + " properties"),
+                        value=data__session,
+                        name="" + (name_prefix or "data") + ".session",
+                        rule="required",
                     )
+                data__session_keys = set(data__session.keys())
+                if "session_id" in data__session_keys:
+                    data__session_keys.remove("session_id")
+                    data__session__sessionid = data__session["session_id"]
+                    if not isinstance(data__session__sessionid, (str)):
+                        raise JsonSchemaValueException(
+                            ""
+                            + (name_prefix or "data")
+                            + ".session.session_id must be string",
+                            value=data__session__sessionid,
+                            name="" + (name_prefix or "data") + ".session.session_id",
+                            rule="type",
+                        )
+                if "access_token" in data__session_keys:
+                    data__session_keys.remove("access_token")
+                    data__session__accesstoken = data__session["access_token"]
+                    if not isinstance(data__session__accesstoken, (str)):
+                        raise JsonSchemaValueException(
+                            ""
+                            + (name_prefix or "data")
+                            + ".session.access_token must be string",
+                            value=data__session__accesstoken,
+                            name="" + (name_prefix or "data") + ".session.access_token",
+                            rule="type",
+                        )
+                if "app_id" in data__session_keys:
+                    data__session_keys.remove("app_id")
+                    data__session__appid = data__session["app_id"]
+                    if not isinstance(data__session__appid, (str)):
+                        raise JsonSchemaValueException(
+                            ""
+                            + (name_prefix or "data")
+                            + ".session.app_id must be string",
+                            value=data__session__appid,
+                            name="" + (name_prefix or "data") + ".session.app_id",
+                            rule="type",
+                        )
+                if "developer_key" in data__session_keys:
+                    data__session_keys.remove("developer_key")
+                    data__session__developerkey = data__session["developer_key"]
+                    if not isinstance(data__session__developerkey, (str)):
+                        raise JsonSchemaValueException(
+                            ""
+                            + (name_prefix or "data")
+                            + ".session.developer_key must be string",
+                            value=data__session__developerkey,
+                            name=""
+                            + (name_prefix or "data")
+                            + ".session.developer_key",
+                            rule="type",
+                        )
+                if "expires_at" in data__session_keys:
+                    data__session_keys.remove("expires_at")
+                    data__session__expiresat = data__session["expires_at"]
+                    if not isinstance(data__session__expiresat, (str)):
+                        raise JsonSchemaValueException(
+                            ""
+                            + (name_prefix or "data")
+                            + ".session.expires_at must be string",
+                            value=data__session__expiresat,
+                            name="" + (name_prefix or "data") + ".session.expires_at",
+                            rule="type",
+                        )
+                    if isinstance(data__session__expiresat, str):
+                        if not REGEX_PATTERNS["date-time_re_pattern"].match(
+                            data__session__expiresat
+                        ):
+                            raise JsonSchemaValueException(
+                                ""
+                                + (name_prefix or "data")
+                                + ".session.expires_at must be date-time",
+                                value=data__session__expiresat,
+                                name=""
+                                + (name_prefix or "data")
+                                + ".session.expires_at",
+                                rule="format",
+                            )
     return data
 
 
@@ -239,17 +248,55 @@ def validate_contract__components_schemas_pickerproxyresponse(
     data_any_of_count1 = 0
     if not data_any_of_count1:
         try:
-            validate_contract__components_schemas_pickerproxyenvelope(
-                data, custom_formats, (name_prefix or "data") + ""
-            )
+            if not isinstance(data, (dict)):
+                raise JsonSchemaValueException(
+                    "" + (name_prefix or "data") + " must be object",
+                    value=data,
+                    name="" + (name_prefix or "data") + "",
+                    rule="type",
+                )
+            data_is_dict = isinstance(data, dict)
+            if data_is_dict:
+                data__missing_keys = set(["data"]) - data.keys()
+                if data__missing_keys:
+                    raise JsonSchemaValueException(
+                        ""
+                        + (name_prefix or "data")
+                        + " must contain "
+                        + (str(sorted(data__missing_keys)) + " properties"),
+                        value=data,
+                        name="" + (name_prefix or "data") + "",
+                        rule="required",
+                    )
+                data_keys = set(data.keys())
+                if "data" in data_keys:
+                    data_keys.remove("data")
+                    data__data = data["data"]
+                    if not isinstance(data__data, (dict)):
+                        raise JsonSchemaValueException(
+                            "" + (name_prefix or "data") + ".data must be object",
+                            value=data__data,
+                            name="" + (name_prefix or "data") + ".data",
+                            rule="type",
+                        )
+                    data__data_is_dict = isinstance(data__data, dict)
+                    if data__data_is_dict:
+                        data__data_keys = set(data__data.keys())
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
     if not data_any_of_count1:
         try:
-            validate_contract__components_schemas_driveresponse(
-                data, custom_formats, (name_prefix or "data") + ""
-            )
+            if not isinstance(data, (dict)):
+                raise JsonSchemaValueException(
+                    "" + (name_prefix or "data") + " must be object",
+                    value=data,
+                    name="" + (name_prefix or "data") + "",
+                    rule="type",
+                )
+            data_is_dict = isinstance(data, dict)
+            if data_is_dict:
+                data_keys = set(data.keys())
             data_any_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
@@ -260,55 +307,6 @@ def validate_contract__components_schemas_pickerproxyresponse(
             name="" + (name_prefix or "data") + "",
             rule="anyOf",
         )
-    return data
-
-
-def validate_contract__components_schemas_driveresponse(
-    data, custom_formats={}, name_prefix=None
-):
-    if not isinstance(data, (dict)):
-        raise JsonSchemaValueException(
-            "" + (name_prefix or "data") + " must be object",
-            value=data,
-            name="" + (name_prefix or "data") + "",
-            rule="type",
-        )
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data_keys = set(data.keys())
-    return data
-
-
-def validate_contract__components_schemas_pickerproxyenvelope(
-    data, custom_formats={}, name_prefix=None
-):
-    if not isinstance(data, (dict)):
-        raise JsonSchemaValueException(
-            "" + (name_prefix or "data") + " must be object",
-            value=data,
-            name="" + (name_prefix or "data") + "",
-            rule="type",
-        )
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data__missing_keys = set(["data"]) - data.keys()
-        if data__missing_keys:
-            raise JsonSchemaValueException(
-                ""
-                + (name_prefix or "data")
-                + " must contain "
-                + (str(sorted(data__missing_keys)) + " properties"),
-                value=data,
-                name="" + (name_prefix or "data") + "",
-                rule="required",
-            )
-        data_keys = set(data.keys())
-        if "data" in data_keys:
-            data_keys.remove("data")
-            data__data = data["data"]
-            validate_contract__components_schemas_driveresponse(
-                data__data, custom_formats, (name_prefix or "data") + ".data"
-            )
     return data
 
 
@@ -471,12 +469,247 @@ def validate_contract__components_schemas_listconnectionsresponse(
                 for data__connections_x, data__connections_item in enumerate(
                     data__connections
                 ):
-                    validate_contract__components_schemas_connection(
-                        data__connections_item,
-                        custom_formats,
-                        (name_prefix or "data")
-                        + ".connections[{data__connections_x}]".format(**locals()),
+                    if not isinstance(data__connections_item, (dict)):
+                        raise JsonSchemaValueException(
+                            ""
+                            + (name_prefix or "data")
+                            + ".connections[{data__connections_x}]".format(**locals())
+                            + " must be object",
+                            value=data__connections_item,
+                            name=""
+                            + (name_prefix or "data")
+                            + ".connections[{data__connections_x}]".format(**locals())
+                            + "",
+                            rule="type",
+                        )
+                    data__connections_item_is_dict = isinstance(
+                        data__connections_item, dict
                     )
+                    if data__connections_item_is_dict:
+                        data__connections_item__missing_keys = (
+                            set(["id", "provider"]) - data__connections_item.keys()
+                        )
+                        if data__connections_item__missing_keys:
+                            raise JsonSchemaValueException(
+                                ""
+                                + (name_prefix or "data")
+                                + ".connections[{data__connections_x}]".format(
+                                    **locals()
+                                )
+                                + " must contain "
+                                + (
+                                    str(sorted(data__connections_item__missing_keys))
+                                    + " properties"
+                                ),
+                                value=data__connections_item,
+                                name=""
+                                + (name_prefix or "data")
+                                + ".connections[{data__connections_x}]".format(
+                                    **locals()
+                                )
+                                + "",
+                                rule="required",
+                            )
+                        data__connections_item_keys = set(data__connections_item.keys())
+                        if "id" in data__connections_item_keys:
+                            data__connections_item_keys.remove("id")
+                            data__connections_item__id = data__connections_item["id"]
+                            if not isinstance(data__connections_item__id, (str)):
+                                raise JsonSchemaValueException(
+                                    ""
+                                    + (name_prefix or "data")
+                                    + ".connections[{data__connections_x}].id".format(
+                                        **locals()
+                                    )
+                                    + " must be string",
+                                    value=data__connections_item__id,
+                                    name=""
+                                    + (name_prefix or "data")
+                                    + ".connections[{data__connections_x}].id".format(
+                                        **locals()
+                                    )
+                                    + "",
+                                    rule="type",
+                                )
+                        if "provider" in data__connections_item_keys:
+                            data__connections_item_keys.remove("provider")
+                            data__connections_item__provider = data__connections_item[
+                                "provider"
+                            ]
+                            if not isinstance(data__connections_item__provider, (str)):
+                                raise JsonSchemaValueException(
+                                    ""
+                                    + (name_prefix or "data")
+                                    + ".connections[{data__connections_x}].provider".format(
+                                        **locals()
+                                    )
+                                    + " must be string",
+                                    value=data__connections_item__provider,
+                                    name=""
+                                    + (name_prefix or "data")
+                                    + ".connections[{data__connections_x}].provider".format(
+                                        **locals()
+                                    )
+                                    + "",
+                                    rule="type",
+                                )
+                        if "provider_email" in data__connections_item_keys:
+                            data__connections_item_keys.remove("provider_email")
+                            data__connections_item__provideremail = (
+                                data__connections_item["provider_email"]
+                            )
+                            if not isinstance(
+                                data__connections_item__provideremail, (str, NoneType)
+                            ):
+                                raise JsonSchemaValueException(
+                                    ""
+                                    + (name_prefix or "data")
+                                    + ".connections[{data__connections_x}].provider_email".format(
+                                        **locals()
+                                    )
+                                    + " must be string or null",
+                                    value=data__connections_item__provideremail,
+                                    name=""
+                                    + (name_prefix or "data")
+                                    + ".connections[{data__connections_x}].provider_email".format(
+                                        **locals()
+                                    )
+                                    + "",
+                                    rule="type",
+                                )
+                        if "provider_display_name" in data__connections_item_keys:
+                            data__connections_item_keys.remove("provider_display_name")
+                            data__connections_item__providerdisplayname = (
+                                data__connections_item["provider_display_name"]
+                            )
+                            if not isinstance(
+                                data__connections_item__providerdisplayname,
+                                (str, NoneType),
+                            ):
+                                raise JsonSchemaValueException(
+                                    ""
+                                    + (name_prefix or "data")
+                                    + ".connections[{data__connections_x}].provider_display_name".format(
+                                        **locals()
+                                    )
+                                    + " must be string or null",
+                                    value=data__connections_item__providerdisplayname,
+                                    name=""
+                                    + (name_prefix or "data")
+                                    + ".connections[{data__connections_x}].provider_display_name".format(
+                                        **locals()
+                                    )
+                                    + "",
+                                    rule="type",
+                                )
+                        if "is_active" in data__connections_item_keys:
+                            data__connections_item_keys.remove("is_active")
+                            data__connections_item__isactive = data__connections_item[
+                                "is_active"
+                            ]
+                            if not isinstance(data__connections_item__isactive, (bool)):
+                                raise JsonSchemaValueException(
+                                    ""
+                                    + (name_prefix or "data")
+                                    + ".connections[{data__connections_x}].is_active".format(
+                                        **locals()
+                                    )
+                                    + " must be boolean",
+                                    value=data__connections_item__isactive,
+                                    name=""
+                                    + (name_prefix or "data")
+                                    + ".connections[{data__connections_x}].is_active".format(
+                                        **locals()
+                                    )
+                                    + "",
+                                    rule="type",
+                                )
+                        if "created_at" in data__connections_item_keys:
+                            data__connections_item_keys.remove("created_at")
+                            data__connections_item__createdat = data__connections_item[
+                                "created_at"
+                            ]
+                            if not isinstance(data__connections_item__createdat, (str)):
+                                raise JsonSchemaValueException(
+                                    ""
+                                    + (name_prefix or "data")
+                                    + ".connections[{data__connections_x}].created_at".format(
+                                        **locals()
+                                    )
+                                    + " must be string",
+                                    value=data__connections_item__createdat,
+                                    name=""
+                                    + (name_prefix or "data")
+                                    + ".connections[{data__connections_x}].created_at".format(
+                                        **locals()
+                                    )
+                                    + "",
+                                    rule="type",
+                                )
+                            if isinstance(data__connections_item__createdat, str):
+                                if not REGEX_PATTERNS["date-time_re_pattern"].match(
+                                    data__connections_item__createdat
+                                ):
+                                    raise JsonSchemaValueException(
+                                        ""
+                                        + (name_prefix or "data")
+                                        + ".connections[{data__connections_x}].created_at".format(
+                                            **locals()
+                                        )
+                                        + " must be date-time",
+                                        value=data__connections_item__createdat,
+                                        name=""
+                                        + (name_prefix or "data")
+                                        + ".connections[{data__connections_x}].created_at".format(
+                                            **locals()
+                                        )
+                                        + "",
+                                        rule="format",
+                                    )
+                        if "last_used_at" in data__connections_item_keys:
+                            data__connections_item_keys.remove("last_used_at")
+                            data__connections_item__lastusedat = data__connections_item[
+                                "last_used_at"
+                            ]
+                            if not isinstance(
+                                data__connections_item__lastusedat, (str, NoneType)
+                            ):
+                                raise JsonSchemaValueException(
+                                    ""
+                                    + (name_prefix or "data")
+                                    + ".connections[{data__connections_x}].last_used_at".format(
+                                        **locals()
+                                    )
+                                    + " must be string or null",
+                                    value=data__connections_item__lastusedat,
+                                    name=""
+                                    + (name_prefix or "data")
+                                    + ".connections[{data__connections_x}].last_used_at".format(
+                                        **locals()
+                                    )
+                                    + "",
+                                    rule="type",
+                                )
+                            if isinstance(data__connections_item__lastusedat, str):
+                                if not REGEX_PATTERNS["date-time_re_pattern"].match(
+                                    data__connections_item__lastusedat
+                                ):
+                                    raise JsonSchemaValueException(
+                                        ""
+                                        + (name_prefix or "data")
+                                        + ".connections[{data__connections_x}].last_used_at".format(
+                                            **locals()
+                                        )
+                                        + " must be date-time",
+                                        value=data__connections_item__lastusedat,
+                                        name=""
+                                        + (name_prefix or "data")
+                                        + ".connections[{data__connections_x}].last_used_at".format(
+                                            **locals()
+                                        )
+                                        + "",
+                                        rule="format",
+                                    )
         if "total_count" in data_keys:
             data_keys.remove("total_count")
             data__totalcount = data["total_count"]
@@ -494,127 +727,6 @@ def validate_contract__components_schemas_listconnectionsresponse(
                     name="" + (name_prefix or "data") + ".total_count",
                     rule="type",
                 )
-    return data
-
-
-def validate_contract__components_schemas_connection(
-    data, custom_formats={}, name_prefix=None
-):
-    if not isinstance(data, (dict)):
-        raise JsonSchemaValueException(
-            "" + (name_prefix or "data") + " must be object",
-            value=data,
-            name="" + (name_prefix or "data") + "",
-            rule="type",
-        )
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data__missing_keys = set(["id", "provider"]) - data.keys()
-        if data__missing_keys:
-            raise JsonSchemaValueException(
-                ""
-                + (name_prefix or "data")
-                + " must contain "
-                + (str(sorted(data__missing_keys)) + " properties"),
-                value=data,
-                name="" + (name_prefix or "data") + "",
-                rule="required",
-            )
-        data_keys = set(data.keys())
-        if "id" in data_keys:
-            data_keys.remove("id")
-            data__id = data["id"]
-            if not isinstance(data__id, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".id must be string",
-                    value=data__id,
-                    name="" + (name_prefix or "data") + ".id",
-                    rule="type",
-                )
-        if "provider" in data_keys:
-            data_keys.remove("provider")
-            data__provider = data["provider"]
-            if not isinstance(data__provider, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".provider must be string",
-                    value=data__provider,
-                    name="" + (name_prefix or "data") + ".provider",
-                    rule="type",
-                )
-        if "provider_email" in data_keys:
-            data_keys.remove("provider_email")
-            data__provideremail = data["provider_email"]
-            if not isinstance(data__provideremail, (str, NoneType)):
-                raise JsonSchemaValueException(
-                    ""
-                    + (name_prefix or "data")
-                    + ".provider_email must be string or null",
-                    value=data__provideremail,
-                    name="" + (name_prefix or "data") + ".provider_email",
-                    rule="type",
-                )
-        if "provider_display_name" in data_keys:
-            data_keys.remove("provider_display_name")
-            data__providerdisplayname = data["provider_display_name"]
-            if not isinstance(data__providerdisplayname, (str, NoneType)):
-                raise JsonSchemaValueException(
-                    ""
-                    + (name_prefix or "data")
-                    + ".provider_display_name must be string or null",
-                    value=data__providerdisplayname,
-                    name="" + (name_prefix or "data") + ".provider_display_name",
-                    rule="type",
-                )
-        if "is_active" in data_keys:
-            data_keys.remove("is_active")
-            data__isactive = data["is_active"]
-            if not isinstance(data__isactive, (bool)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".is_active must be boolean",
-                    value=data__isactive,
-                    name="" + (name_prefix or "data") + ".is_active",
-                    rule="type",
-                )
-        if "created_at" in data_keys:
-            data_keys.remove("created_at")
-            data__createdat = data["created_at"]
-            if not isinstance(data__createdat, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".created_at must be string",
-                    value=data__createdat,
-                    name="" + (name_prefix or "data") + ".created_at",
-                    rule="type",
-                )
-            if isinstance(data__createdat, str):
-                if not REGEX_PATTERNS["date-time_re_pattern"].match(data__createdat):
-                    raise JsonSchemaValueException(
-                        "" + (name_prefix or "data") + ".created_at must be date-time",
-                        value=data__createdat,
-                        name="" + (name_prefix or "data") + ".created_at",
-                        rule="format",
-                    )
-        if "last_used_at" in data_keys:
-            data_keys.remove("last_used_at")
-            data__lastusedat = data["last_used_at"]
-            if not isinstance(data__lastusedat, (str, NoneType)):
-                raise JsonSchemaValueException(
-                    ""
-                    + (name_prefix or "data")
-                    + ".last_used_at must be string or null",
-                    value=data__lastusedat,
-                    name="" + (name_prefix or "data") + ".last_used_at",
-                    rule="type",
-                )
-            if isinstance(data__lastusedat, str):
-                if not REGEX_PATTERNS["date-time_re_pattern"].match(data__lastusedat):
-                    raise JsonSchemaValueException(
-                        ""
-                        + (name_prefix or "data")
-                        + ".last_used_at must be date-time",
-                        value=data__lastusedat,
-                        name="" + (name_prefix or "data") + ".last_used_at",
-                        rule="format",
-                    )
     return data
 
 
@@ -645,240 +757,260 @@ def validate_contract__components_schemas_jobresponse(
         if "job" in data_keys:
             data_keys.remove("job")
             data__job = data["job"]
-            validate_contract__components_schemas_job(
-                data__job, custom_formats, (name_prefix or "data") + ".job"
-            )
-    return data
-
-
-def validate_contract__components_schemas_job(
-    data, custom_formats={}, name_prefix=None
-):
-    if not isinstance(data, (dict)):
-        raise JsonSchemaValueException(
-            "" + (name_prefix or "data") + " must be object",
-            value=data,
-            name="" + (name_prefix or "data") + "",
-            rule="type",
-        )
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data__missing_keys = set(["job_id", "status"]) - data.keys()
-        if data__missing_keys:
-            raise JsonSchemaValueException(
-                ""
-                + (name_prefix or "data")
-                + " must contain "
-                + (str(sorted(data__missing_keys)) + " properties"),
-                value=data,
-                name="" + (name_prefix or "data") + "",
-                rule="required",
-            )
-        data_keys = set(data.keys())
-        if "job_id" in data_keys:
-            data_keys.remove("job_id")
-            data__jobid = data["job_id"]
-            if not isinstance(data__jobid, (str)):
+            if not isinstance(data__job, (dict)):
                 raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".job_id must be string",
-                    value=data__jobid,
-                    name="" + (name_prefix or "data") + ".job_id",
+                    "" + (name_prefix or "data") + ".job must be object",
+                    value=data__job,
+                    name="" + (name_prefix or "data") + ".job",
                     rule="type",
                 )
-        if "type" in data_keys:
-            data_keys.remove("type")
-            data__type = data["type"]
-            if not isinstance(data__type, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".type must be string",
-                    value=data__type,
-                    name="" + (name_prefix or "data") + ".type",
-                    rule="type",
-                )
-        if "status" in data_keys:
-            data_keys.remove("status")
-            data__status = data["status"]
-            if not isinstance(data__status, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".status must be string",
-                    value=data__status,
-                    name="" + (name_prefix or "data") + ".status",
-                    rule="type",
-                )
-        if "connection_id" in data_keys:
-            data_keys.remove("connection_id")
-            data__connectionid = data["connection_id"]
-            if not isinstance(data__connectionid, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".connection_id must be string",
-                    value=data__connectionid,
-                    name="" + (name_prefix or "data") + ".connection_id",
-                    rule="type",
-                )
-        if "provider" in data_keys:
-            data_keys.remove("provider")
-            data__provider = data["provider"]
-            if not isinstance(data__provider, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".provider must be string",
-                    value=data__provider,
-                    name="" + (name_prefix or "data") + ".provider",
-                    rule="type",
-                )
-        if "total_files" in data_keys:
-            data_keys.remove("total_files")
-            data__totalfiles = data["total_files"]
-            if (
-                not isinstance(data__totalfiles, (int))
-                and not (
-                    isinstance(data__totalfiles, float)
-                    and data__totalfiles.is_integer()
-                )
-                or isinstance(data__totalfiles, bool)
-            ):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".total_files must be integer",
-                    value=data__totalfiles,
-                    name="" + (name_prefix or "data") + ".total_files",
-                    rule="type",
-                )
-        if "completed_files" in data_keys:
-            data_keys.remove("completed_files")
-            data__completedfiles = data["completed_files"]
-            if (
-                not isinstance(data__completedfiles, (int))
-                and not (
-                    isinstance(data__completedfiles, float)
-                    and data__completedfiles.is_integer()
-                )
-                or isinstance(data__completedfiles, bool)
-            ):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".completed_files must be integer",
-                    value=data__completedfiles,
-                    name="" + (name_prefix or "data") + ".completed_files",
-                    rule="type",
-                )
-        if "failed_files" in data_keys:
-            data_keys.remove("failed_files")
-            data__failedfiles = data["failed_files"]
-            if (
-                not isinstance(data__failedfiles, (int))
-                and not (
-                    isinstance(data__failedfiles, float)
-                    and data__failedfiles.is_integer()
-                )
-                or isinstance(data__failedfiles, bool)
-            ):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".failed_files must be integer",
-                    value=data__failedfiles,
-                    name="" + (name_prefix or "data") + ".failed_files",
-                    rule="type",
-                )
-        if "error" in data_keys:
-            data_keys.remove("error")
-            data__error = data["error"]
-            if not isinstance(data__error, (str, NoneType)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".error must be string or null",
-                    value=data__error,
-                    name="" + (name_prefix or "data") + ".error",
-                    rule="type",
-                )
-        if "created_at" in data_keys:
-            data_keys.remove("created_at")
-            data__createdat = data["created_at"]
-            if not isinstance(data__createdat, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".created_at must be string",
-                    value=data__createdat,
-                    name="" + (name_prefix or "data") + ".created_at",
-                    rule="type",
-                )
-            if isinstance(data__createdat, str):
-                if not REGEX_PATTERNS["date-time_re_pattern"].match(data__createdat):
-                    raise JsonSchemaValueException(
-                        "" + (name_prefix or "data") + ".created_at must be date-time",
-                        value=data__createdat,
-                        name="" + (name_prefix or "data") + ".created_at",
-                        rule="format",
-                    )
-        if "updated_at" in data_keys:
-            data_keys.remove("updated_at")
-            data__updatedat = data["updated_at"]
-            if not isinstance(data__updatedat, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".updated_at must be string",
-                    value=data__updatedat,
-                    name="" + (name_prefix or "data") + ".updated_at",
-                    rule="type",
-                )
-            if isinstance(data__updatedat, str):
-                if not REGEX_PATTERNS["date-time_re_pattern"].match(data__updatedat):
-                    raise JsonSchemaValueException(
-                        "" + (name_prefix or "data") + ".updated_at must be date-time",
-                        value=data__updatedat,
-                        name="" + (name_prefix or "data") + ".updated_at",
-                        rule="format",
-                    )
-        if "completed_at" in data_keys:
-            data_keys.remove("completed_at")
-            data__completedat = data["completed_at"]
-            if not isinstance(data__completedat, (str, NoneType)):
-                raise JsonSchemaValueException(
-                    ""
-                    + (name_prefix or "data")
-                    + ".completed_at must be string or null",
-                    value=data__completedat,
-                    name="" + (name_prefix or "data") + ".completed_at",
-                    rule="type",
-                )
-            if isinstance(data__completedat, str):
-                if not REGEX_PATTERNS["date-time_re_pattern"].match(data__completedat):
+            data__job_is_dict = isinstance(data__job, dict)
+            if data__job_is_dict:
+                data__job__missing_keys = set(["job_id", "status"]) - data__job.keys()
+                if data__job__missing_keys:
                     raise JsonSchemaValueException(
                         ""
                         + (name_prefix or "data")
-                        + ".completed_at must be date-time",
-                        value=data__completedat,
-                        name="" + (name_prefix or "data") + ".completed_at",
-                        rule="format",
+                        + ".job must contain "
+                        + (str(sorted(data__job__missing_keys)) + " properties"),
+                        value=data__job,
+                        name="" + (name_prefix or "data") + ".job",
+                        rule="required",
                     )
-        if "cloud_file_ids" in data_keys:
-            data_keys.remove("cloud_file_ids")
-            data__cloudfileids = data["cloud_file_ids"]
-            if not isinstance(data__cloudfileids, (list, tuple, NoneType)):
-                raise JsonSchemaValueException(
-                    ""
-                    + (name_prefix or "data")
-                    + ".cloud_file_ids must be array or null",
-                    value=data__cloudfileids,
-                    name="" + (name_prefix or "data") + ".cloud_file_ids",
-                    rule="type",
-                )
-            data__cloudfileids_is_list = isinstance(data__cloudfileids, (list, tuple))
-            if data__cloudfileids_is_list:
-                data__cloudfileids_len = len(data__cloudfileids)
-                for data__cloudfileids_x, data__cloudfileids_item in enumerate(
-                    data__cloudfileids
-                ):
-                    if not isinstance(data__cloudfileids_item, (str)):
+                data__job_keys = set(data__job.keys())
+                if "job_id" in data__job_keys:
+                    data__job_keys.remove("job_id")
+                    data__job__jobid = data__job["job_id"]
+                    if not isinstance(data__job__jobid, (str)):
+                        raise JsonSchemaValueException(
+                            "" + (name_prefix or "data") + ".job.job_id must be string",
+                            value=data__job__jobid,
+                            name="" + (name_prefix or "data") + ".job.job_id",
+                            rule="type",
+                        )
+                if "type" in data__job_keys:
+                    data__job_keys.remove("type")
+                    data__job__type = data__job["type"]
+                    if not isinstance(data__job__type, (str)):
+                        raise JsonSchemaValueException(
+                            "" + (name_prefix or "data") + ".job.type must be string",
+                            value=data__job__type,
+                            name="" + (name_prefix or "data") + ".job.type",
+                            rule="type",
+                        )
+                if "status" in data__job_keys:
+                    data__job_keys.remove("status")
+                    data__job__status = data__job["status"]
+                    if not isinstance(data__job__status, (str)):
+                        raise JsonSchemaValueException(
+                            "" + (name_prefix or "data") + ".job.status must be string",
+                            value=data__job__status,
+                            name="" + (name_prefix or "data") + ".job.status",
+                            rule="type",
+                        )
+                if "connection_id" in data__job_keys:
+                    data__job_keys.remove("connection_id")
+                    data__job__connectionid = data__job["connection_id"]
+                    if not isinstance(data__job__connectionid, (str)):
                         raise JsonSchemaValueException(
                             ""
                             + (name_prefix or "data")
-                            + ".cloud_file_ids[{data__cloudfileids_x}]".format(
-                                **locals()
-                            )
-                            + " must be string",
-                            value=data__cloudfileids_item,
-                            name=""
-                            + (name_prefix or "data")
-                            + ".cloud_file_ids[{data__cloudfileids_x}]".format(
-                                **locals()
-                            )
-                            + "",
+                            + ".job.connection_id must be string",
+                            value=data__job__connectionid,
+                            name="" + (name_prefix or "data") + ".job.connection_id",
                             rule="type",
                         )
+                if "provider" in data__job_keys:
+                    data__job_keys.remove("provider")
+                    data__job__provider = data__job["provider"]
+                    if not isinstance(data__job__provider, (str)):
+                        raise JsonSchemaValueException(
+                            ""
+                            + (name_prefix or "data")
+                            + ".job.provider must be string",
+                            value=data__job__provider,
+                            name="" + (name_prefix or "data") + ".job.provider",
+                            rule="type",
+                        )
+                if "total_files" in data__job_keys:
+                    data__job_keys.remove("total_files")
+                    data__job__totalfiles = data__job["total_files"]
+                    if (
+                        not isinstance(data__job__totalfiles, (int))
+                        and not (
+                            isinstance(data__job__totalfiles, float)
+                            and data__job__totalfiles.is_integer()
+                        )
+                        or isinstance(data__job__totalfiles, bool)
+                    ):
+                        raise JsonSchemaValueException(
+                            ""
+                            + (name_prefix or "data")
+                            + ".job.total_files must be integer",
+                            value=data__job__totalfiles,
+                            name="" + (name_prefix or "data") + ".job.total_files",
+                            rule="type",
+                        )
+                if "completed_files" in data__job_keys:
+                    data__job_keys.remove("completed_files")
+                    data__job__completedfiles = data__job["completed_files"]
+                    if (
+                        not isinstance(data__job__completedfiles, (int))
+                        and not (
+                            isinstance(data__job__completedfiles, float)
+                            and data__job__completedfiles.is_integer()
+                        )
+                        or isinstance(data__job__completedfiles, bool)
+                    ):
+                        raise JsonSchemaValueException(
+                            ""
+                            + (name_prefix or "data")
+                            + ".job.completed_files must be integer",
+                            value=data__job__completedfiles,
+                            name="" + (name_prefix or "data") + ".job.completed_files",
+                            rule="type",
+                        )
+                if "failed_files" in data__job_keys:
+                    data__job_keys.remove("failed_files")
+                    data__job__failedfiles = data__job["failed_files"]
+                    if (
+                        not isinstance(data__job__failedfiles, (int))
+                        and not (
+                            isinstance(data__job__failedfiles, float)
+                            and data__job__failedfiles.is_integer()
+                        )
+                        or isinstance(data__job__failedfiles, bool)
+                    ):
+                        raise JsonSchemaValueException(
+                            ""
+                            + (name_prefix or "data")
+                            + ".job.failed_files must be integer",
+                            value=data__job__failedfiles,
+                            name="" + (name_prefix or "data") + ".job.failed_files",
+                            rule="type",
+                        )
+                if "error" in data__job_keys:
+                    data__job_keys.remove("error")
+                    data__job__error = data__job["error"]
+                    if not isinstance(data__job__error, (str, NoneType)):
+                        raise JsonSchemaValueException(
+                            ""
+                            + (name_prefix or "data")
+                            + ".job.error must be string or null",
+                            value=data__job__error,
+                            name="" + (name_prefix or "data") + ".job.error",
+                            rule="type",
+                        )
+                if "created_at" in data__job_keys:
+                    data__job_keys.remove("created_at")
+                    data__job__createdat = data__job["created_at"]
+                    if not isinstance(data__job__createdat, (str)):
+                        raise JsonSchemaValueException(
+                            ""
+                            + (name_prefix or "data")
+                            + ".job.created_at must be string",
+                            value=data__job__createdat,
+                            name="" + (name_prefix or "data") + ".job.created_at",
+                            rule="type",
+                        )
+                    if isinstance(data__job__createdat, str):
+                        if not REGEX_PATTERNS["date-time_re_pattern"].match(
+                            data__job__createdat
+                        ):
+                            raise JsonSchemaValueException(
+                                ""
+                                + (name_prefix or "data")
+                                + ".job.created_at must be date-time",
+                                value=data__job__createdat,
+                                name="" + (name_prefix or "data") + ".job.created_at",
+                                rule="format",
+                            )
+                if "updated_at" in data__job_keys:
+                    data__job_keys.remove("updated_at")
+                    data__job__updatedat = data__job["updated_at"]
+                    if not isinstance(data__job__updatedat, (str)):
+                        raise JsonSchemaValueException(
+                            ""
+                            + (name_prefix or "data")
+                            + ".job.updated_at must be string",
+                            value=data__job__updatedat,
+                            name="" + (name_prefix or "data") + ".job.updated_at",
+                            rule="type",
+                        )
+                    if isinstance(data__job__updatedat, str):
+                        if not REGEX_PATTERNS["date-time_re_pattern"].match(
+                            data__job__updatedat
+                        ):
+                            raise JsonSchemaValueException(
+                                ""
+                                + (name_prefix or "data")
+                                + ".job.updated_at must be date-time",
+                                value=data__job__updatedat,
+                                name="" + (name_prefix or "data") + ".job.updated_at",
+                                rule="format",
+                            )
+                if "completed_at" in data__job_keys:
+                    data__job_keys.remove("completed_at")
+                    data__job__completedat = data__job["completed_at"]
+                    if not isinstance(data__job__completedat, (str, NoneType)):
+                        raise JsonSchemaValueException(
+                            ""
+                            + (name_prefix or "data")
+                            + ".job.completed_at must be string or null",
+                            value=data__job__completedat,
+                            name="" + (name_prefix or "data") + ".job.completed_at",
+                            rule="type",
+                        )
+                    if isinstance(data__job__completedat, str):
+                        if not REGEX_PATTERNS["date-time_re_pattern"].match(
+                            data__job__completedat
+                        ):
+                            raise JsonSchemaValueException(
+                                ""
+                                + (name_prefix or "data")
+                                + ".job.completed_at must be date-time",
+                                value=data__job__completedat,
+                                name="" + (name_prefix or "data") + ".job.completed_at",
+                                rule="format",
+                            )
+                if "cloud_file_ids" in data__job_keys:
+                    data__job_keys.remove("cloud_file_ids")
+                    data__job__cloudfileids = data__job["cloud_file_ids"]
+                    if not isinstance(data__job__cloudfileids, (list, tuple, NoneType)):
+                        raise JsonSchemaValueException(
+                            ""
+                            + (name_prefix or "data")
+                            + ".job.cloud_file_ids must be array or null",
+                            value=data__job__cloudfileids,
+                            name="" + (name_prefix or "data") + ".job.cloud_file_ids",
+                            rule="type",
+                        )
+                    data__job__cloudfileids_is_list = isinstance(
+                        data__job__cloudfileids, (list, tuple)
+                    )
+                    if data__job__cloudfileids_is_list:
+                        data__job__cloudfileids_len = len(data__job__cloudfileids)
+                        for (
+                            data__job__cloudfileids_x,
+                            data__job__cloudfileids_item,
+                        ) in enumerate(data__job__cloudfileids):
+                            if not isinstance(data__job__cloudfileids_item, (str)):
+                                raise JsonSchemaValueException(
+                                    ""
+                                    + (name_prefix or "data")
+                                    + ".job.cloud_file_ids[{data__job__cloudfileids_x}]".format(
+                                        **locals()
+                                    )
+                                    + " must be string",
+                                    value=data__job__cloudfileids_item,
+                                    name=""
+                                    + (name_prefix or "data")
+                                    + ".job.cloud_file_ids[{data__job__cloudfileids_x}]".format(
+                                        **locals()
+                                    )
+                                    + "",
+                                    rule="type",
+                                )
     return data
 
 
@@ -966,9 +1098,24 @@ def validate_contract__components_schemas_initiateauthrequest(
         if "provider" in data_keys:
             data_keys.remove("provider")
             data__provider = data["provider"]
-            validate_contract__components_schemas_provider(
-                data__provider, custom_formats, (name_prefix or "data") + ".provider"
-            )
+            if not isinstance(data__provider, (str)):
+                raise JsonSchemaValueException(
+                    "" + (name_prefix or "data") + ".provider must be string",
+                    value=data__provider,
+                    name="" + (name_prefix or "data") + ".provider",
+                    rule="type",
+                )
+            if not (
+                isinstance(data__provider, str) and data__provider == "google_drive"
+            ):
+                raise JsonSchemaValueException(
+                    ""
+                    + (name_prefix or "data")
+                    + ".provider must be one of ['google_drive']",
+                    value=data__provider,
+                    name="" + (name_prefix or "data") + ".provider",
+                    rule="enum",
+                )
         if "redirect_uri" in data_keys:
             data_keys.remove("redirect_uri")
             data__redirecturi = data["redirect_uri"]
@@ -1001,26 +1148,6 @@ def validate_contract__components_schemas_initiateauthrequest(
                         name="" + (name_prefix or "data") + ".redirect_uri",
                         rule="pattern",
                     )
-    return data
-
-
-def validate_contract__components_schemas_provider(
-    data, custom_formats={}, name_prefix=None
-):
-    if not isinstance(data, (str)):
-        raise JsonSchemaValueException(
-            "" + (name_prefix or "data") + " must be string",
-            value=data,
-            name="" + (name_prefix or "data") + "",
-            rule="type",
-        )
-    if not (isinstance(data, str) and data == "google_drive"):
-        raise JsonSchemaValueException(
-            "" + (name_prefix or "data") + " must be one of ['google_drive']",
-            value=data,
-            name="" + (name_prefix or "data") + "",
-            rule="enum",
-        )
     return data
 
 
@@ -1230,12 +1357,308 @@ def validate_contract__components_schemas_importrequest(
                         rule="maxItems",
                     )
                 for data__files_x, data__files_item in enumerate(data__files):
-                    validate_contract__components_schemas_importfile(
-                        data__files_item,
-                        custom_formats,
-                        (name_prefix or "data")
-                        + ".files[{data__files_x}]".format(**locals()),
-                    )
+                    if not isinstance(data__files_item, (dict)):
+                        raise JsonSchemaValueException(
+                            ""
+                            + (name_prefix or "data")
+                            + ".files[{data__files_x}]".format(**locals())
+                            + " must be object",
+                            value=data__files_item,
+                            name=""
+                            + (name_prefix or "data")
+                            + ".files[{data__files_x}]".format(**locals())
+                            + "",
+                            rule="type",
+                        )
+                    data__files_item_is_dict = isinstance(data__files_item, dict)
+                    if data__files_item_is_dict:
+                        data__files_item__missing_keys = (
+                            set(["id", "name"]) - data__files_item.keys()
+                        )
+                        if data__files_item__missing_keys:
+                            raise JsonSchemaValueException(
+                                ""
+                                + (name_prefix or "data")
+                                + ".files[{data__files_x}]".format(**locals())
+                                + " must contain "
+                                + (
+                                    str(sorted(data__files_item__missing_keys))
+                                    + " properties"
+                                ),
+                                value=data__files_item,
+                                name=""
+                                + (name_prefix or "data")
+                                + ".files[{data__files_x}]".format(**locals())
+                                + "",
+                                rule="required",
+                            )
+                        data__files_item_keys = set(data__files_item.keys())
+                        if "id" in data__files_item_keys:
+                            data__files_item_keys.remove("id")
+                            data__files_item__id = data__files_item["id"]
+                            if not isinstance(data__files_item__id, (str)):
+                                raise JsonSchemaValueException(
+                                    ""
+                                    + (name_prefix or "data")
+                                    + ".files[{data__files_x}].id".format(**locals())
+                                    + " must be string",
+                                    value=data__files_item__id,
+                                    name=""
+                                    + (name_prefix or "data")
+                                    + ".files[{data__files_x}].id".format(**locals())
+                                    + "",
+                                    rule="type",
+                                )
+                            if isinstance(data__files_item__id, str):
+                                data__files_item__id_len = len(data__files_item__id)
+                                if data__files_item__id_len < 1:
+                                    raise JsonSchemaValueException(
+                                        ""
+                                        + (name_prefix or "data")
+                                        + ".files[{data__files_x}].id".format(
+                                            **locals()
+                                        )
+                                        + " must be longer than or equal to 1 characters",
+                                        value=data__files_item__id,
+                                        name=""
+                                        + (name_prefix or "data")
+                                        + ".files[{data__files_x}].id".format(
+                                            **locals()
+                                        )
+                                        + "",
+                                        rule="minLength",
+                                    )
+                                if data__files_item__id_len > 256:
+                                    raise JsonSchemaValueException(
+                                        ""
+                                        + (name_prefix or "data")
+                                        + ".files[{data__files_x}].id".format(
+                                            **locals()
+                                        )
+                                        + " must be shorter than or equal to 256 characters",
+                                        value=data__files_item__id,
+                                        name=""
+                                        + (name_prefix or "data")
+                                        + ".files[{data__files_x}].id".format(
+                                            **locals()
+                                        )
+                                        + "",
+                                        rule="maxLength",
+                                    )
+                                if not REGEX_PATTERNS["^[A-Za-z0-9_-]+$"].search(
+                                    data__files_item__id
+                                ):
+                                    raise JsonSchemaValueException(
+                                        ""
+                                        + (name_prefix or "data")
+                                        + ".files[{data__files_x}].id".format(
+                                            **locals()
+                                        )
+                                        + " must match pattern ^[A-Za-z0-9_-]+$",
+                                        value=data__files_item__id,
+                                        name=""
+                                        + (name_prefix or "data")
+                                        + ".files[{data__files_x}].id".format(
+                                            **locals()
+                                        )
+                                        + "",
+                                        rule="pattern",
+                                    )
+                        if "name" in data__files_item_keys:
+                            data__files_item_keys.remove("name")
+                            data__files_item__name = data__files_item["name"]
+                            if not isinstance(data__files_item__name, (str)):
+                                raise JsonSchemaValueException(
+                                    ""
+                                    + (name_prefix or "data")
+                                    + ".files[{data__files_x}].name".format(**locals())
+                                    + " must be string",
+                                    value=data__files_item__name,
+                                    name=""
+                                    + (name_prefix or "data")
+                                    + ".files[{data__files_x}].name".format(**locals())
+                                    + "",
+                                    rule="type",
+                                )
+                            if isinstance(data__files_item__name, str):
+                                data__files_item__name_len = len(data__files_item__name)
+                                if data__files_item__name_len < 1:
+                                    raise JsonSchemaValueException(
+                                        ""
+                                        + (name_prefix or "data")
+                                        + ".files[{data__files_x}].name".format(
+                                            **locals()
+                                        )
+                                        + " must be longer than or equal to 1 characters",
+                                        value=data__files_item__name,
+                                        name=""
+                                        + (name_prefix or "data")
+                                        + ".files[{data__files_x}].name".format(
+                                            **locals()
+                                        )
+                                        + "",
+                                        rule="minLength",
+                                    )
+                                if data__files_item__name_len > 1024:
+                                    raise JsonSchemaValueException(
+                                        ""
+                                        + (name_prefix or "data")
+                                        + ".files[{data__files_x}].name".format(
+                                            **locals()
+                                        )
+                                        + " must be shorter than or equal to 1024 characters",
+                                        value=data__files_item__name,
+                                        name=""
+                                        + (name_prefix or "data")
+                                        + ".files[{data__files_x}].name".format(
+                                            **locals()
+                                        )
+                                        + "",
+                                        rule="maxLength",
+                                    )
+                                if not REGEX_PATTERNS[
+                                    "^[^\\u0000-\\u001F\\u007F]+$"
+                                ].search(data__files_item__name):
+                                    raise JsonSchemaValueException(
+                                        ""
+                                        + (name_prefix or "data")
+                                        + ".files[{data__files_x}].name".format(
+                                            **locals()
+                                        )
+                                        + " must match pattern ^[^\\u0000-\\u001F\\u007F]+$",
+                                        value=data__files_item__name,
+                                        name=""
+                                        + (name_prefix or "data")
+                                        + ".files[{data__files_x}].name".format(
+                                            **locals()
+                                        )
+                                        + "",
+                                        rule="pattern",
+                                    )
+                        if "mime_type" in data__files_item_keys:
+                            data__files_item_keys.remove("mime_type")
+                            data__files_item__mimetype = data__files_item["mime_type"]
+                            if not isinstance(data__files_item__mimetype, (str)):
+                                raise JsonSchemaValueException(
+                                    ""
+                                    + (name_prefix or "data")
+                                    + ".files[{data__files_x}].mime_type".format(
+                                        **locals()
+                                    )
+                                    + " must be string",
+                                    value=data__files_item__mimetype,
+                                    name=""
+                                    + (name_prefix or "data")
+                                    + ".files[{data__files_x}].mime_type".format(
+                                        **locals()
+                                    )
+                                    + "",
+                                    rule="type",
+                                )
+                            if isinstance(data__files_item__mimetype, str):
+                                data__files_item__mimetype_len = len(
+                                    data__files_item__mimetype
+                                )
+                                if data__files_item__mimetype_len > 255:
+                                    raise JsonSchemaValueException(
+                                        ""
+                                        + (name_prefix or "data")
+                                        + ".files[{data__files_x}].mime_type".format(
+                                            **locals()
+                                        )
+                                        + " must be shorter than or equal to 255 characters",
+                                        value=data__files_item__mimetype,
+                                        name=""
+                                        + (name_prefix or "data")
+                                        + ".files[{data__files_x}].mime_type".format(
+                                            **locals()
+                                        )
+                                        + "",
+                                        rule="maxLength",
+                                    )
+                                if not REGEX_PATTERNS[
+                                    "^[A-Za-z0-9][A-Za-z0-9!#\\$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#\\$&^_.+-]*$"
+                                ].search(data__files_item__mimetype):
+                                    raise JsonSchemaValueException(
+                                        ""
+                                        + (name_prefix or "data")
+                                        + ".files[{data__files_x}].mime_type".format(
+                                            **locals()
+                                        )
+                                        + " must match pattern ^[A-Za-z0-9][A-Za-z0-9!#\\$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#\\$&^_.+-]*$",
+                                        value=data__files_item__mimetype,
+                                        name=""
+                                        + (name_prefix or "data")
+                                        + ".files[{data__files_x}].mime_type".format(
+                                            **locals()
+                                        )
+                                        + "",
+                                        rule="pattern",
+                                    )
+                        if "size_bytes" in data__files_item_keys:
+                            data__files_item_keys.remove("size_bytes")
+                            data__files_item__sizebytes = data__files_item["size_bytes"]
+                            if (
+                                not isinstance(data__files_item__sizebytes, (int))
+                                and not (
+                                    isinstance(data__files_item__sizebytes, float)
+                                    and data__files_item__sizebytes.is_integer()
+                                )
+                                or isinstance(data__files_item__sizebytes, bool)
+                            ):
+                                raise JsonSchemaValueException(
+                                    ""
+                                    + (name_prefix or "data")
+                                    + ".files[{data__files_x}].size_bytes".format(
+                                        **locals()
+                                    )
+                                    + " must be integer",
+                                    value=data__files_item__sizebytes,
+                                    name=""
+                                    + (name_prefix or "data")
+                                    + ".files[{data__files_x}].size_bytes".format(
+                                        **locals()
+                                    )
+                                    + "",
+                                    rule="type",
+                                )
+                            if isinstance(
+                                data__files_item__sizebytes, (int, float, Decimal)
+                            ) and not isinstance(data__files_item__sizebytes, bool):
+                                if data__files_item__sizebytes < 0:
+                                    raise JsonSchemaValueException(
+                                        ""
+                                        + (name_prefix or "data")
+                                        + ".files[{data__files_x}].size_bytes".format(
+                                            **locals()
+                                        )
+                                        + " must be bigger than or equal to 0",
+                                        value=data__files_item__sizebytes,
+                                        name=""
+                                        + (name_prefix or "data")
+                                        + ".files[{data__files_x}].size_bytes".format(
+                                            **locals()
+                                        )
+                                        + "",
+                                        rule="minimum",
+                                    )
+                                if data__files_item__sizebytes > 5497558138880:
+                                    raise JsonSchemaValueException(
+                                        ""
+                                        + (name_prefix or "data")
+                                        + ".files[{data__files_x}].size_bytes".format(
+                                            **locals()
+                                        )
+                                        + " must be smaller than or equal to 5497558138880",
+                                        value=data__files_item__sizebytes,
+                                        name=""
+                                        + (name_prefix or "data")
+                                        + ".files[{data__files_x}].size_bytes".format(
+                                            **locals()
+                                        )
+                                        + "",
+                                        rule="maximum",
+                                    )
         if "auto_describe" in data_keys:
             data_keys.remove("auto_describe")
             data__autodescribe = data["auto_describe"]
@@ -1365,182 +1788,6 @@ def validate_contract__components_schemas_importrequest(
                         value=data__collectionid,
                         name="" + (name_prefix or "data") + ".collection_id",
                         rule="pattern",
-                    )
-    return data
-
-
-def validate_contract__components_schemas_importfile(
-    data, custom_formats={}, name_prefix=None
-):
-    if not isinstance(data, (dict)):
-        raise JsonSchemaValueException(
-            "" + (name_prefix or "data") + " must be object",
-            value=data,
-            name="" + (name_prefix or "data") + "",
-            rule="type",
-        )
-    data_is_dict = isinstance(data, dict)
-    if data_is_dict:
-        data__missing_keys = set(["id", "name"]) - data.keys()
-        if data__missing_keys:
-            raise JsonSchemaValueException(
-                ""
-                + (name_prefix or "data")
-                + " must contain "
-                + (str(sorted(data__missing_keys)) + " properties"),
-                value=data,
-                name="" + (name_prefix or "data") + "",
-                rule="required",
-            )
-        data_keys = set(data.keys())
-        if "id" in data_keys:
-            data_keys.remove("id")
-            data__id = data["id"]
-            if not isinstance(data__id, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".id must be string",
-                    value=data__id,
-                    name="" + (name_prefix or "data") + ".id",
-                    rule="type",
-                )
-            if isinstance(data__id, str):
-                data__id_len = len(data__id)
-                if data__id_len < 1:
-                    raise JsonSchemaValueException(
-                        ""
-                        + (name_prefix or "data")
-                        + ".id must be longer than or equal to 1 characters",
-                        value=data__id,
-                        name="" + (name_prefix or "data") + ".id",
-                        rule="minLength",
-                    )
-                if data__id_len > 256:
-                    raise JsonSchemaValueException(
-                        ""
-                        + (name_prefix or "data")
-                        + ".id must be shorter than or equal to 256 characters",
-                        value=data__id,
-                        name="" + (name_prefix or "data") + ".id",
-                        rule="maxLength",
-                    )
-                if not REGEX_PATTERNS["^[A-Za-z0-9_-]+$"].search(data__id):
-                    raise JsonSchemaValueException(
-                        ""
-                        + (name_prefix or "data")
-                        + ".id must match pattern ^[A-Za-z0-9_-]+$",
-                        value=data__id,
-                        name="" + (name_prefix or "data") + ".id",
-                        rule="pattern",
-                    )
-        if "name" in data_keys:
-            data_keys.remove("name")
-            data__name = data["name"]
-            if not isinstance(data__name, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".name must be string",
-                    value=data__name,
-                    name="" + (name_prefix or "data") + ".name",
-                    rule="type",
-                )
-            if isinstance(data__name, str):
-                data__name_len = len(data__name)
-                if data__name_len < 1:
-                    raise JsonSchemaValueException(
-                        ""
-                        + (name_prefix or "data")
-                        + ".name must be longer than or equal to 1 characters",
-                        value=data__name,
-                        name="" + (name_prefix or "data") + ".name",
-                        rule="minLength",
-                    )
-                if data__name_len > 1024:
-                    raise JsonSchemaValueException(
-                        ""
-                        + (name_prefix or "data")
-                        + ".name must be shorter than or equal to 1024 characters",
-                        value=data__name,
-                        name="" + (name_prefix or "data") + ".name",
-                        rule="maxLength",
-                    )
-                if not REGEX_PATTERNS["^[^\\u0000-\\u001F\\u007F]+$"].search(
-                    data__name
-                ):
-                    raise JsonSchemaValueException(
-                        ""
-                        + (name_prefix or "data")
-                        + ".name must match pattern ^[^\\u0000-\\u001F\\u007F]+$",
-                        value=data__name,
-                        name="" + (name_prefix or "data") + ".name",
-                        rule="pattern",
-                    )
-        if "mime_type" in data_keys:
-            data_keys.remove("mime_type")
-            data__mimetype = data["mime_type"]
-            if not isinstance(data__mimetype, (str)):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".mime_type must be string",
-                    value=data__mimetype,
-                    name="" + (name_prefix or "data") + ".mime_type",
-                    rule="type",
-                )
-            if isinstance(data__mimetype, str):
-                data__mimetype_len = len(data__mimetype)
-                if data__mimetype_len > 255:
-                    raise JsonSchemaValueException(
-                        ""
-                        + (name_prefix or "data")
-                        + ".mime_type must be shorter than or equal to 255 characters",
-                        value=data__mimetype,
-                        name="" + (name_prefix or "data") + ".mime_type",
-                        rule="maxLength",
-                    )
-                if not REGEX_PATTERNS[
-                    "^[A-Za-z0-9][A-Za-z0-9!#\\$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#\\$&^_.+-]*$"
-                ].search(data__mimetype):
-                    raise JsonSchemaValueException(
-                        ""
-                        + (name_prefix or "data")
-                        + ".mime_type must match pattern ^[A-Za-z0-9][A-Za-z0-9!#\\$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#\\$&^_.+-]*$",
-                        value=data__mimetype,
-                        name="" + (name_prefix or "data") + ".mime_type",
-                        rule="pattern",
-                    )
-        if "size_bytes" in data_keys:
-            data_keys.remove("size_bytes")
-            data__sizebytes = data["size_bytes"]
-            if (
-                not isinstance(data__sizebytes, (int))
-                and not (
-                    isinstance(data__sizebytes, float) and data__sizebytes.is_integer()
-                )
-                or isinstance(data__sizebytes, bool)
-            ):
-                raise JsonSchemaValueException(
-                    "" + (name_prefix or "data") + ".size_bytes must be integer",
-                    value=data__sizebytes,
-                    name="" + (name_prefix or "data") + ".size_bytes",
-                    rule="type",
-                )
-            if isinstance(data__sizebytes, (int, float, Decimal)) and not isinstance(
-                data__sizebytes, bool
-            ):
-                if data__sizebytes < 0:
-                    raise JsonSchemaValueException(
-                        ""
-                        + (name_prefix or "data")
-                        + ".size_bytes must be bigger than or equal to 0",
-                        value=data__sizebytes,
-                        name="" + (name_prefix or "data") + ".size_bytes",
-                        rule="minimum",
-                    )
-                if data__sizebytes > 5497558138880:
-                    raise JsonSchemaValueException(
-                        ""
-                        + (name_prefix or "data")
-                        + ".size_bytes must be smaller than or equal to 5497558138880",
-                        value=data__sizebytes,
-                        name="" + (name_prefix or "data") + ".size_bytes",
-                        rule="maximum",
                     )
     return data
 
@@ -1955,11 +2202,153 @@ def validate_contract__components_schemas_completeauthresponse(
         if "connection" in data_keys:
             data_keys.remove("connection")
             data__connection = data["connection"]
-            validate_contract__components_schemas_connection(
-                data__connection,
-                custom_formats,
-                (name_prefix or "data") + ".connection",
-            )
+            if not isinstance(data__connection, (dict)):
+                raise JsonSchemaValueException(
+                    "" + (name_prefix or "data") + ".connection must be object",
+                    value=data__connection,
+                    name="" + (name_prefix or "data") + ".connection",
+                    rule="type",
+                )
+            data__connection_is_dict = isinstance(data__connection, dict)
+            if data__connection_is_dict:
+                data__connection__missing_keys = (
+                    set(["id", "provider"]) - data__connection.keys()
+                )
+                if data__connection__missing_keys:
+                    raise JsonSchemaValueException(
+                        ""
+                        + (name_prefix or "data")
+                        + ".connection must contain "
+                        + (str(sorted(data__connection__missing_keys)) + " properties"),
+                        value=data__connection,
+                        name="" + (name_prefix or "data") + ".connection",
+                        rule="required",
+                    )
+                data__connection_keys = set(data__connection.keys())
+                if "id" in data__connection_keys:
+                    data__connection_keys.remove("id")
+                    data__connection__id = data__connection["id"]
+                    if not isinstance(data__connection__id, (str)):
+                        raise JsonSchemaValueException(
+                            ""
+                            + (name_prefix or "data")
+                            + ".connection.id must be string",
+                            value=data__connection__id,
+                            name="" + (name_prefix or "data") + ".connection.id",
+                            rule="type",
+                        )
+                if "provider" in data__connection_keys:
+                    data__connection_keys.remove("provider")
+                    data__connection__provider = data__connection["provider"]
+                    if not isinstance(data__connection__provider, (str)):
+                        raise JsonSchemaValueException(
+                            ""
+                            + (name_prefix or "data")
+                            + ".connection.provider must be string",
+                            value=data__connection__provider,
+                            name="" + (name_prefix or "data") + ".connection.provider",
+                            rule="type",
+                        )
+                if "provider_email" in data__connection_keys:
+                    data__connection_keys.remove("provider_email")
+                    data__connection__provideremail = data__connection["provider_email"]
+                    if not isinstance(data__connection__provideremail, (str, NoneType)):
+                        raise JsonSchemaValueException(
+                            ""
+                            + (name_prefix or "data")
+                            + ".connection.provider_email must be string or null",
+                            value=data__connection__provideremail,
+                            name=""
+                            + (name_prefix or "data")
+                            + ".connection.provider_email",
+                            rule="type",
+                        )
+                if "provider_display_name" in data__connection_keys:
+                    data__connection_keys.remove("provider_display_name")
+                    data__connection__providerdisplayname = data__connection[
+                        "provider_display_name"
+                    ]
+                    if not isinstance(
+                        data__connection__providerdisplayname, (str, NoneType)
+                    ):
+                        raise JsonSchemaValueException(
+                            ""
+                            + (name_prefix or "data")
+                            + ".connection.provider_display_name must be string or null",
+                            value=data__connection__providerdisplayname,
+                            name=""
+                            + (name_prefix or "data")
+                            + ".connection.provider_display_name",
+                            rule="type",
+                        )
+                if "is_active" in data__connection_keys:
+                    data__connection_keys.remove("is_active")
+                    data__connection__isactive = data__connection["is_active"]
+                    if not isinstance(data__connection__isactive, (bool)):
+                        raise JsonSchemaValueException(
+                            ""
+                            + (name_prefix or "data")
+                            + ".connection.is_active must be boolean",
+                            value=data__connection__isactive,
+                            name="" + (name_prefix or "data") + ".connection.is_active",
+                            rule="type",
+                        )
+                if "created_at" in data__connection_keys:
+                    data__connection_keys.remove("created_at")
+                    data__connection__createdat = data__connection["created_at"]
+                    if not isinstance(data__connection__createdat, (str)):
+                        raise JsonSchemaValueException(
+                            ""
+                            + (name_prefix or "data")
+                            + ".connection.created_at must be string",
+                            value=data__connection__createdat,
+                            name=""
+                            + (name_prefix or "data")
+                            + ".connection.created_at",
+                            rule="type",
+                        )
+                    if isinstance(data__connection__createdat, str):
+                        if not REGEX_PATTERNS["date-time_re_pattern"].match(
+                            data__connection__createdat
+                        ):
+                            raise JsonSchemaValueException(
+                                ""
+                                + (name_prefix or "data")
+                                + ".connection.created_at must be date-time",
+                                value=data__connection__createdat,
+                                name=""
+                                + (name_prefix or "data")
+                                + ".connection.created_at",
+                                rule="format",
+                            )
+                if "last_used_at" in data__connection_keys:
+                    data__connection_keys.remove("last_used_at")
+                    data__connection__lastusedat = data__connection["last_used_at"]
+                    if not isinstance(data__connection__lastusedat, (str, NoneType)):
+                        raise JsonSchemaValueException(
+                            ""
+                            + (name_prefix or "data")
+                            + ".connection.last_used_at must be string or null",
+                            value=data__connection__lastusedat,
+                            name=""
+                            + (name_prefix or "data")
+                            + ".connection.last_used_at",
+                            rule="type",
+                        )
+                    if isinstance(data__connection__lastusedat, str):
+                        if not REGEX_PATTERNS["date-time_re_pattern"].match(
+                            data__connection__lastusedat
+                        ):
+                            raise JsonSchemaValueException(
+                                ""
+                                + (name_prefix or "data")
+                                + ".connection.last_used_at must be date-time",
+                                value=data__connection__lastusedat,
+                                name=""
+                                + (name_prefix or "data")
+                                + ".connection.last_used_at",
+                                rule="format",
+                            )
         if "is_new" in data_keys:
             data_keys.remove("is_new")
             data__isnew = data["is_new"]
