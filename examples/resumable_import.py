@@ -83,18 +83,17 @@ except AionvisionError as exc:
     so_far = ""
     if done is not None:
         so_far = f"; jobs accepted: {', '.join(done.job_ids) or 'none'}"
-        if done.failed is not None:
-            maybe = "may have been imported" if done.failed.uncertain else "not imported"
-            so_far += f"; failed batch: {len(done.failed.items)} files ({maybe})"
+        stopped = done.journal.stopped
+        if stopped is not None:
+            maybe = "may have been imported" if stopped.uncertain else "not imported"
+            so_far += f"; failed batch: {len(stopped.items)} files ({maybe})"
         so_far += f"; files not sent: {len(done.not_sent)}"
     stop(f"stopped: {exc}{so_far}; run {again} again to resume (journal: {journal})", 1)
 
 print(
     f"import {result.status}: {result.completed_files} of {len(result.files)} files imported, "
-    f"{result.failed_files} failed, {len(result.skipped_files)} skipped"
+    f"{result.failed_files} failed, {len(result.journal.skipped_files)} skipped"
 )
-if result.counts_note:  # a re-run for some of an earlier import's files: what is not known
-    print(result.counts_note)
 ids = result.image_ids
 if ids:
     print(f"{len(ids)} image ids, to export: {' '.join(ids[:5])}{' ...' if len(ids) > 5 else ''}")

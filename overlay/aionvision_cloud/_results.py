@@ -325,20 +325,18 @@ class _BulkResult(Generic[_Batch]):
         return len(self.failed)
 
     @property
-    def is_complete(self) -> bool:
-        """Every file was sent and accepted, and no question is left open."""
-        return (
-            self.journal.stopped is None
-            and not self.not_sent
-            and all(u.resolution is not None for u in self.journal.uncertain)
-        )
-
-    @property
     def job_ids(self) -> tuple[str, ...]:
         """Ids of the jobs the call started, one per asynchronous batch."""
         return tuple(
             dict.fromkeys(b.job_id for b in self.batches if isinstance(b.job_id, str) and b.job_id)
         )
+
+    @property
+    def job_id(self) -> str | None:
+        """The first job's id: the only one unless the call was split into batches (code
+        written for the official SDK reads it); None when no batch started a job."""
+        ids = self.job_ids
+        return ids[0] if ids else None
 
     @property
     def status(self) -> JobStatus:
@@ -375,15 +373,23 @@ class ImportResult(_BulkResult["ImportBatch"]):
 
     @property
     def image_ids(self) -> tuple[str, ...]:
-        """The ids safe to export: the done files' image ids, and those of synchronous batches
-        the service made but did not tie to a file (their images exist)."""
-        tied = [f.image_id for f in self.files if f.outcome == DONE and f.image_id]
-        loose = [
-            id_tuple(b.image_ids)
-            for b in self.batches
-            if not b.job_id and not b.is_shared and len(id_tuple(b.image_ids)) != len(b.file_ids)
-        ]
-        return _merge_ids([tuple(tied), *loose])
+        """The ids safe to export: the done files' image ids, and the ids the service gave
+        without tying them to files (not one per file) of a batch done at once or of a job
+        whose every file is done (those images exist)."""
+        parts: list[tuple[str, ...]] = []
+        for b in self.batches:
+            job = self._job(b.job_id)
+            files = _import_files(b, job)
+            parts.append(tuple(f.image_id for f in files if f.outcome == DONE and f.image_id))
+            if b.is_shared or (b.job_id and any(f.outcome != DONE for f in files)):
+                continue
+            if b.job_id and job is None:
+                continue
+            answer = job.image_ids if job is not None else ()
+            answer = answer or id_tuple(b.image_ids)
+            if len(answer) != len(b.file_ids):
+                parts.append(answer)
+        return _merge_ids(parts)
 
 
 def _import_files(batch: ImportBatch, job: Job | None) -> list[FileResult]:

@@ -178,6 +178,18 @@ def _shared_image_ids(batches: Sequence[ImportBatch], jobs: Sequence[Job]) -> tu
     return tuple(dict.fromkeys(ids))
 
 
+def _made_at_once(batch: ImportBatch) -> tuple[int, int]:
+    """(made, lost) files of this call in a batch done at once, by the answer's ids. In a batch
+    an earlier, larger call sent, the ids cover its files too: only what holds however many of
+    the others were made counts."""
+    made = len(id_tuple(batch.image_ids))
+    if batch.is_shared:
+        others = (batch.batch_files or 0) - batch.files_sent
+        return min(batch.files_sent, max(0, made - others)), 0
+    made = min(made, batch.files_sent)
+    return made, batch.files_sent - made
+
+
 def job_id(batch: ImportBatch) -> str | None:
     return batch.job_id if isinstance(batch.job_id, str) and batch.job_id else None
 
@@ -277,11 +289,17 @@ def wait_all(
         )
         raise
 
+    # Batches done at once: their images are made (or lost) already.
+    at_once = [_made_at_once(b) for b in batches if isinstance(b, ImportBatch) and not job_id(b)]
+    made_now, lost_now = sum(m for m, _ in at_once), sum(lost for _, lost in at_once)
+
     def report(job: Job | None) -> None:
         if on_progress is not None:
             seen = (*finished, job) if job is not None else tuple(finished)
-            completed = min(total_files, sum(count(j.completed_files) for j in seen))
-            failed = min(total_files - completed, sum(count(j.failed_files) for j in seen))
+            completed = min(total_files, made_now + sum(count(j.completed_files) for j in seen))
+            failed = min(
+                total_files - completed, lost_now + sum(count(j.failed_files) for j in seen)
+            )
             on_progress(Progress(total_files, completed, failed, len(finished), len(job_ids)))
 
     def last_states(current: Job | None) -> tuple[Job, ...]:

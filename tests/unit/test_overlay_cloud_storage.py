@@ -79,7 +79,12 @@ def test_import_sends_exactly_the_documented_body(client: Client, api: FakeAPI) 
         }
     ]
     assert result.image_ids == ("img_gdrive_file_id_1", "img_f2", "img_f3")
-    assert not result.is_async
+    assert result.job_ids == ()
+    assert [(f.file_id, f.name, f.image_id, f.outcome) for f in result.files] == [
+        ("gdrive_file_id_1", "photo1.jpg", "img_gdrive_file_id_1", "done"),
+        ("f2", "b.png", "img_f2", "done"),
+        ("f3", "c.gif", "img_f3", "done"),
+    ]
 
 
 def test_import_omits_unset_options(client: Client, api: FakeAPI) -> None:
@@ -117,7 +122,7 @@ def test_import_async_returns_the_job(client: Client, api: FakeAPI) -> None:
     )
     result = client.cloud_storage.import_files(CONN, [{"id": "f1", "name": "a"}])
     assert result.job_id == "job_550e8400"
-    assert result.is_async
+    assert result.job_ids == ("job_550e8400",)
     assert result.status is JobStatus.PENDING
     assert result.image_ids == ()
 
@@ -131,7 +136,7 @@ def test_import_splits_into_batches(make_client: Callable[..., Client], api: Fak
     assert sent == [["f0", "f1", "f2"], ["f3", "f4", "f5"], ["f6", "f7"]]
     assert len(result.batches) == 3
     assert len(result.image_ids) == 8
-    assert result.total_files == 8
+    assert len(result.files) == 8
 
 
 def test_default_batch_size_is_100(client: Client, api: FakeAPI) -> None:
@@ -227,7 +232,7 @@ def test_export_sends_the_documented_body(client: Client, api: FakeAPI) -> None:
     ]
     assert result.job_id == "job_660f9500"
     assert result.status is JobStatus.PENDING
-    assert result.message == "Export job created"
+    assert result.batches[0].message == "Export job created"
 
 
 def test_export_splits_into_batches(make_client: Callable[..., Client], api: FakeAPI) -> None:

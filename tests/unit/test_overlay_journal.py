@@ -70,7 +70,7 @@ def test_resend_sends_the_uncertain_batch_once_more_and_remembers(op: JournalOpe
     b = op.begin(FILES)
     op.accepted(b, "job_2", [])
     again = op.plan(FILES, "raise")
-    assert again.journal.uncertain == ()
+    assert again.uncertain == ()
     assert again.to_send == ()
     assert [r.job_id for r in again.accepted] == ["job_2"]
 

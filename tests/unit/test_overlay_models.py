@@ -261,17 +261,27 @@ def test_import_result_aggregates_batches() -> None:
     result = ImportResult(
         batches=(
             ImportBatch(
-                is_async=False, image_ids=["a", "b"], total_files=2, message="ok", files_sent=2
+                is_async=False,
+                image_ids=["a", "b"],
+                total_files=2,
+                message="ok",
+                files_sent=2,
+                file_ids=("f1", "f2"),
             ),
-            ImportBatch(is_async=True, job_id="job_2", status="pending", files_sent=3),
+            ImportBatch(
+                is_async=True,
+                job_id="job_2",
+                status="pending",
+                files_sent=3,
+                file_ids=("f3", "f4", "f5"),
+            ),
         )
     )
     assert result.job_ids == ("job_2",)
     assert result.job_id == "job_2"
-    assert result.is_async
     assert result.image_ids == ("a", "b")
-    assert result.total_files == 5
-    assert result.message == "ok"
+    assert len(result.files) == 5
+    assert [f.outcome for f in result.files] == ["done"] * 2 + ["unknown"] * 3
     assert result.status is JobStatus.PENDING
 
 
@@ -279,7 +289,7 @@ def test_import_result_without_jobs_is_completed() -> None:
     result = ImportResult(batches=(ImportBatch(is_async=False, image_ids=["a"], files_sent=1),))
     assert result.status is JobStatus.COMPLETED
     assert result.job_id is None
-    assert not result.is_async
+    assert result.job_ids == ()
 
 
 def test_an_export_answer_needs_a_job_id(client: Client, api: FakeAPI) -> None:
@@ -316,15 +326,35 @@ def test_bulk_results_sum_completed_and_failed_files_over_batches_and_jobs() -> 
     done = Job(job_id="job_2", status=JobStatus.PARTIAL, completed_files=2, failed_files=1)
     result = ImportResult(
         batches=(
-            # Synchronous: 3 sent, 2 ids back, so 1 lost.
-            ImportBatch(is_async=False, image_ids=["a", "b"], files_sent=3),
-            ImportBatch(is_async=True, job_id="job_2", files_sent=3),
+            # Synchronous: 3 sent, 2 ids back, so 1 lost (the message names it).
+            ImportBatch(
+                is_async=False,
+                image_ids=["a", "b"],
+                files_sent=3,
+                file_ids=("f1", "f2", "f3"),
+                file_names=("1.jpg", "2.jpg", "3.jpg"),
+                message="1 of 3 files failed: 3.jpg: corrupt",
+            ),
+            ImportBatch(
+                is_async=True,
+                job_id="job_2",
+                files_sent=3,
+                file_ids=("f4", "f5", "f6"),
+                file_names=("4.jpg", "5.jpg", "6.jpg"),
+            ),
         ),
-        jobs=(done,),
+        jobs=(attrs.evolve(done, error="failed: 5.jpg: too large"),),
     )
-    assert (result.sync_counts, result.completed_files, result.failed_files) == ((2, 1), 4, 2)
+    assert (result.completed_files, result.failed_files) == (4, 2)
+    assert [(f.name, f.reason) for f in result.failed] == [
+        ("3.jpg", "3.jpg: corrupt"),
+        ("5.jpg", "5.jpg: too large"),
+    ]
     export = ExportResult(
-        batches=(ExportBatch(job_id="e1", images_sent=2), ExportBatch(job_id="e2", images_sent=2)),
+        batches=(
+            ExportBatch(job_id="e1", images_sent=2, sent_image_ids=("i1", "i2")),
+            ExportBatch(job_id="e2", images_sent=2, sent_image_ids=("i3", "i4")),
+        ),
         jobs=(
             Job(job_id="e1", status=JobStatus.COMPLETED, completed_files=2, failed_files=0),
             Job(job_id="e2", status=JobStatus.FAILED, completed_files=None, failed_files=2),

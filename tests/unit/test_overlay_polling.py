@@ -216,6 +216,7 @@ def test_import_and_wait_async_import_returns_the_same_type(client: Client, api:
                 "job_1",
                 status="completed",
                 completed_files=10,
+                failed_files=0,
                 total_files=10,
                 image_ids=["img_1", "img_2"],
             ),

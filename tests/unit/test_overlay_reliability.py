@@ -77,7 +77,6 @@ def test_import_error_carries_accepted_jobs_failed_batch_and_files_not_sent(
     assert partial.journal.stopped.uncertain is True  # a 500 after the request went out
     assert "boom" in partial.journal.stopped.reason
     assert partial.not_sent == ("file8", "file9")
-    assert not partial.is_complete
 
 
 def test_dropped_connection_on_export_keeps_the_jobs_already_created(
@@ -157,8 +156,9 @@ def test_multi_job_timeout_carries_every_job_and_its_last_state(
 def test_async_answer_with_image_ids_keeps_them(client: Client, api: FakeAPI) -> None:
     api.on("POST", IMPORT, accepted("job_a", 4, ["img_0", "img_1", "img_2", "img_3"]))
     result = client.cloud_storage.import_files(CONN, FILES[:4], batch_size=4)
-    assert result.image_ids == ("img_0", "img_1", "img_2", "img_3")
-    assert result.image_ids == ()
+    assert result.batches[0].image_ids == ["img_0", "img_1", "img_2", "img_3"]
+    assert result.image_ids == ()  # not safe to export while the job runs
+    assert [f.outcome for f in result.files] == ["unknown"] * 4
     api.on("GET", _job_path("job_a"), done("job_a"))
     waited = client.cloud_storage.import_and_wait(CONN, FILES[:4], batch_size=4)
     assert waited.image_ids == ("img_0", "img_1", "img_2", "img_3")
@@ -226,7 +226,7 @@ def test_uncertain_batch_asks_then_resends_or_skips(
         assert [u.resolution for u in result.journal.uncertain] == [
             "resent" if policy == "resend" else "skipped"
         ]
-        assert result.is_complete
+        assert (result.journal.stopped, result.not_sent) == (None, ())
 
 
 def test_bad_journal_arguments_fail_before_any_request(
