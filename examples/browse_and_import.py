@@ -54,3 +54,10 @@ for f in result.failed:  # the files the service named, and why
     print(f"failed: {f.name}: {f.reason}")
 for job in result.jobs:
     print(f"- job {job.job_id}: {job.completed_files} done, {job.failed_files} failed")
+no_id = [f for f in result.files if f.outcome == "done" and not f.image_id]
+if no_id and not result.image_ids:  # jobs that report counts only, as the API document shows
+    jobs = ", ".join(dict.fromkeys(f"job {f.job_id}" for f in no_id if f.job_id))
+    print(
+        f"No image ids for {len(no_id)} files: the service ran them as {jobs} and answered no"
+        " image ids. Find those images in your Aionvision library (tagged 'drive')."
+    )

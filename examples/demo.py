@@ -169,7 +169,8 @@ def flow(demo: Demo) -> str:
     # What a user has: the ids the import answered (the service announces them with each job).
     to_export = imported["image_ids"][:5]
     if not to_export:
-        raise StepFailed(f"the import gave no image ids to export: {imported['image_ids_note']}")
+        failed = "; ".join(f"{f['name']}: {f['reason']}" for f in imported["failed"])
+        raise StepFailed(f"the import gave no image ids to export{': ' + failed if failed else ''}")
     exported = demo.run(
         "Export 5 of those images into a new Drive folder",
         "export",

@@ -7,9 +7,9 @@ https://api.aionvision.tech/api/v2, with your own key):
     export AIONVISION_BASE_URL=http://127.0.0.1:8765/api/v2 AIONVISION_API_KEY=aion_emu_...
     .venv/bin/python examples/export_images.py CONNECTION_ID IMAGE_ID [IMAGE_ID ...]
 
-Image ids come from an import: `aionvision-cloud import ... --json` lists every id the service
-gave (`image_ids`), and says where it gave none (`jobs_without_image_ids`, `image_ids_note`);
-`examples/browse_and_import.py` prints them too.
+Image ids come from an import: `aionvision-cloud import ... --json` lists the ids safe to
+export (`image_ids`) and a record per file (`files`: its image id where the service tied one to
+it, its outcome); `examples/browse_and_import.py` prints them too.
 """
 
 import argparse

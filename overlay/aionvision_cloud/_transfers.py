@@ -32,6 +32,7 @@ __all__ = [
     "bulk_call",
     "export_batch",
     "export_result",
+    "file_counts",
     "import_batch",
     "import_result",
     "job_id",
@@ -178,6 +179,37 @@ def _shared_image_ids(batches: Sequence[ImportBatch], jobs: Sequence[Job]) -> tu
     return tuple(dict.fromkeys(ids))
 
 
+def file_counts(
+    batches: Sequence[ImportBatch] | Sequence[ExportBatch], jobs: Sequence[Job]
+) -> tuple[int, int]:
+    """(completed, failed) files of this call so far, by the service's counts: a batch done at
+    once by its answer's ids, a job by its own counters, at most its batch's files. A batch an
+    earlier, larger call sent counts only what holds however the other files went."""
+    latest = {j.job_id: j for j in jobs}
+    completed = failed = 0
+    for b in batches:
+        if isinstance(b, ImportBatch) and not job_id(b):
+            made, lost = _made_at_once(b)
+            completed, failed = completed + made, failed + lost
+            continue
+        job = latest.get(b.job_id) if isinstance(b.job_id, str) else None
+        if job is None:
+            continue
+        mine, whole = (
+            (b.files_sent, b.batch_files)
+            if isinstance(b, ImportBatch)
+            else (b.images_sent, b.batch_images)
+        )
+        others = max(0, (whole or mine) - mine) if b.is_shared else 0
+        done, lost = count(job.completed_files), count(job.failed_files)
+        if job.status is JobStatus.COMPLETED and not lost:
+            done, others = mine, 0  # every file of the job, these too
+        c = max(0, min(mine, done - others))
+        completed += c
+        failed += max(0, min(mine - c, lost - others))
+    return completed, failed
+
+
 def _made_at_once(batch: ImportBatch) -> tuple[int, int]:
     """(made, lost) files of this call in a batch done at once, by the answer's ids. In a batch
     an earlier, larger call sent, the ids cover its files too: only what holds however many of
@@ -289,17 +321,12 @@ def wait_all(
         )
         raise
 
-    # Batches done at once: their images are made (or lost) already.
-    at_once = [_made_at_once(b) for b in batches if isinstance(b, ImportBatch) and not job_id(b)]
-    made_now, lost_now = sum(m for m, _ in at_once), sum(lost for _, lost in at_once)
-
     def report(job: Job | None) -> None:
         if on_progress is not None:
             seen = (*finished, job) if job is not None else tuple(finished)
-            completed = min(total_files, made_now + sum(count(j.completed_files) for j in seen))
-            failed = min(
-                total_files - completed, lost_now + sum(count(j.failed_files) for j in seen)
-            )
+            completed, failed = file_counts(batches, seen)
+            completed = min(total_files, completed)
+            failed = min(total_files - completed, failed)
             on_progress(Progress(total_files, completed, failed, len(finished), len(job_ids)))
 
     def last_states(current: Job | None) -> tuple[Job, ...]:

@@ -13,6 +13,9 @@ import attrs
 from aionvision_cloud_api.contract import PROPERTIES
 from aionvision_cloud_emulator.server import RunningEmulator
 
+#: Emulator settings that keep CLI tests fast (jobs run at 400 files a second).
+FAST = {"job_pace": 400.0, "job_start_delay": 0.05, "big_folder_size": 250}
+
 
 @attrs.frozen
 class Result:

@@ -12,13 +12,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from cli_testkit import Result
+from cli_testkit import FAST, Result
 
 from aionvision_cloud.cli import main
 from aionvision_cloud_emulator.server import RunningEmulator, run_emulator
 from aionvision_cloud_emulator.testing import client_for, connect
-
-FAST = {"job_pace": 400.0, "job_start_delay": 0.05, "big_folder_size": 250}
 
 
 @pytest.fixture(scope="session")

@@ -41,12 +41,15 @@ def test_service_profile_top_level_ids_are_the_batches_ids(
     body = json.loads(out)
     in_batches = [i for b in body["batches"] for i in b["image_ids"]]
     assert len(in_batches) == 25
-    assert body["image_ids"] == in_batches
-    assert body["jobs_without_image_ids"] == []
     if wait:
-        assert body["image_ids_note"] is None
+        # One placeholder per file: tied to the files by position, safe once the jobs are done.
+        assert body["image_ids"] == in_batches
+        assert [f["image_id"] for f in body["files"]] == in_batches
+        assert {f["outcome"] for f in body["files"]} == {"done"}
     else:
-        assert body["image_ids_note"].startswith("25 image ids are placeholders")
+        # The jobs still run: no file's outcome is known, no id is safe yet.
+        assert body["image_ids"] == []
+        assert {f["outcome"] for f in body["files"]} == {"unknown"}
 
     # Those ids are what export takes.
     code, out = run(
@@ -55,7 +58,7 @@ def test_service_profile_top_level_ids_are_the_batches_ids(
         capsys,
         "export",
         aionvision_connection_id,
-        *body["image_ids"][:3],
+        *in_batches[:3],
         "--folder-name",
         "Back",
         "--wait",
@@ -83,8 +86,9 @@ def test_document_profile_names_the_jobs_without_ids(
     assert code == 0
     body = json.loads(out)
     assert body["image_ids"] == []
-    assert body["jobs_without_image_ids"] == body["job_ids"]
-    assert body["image_ids_note"].startswith("No image ids for 25 files: the service ran them as")
+    assert len(body["files"]) == 25
+    assert {(f["outcome"], f["image_id"]) for f in body["files"]} == {("done", None)}
+    assert {f["job_id"] for f in body["files"]} == set(body["job_ids"])
 
     code, out = run(
         aionvision_emulator,
@@ -93,4 +97,4 @@ def test_document_profile_names_the_jobs_without_ids(
         *("import", aionvision_connection_id, "--folder", "Photos/Family", "--wait"),
     )
     assert code == 0
-    assert "No image ids for 25 files" in out
+    assert "No image ids for 25 files: the service ran them as job_" in out

@@ -18,12 +18,10 @@ IMPORT_KEYS = {
     "total_files",
     "completed_files",
     "failed_files",
-    "unattributed_files",
-    "counts_note",
     "image_ids",
+    "files",
+    "failed",
     "shared_image_ids",
-    "jobs_without_image_ids",
-    "image_ids_note",
     "job_ids",
     "jobs",
     "batches",
@@ -40,8 +38,8 @@ EXPORT_KEYS = {
     "total_files",
     "completed_files",
     "failed_files",
-    "unattributed_files",
-    "counts_note",
+    "files",
+    "failed",
     "job_ids",
     "jobs",
     "message",
@@ -118,12 +116,19 @@ def test_import_folder_with_wait_reports_partial_with_exit_3(
     assert result.out.splitlines()[0] == (
         "Import partial: 5 of 7 files imported, 2 failed, in 1 job."
     )
-    # Which files failed, and why: the job's error, on stderr for the person reading.
+    # Which files failed, and why: a row per file the job's error names, with its reason.
     reasons = (
         "2 of 7 files failed: corrupt_photo.jpg is corrupt or not a readable file;"
         " Shared doc is a Google Docs Editors file (export it first)"
     )
-    assert re.search(rf"^Failed in job_\w+: {re.escape(reasons)}$", result.err, re.M), result.err
+    ids = drive_files(cli, conn_id, "Mixed")
+    for name, reason in [
+        ("corrupt_photo.jpg", "corrupt_photo.jpg is corrupt or not a readable file"),
+        ("Shared doc", "Shared doc is a Google Docs Editors file (export it first)"),
+    ]:
+        row = rf"^{re.escape(name)}\t{re.escape(ids[name])}\tjob_\w+\t{re.escape(reason)}$"
+        assert re.search(row, result.out, re.M), result.out
+    assert "Failed in" not in result.err  # every failure is named: no raw error besides
     # Piped, progress is plain lines; the last one is the end state.
     progress = [line for line in result.err.splitlines() if line.startswith("Importing:")]
     assert progress[-1] == "Importing: 7/7 files done, 2 failed"
@@ -137,6 +142,13 @@ def test_import_folder_with_wait_reports_partial_with_exit_3(
     assert [set(j) for j in body["jobs"]] == [JOB_KEYS]
     assert body["jobs"][0]["status"] == "partial"
     assert body["jobs"][0]["error"] == reasons
+    assert [(f["name"], f["outcome"]) for f in body["failed"]] == [
+        ("corrupt_photo.jpg", "failed"),
+        ("Shared doc", "failed"),
+    ]
+    assert len(body["files"]) == 7
+    assert {f["file_id"] for f in body["files"]} <= set(ids.values())
+    assert sum(f["outcome"] == "done" for f in body["files"]) == 5
 
 
 def test_import_recursive_images_only_in_batches_one_progress(
@@ -319,12 +331,10 @@ def test_export_of_unknown_images_fails_with_exit_4(
     assert (
         result.out.splitlines()[0] == "Export failed: 0 of 2 images exported, 2 failed, in 1 job."
     )
-    assert re.search(
-        r"^Failed in job_\w+: All 2 files failed: Image img_nope_1 not found;"
-        r" Image img_nope_2 not found$",
-        result.err,
-        re.M,
-    ), result.err
+    for image_id in ("img_nope_1", "img_nope_2"):
+        row = rf"^{image_id}\t{image_id}\tjob_\w+\tImage {image_id} not found$"
+        assert re.search(row, result.out, re.M), result.out
+    assert "Failed in" not in result.err
 
 
 def test_export_without_wait(cli: Callable[..., Result], conn_id: str) -> None:

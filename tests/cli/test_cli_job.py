@@ -190,7 +190,8 @@ def test_a_stop_during_wait_under_json_prints_the_whole_document(
     name: str,
 ) -> None:
     """Under --json every way out is one document: a stop by signal prints what --timeout
-    prints (job ids as a list, the image ids known so far), saying how it ended."""
+    prints (job ids as a list, a record per file, the ids announced so far), saying how it
+    ended."""
     emu.admin.configure(job_pace=0.5, async_image_ids=True)
     env = {
         "AIONVISION_API_KEY": emu.api_key,
@@ -219,7 +220,10 @@ def test_a_stop_during_wait_under_json_prints_the_whole_document(
     assert "error" not in doc
     assert (doc["stopped_by"], doc["timed_out"], doc["waited"]) == (name, False, True)
     assert len(doc["job_ids"]) == 1
-    assert len(doc["image_ids"]) == 25  # announced with the job: known before it ends
+    # Announced with the job, known before it ends, but not safe to export until it does.
+    assert len([i for b in doc["batches"] for i in b["image_ids"]]) == 25
+    assert doc["image_ids"] == []
+    assert [f["outcome"] for f in doc["files"]] == ["unknown"] * 25
     assert doc["status"] in ("pending", "in_progress")
 
 

@@ -8,8 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from cli_testkit import Result
-from conftest import FAST
+from cli_testkit import FAST, Result
 
 from aionvision_cloud_emulator.server import RunningEmulator, run_emulator
 

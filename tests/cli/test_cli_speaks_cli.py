@@ -3,6 +3,7 @@ functions; a state is described as it is now; a finished export says where its f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import typer
@@ -24,14 +25,14 @@ def test_placeholder_advice_names_the_command_not_the_python_functions(
     cli: Callable[..., Result], conn_id: str, emu: RunningEmulator
 ) -> None:
     emu.admin.configure(async_image_ids=True, job_pace=1)
-    result = cli("import", conn_id, "--folder", "Photos/Family", "--json")
+    result = cli("import", conn_id, "--folder", "Photos/Family")
     assert result.code == 0, result.err
-    body = result.json()
-    note = body["image_ids_note"]
-    assert note is not None
-    assert "import_and_wait" not in note
-    assert "wait_for_job" not in note
-    assert f"aionvision-cloud job {body['job_ids'][0]} --wait" in note
+    said = result.out + result.err
+    assert "import_and_wait" not in said
+    assert "wait_for_job" not in said
+    job_ids = re.findall(r"job_\w+", said)
+    assert job_ids
+    assert re.search(rf"aionvision-cloud job {job_ids[0]}( job_\w+)* --wait", said), said
 
 
 def test_after_wait_each_batch_says_its_jobs_status_now(

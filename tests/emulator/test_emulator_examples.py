@@ -268,5 +268,5 @@ def test_the_readmes_five_lines_import_one_folder(
     names: dict[str, object] = {}
     exec(block.group(1), names)  # noqa: S102 - the README's own code
     result = names["result"]
-    assert result.total_files == 25  # type: ignore[attr-defined]  # one folder, not the Drive
+    assert len(result.files) == 25  # type: ignore[attr-defined]  # one folder, not the Drive
     assert result.status == "completed"  # type: ignore[attr-defined]

@@ -208,7 +208,9 @@ def test_a_smaller_rerun_lists_its_own_files_of_an_uncertain_batch(
     with pytest.raises(UncertainBatchError) as caught:
         cs.import_files(conn_id, files[2:5], batch_size=10, journal=journal)
     assert caught.value.partial is not None
-    assert [u.items for u in caught.value.partial.journal.uncertain] == [tuple(f["id"] for f in files[2:5])]
+    assert [u.items for u in caught.value.partial.journal.uncertain] == [
+        tuple(f["id"] for f in files[2:5])
+    ]
     again = cs.import_files(
         conn_id, files[2:5], batch_size=10, journal=journal, on_uncertain="resend"
     )

@@ -14,6 +14,7 @@ from aionvision_cloud.errors import AionvisionError
 
 from .._export_folder import folder_of
 from .._results import id_tuple
+from .._transfers import file_counts
 from .jobs import follow, follow_hint, jobs_table, report_failures, stop, timed_out
 from .journals import use_journal
 from .output import (
@@ -193,17 +194,13 @@ def import_(
     --json prints:
       {"connection_id", "status": "completed|partial|failed|cancelled|pending|in_progress",
        "total_files", "completed_files", "failed_files",
-       "unattributed_files", "counts_note": "..."|null,
-                                    (with --journal, a re-run for some of an earlier
-                                     import's files: its files whose outcome the service
-                                     counted with the others', not per file, and why)
-       "image_ids": [...],          (every id the service gave for these files: batches
-                                     done at once, placeholders announced with a job,
-                                     ids a job lists)
-       "shared_image_ids": [...],   (ids of such a re-run's batches, which stand for
-                                     other files too: which is which is not said)
-       "jobs_without_image_ids": [...], "image_ids_note": "..."|null,
-                                    (the jobs that gave no image ids, and what to do)
+       "image_ids": [...],          (the ids safe to export: files done, and ids a batch
+                                     done at once, or a job done for every file, gave)
+       "files": [RECORD, ...],        (one per file sent, in order)
+       "failed": [RECORD, ...],       (the files the service named as failed, with reasons)
+       "shared_image_ids": [...],   (with --journal, a re-run for some of an earlier
+                                     import's files: ids of batches that stand for other
+                                     files too; which is which is not said)
        "job_ids": [...], "jobs": [JOB, ...],
        "batches": [BATCH, ...],
        "skipped_files": [...],   (with --journal --on-uncertain skip: not done)
@@ -211,6 +208,9 @@ def import_(
        "stopped_by": null|"timeout"|"SIGINT"|"SIGTERM"|"SIGHUP"}
                                     (a stop by signal prints this document too, with the
                                      image ids known so far, then exits 130/143/129)
+      RECORD is {"file_id", "name", "image_id", "outcome": "done|failed|unknown", "reason",
+       "job_id"}: the image id only where the answer gives one per file sent (tied by
+      position), the reason only for a failed file.
       JOB is the shape 'aionvision-cloud job --help' shows; BATCH is every field of one
       request's answer (its status that of its job as last seen) and the files it carried:
       {"is_async", "image_ids", "job_id", "status", "total_files", "message", ...,
@@ -305,6 +305,7 @@ def import_(
             job_ids=result.job_ids,
             total_files=sum(b.files_sent for b in result.batches),
             sync_done=_sync_done(sync),
+            tally=lambda jobs: file_counts(result.batches, jobs),
         )
         for b in result.batches:
             if isinstance(b.job_id, str) and b.job_id:
@@ -339,6 +340,7 @@ def import_(
                 "image_ids": list(seen.image_ids),
                 "files": [record_json(f) for f in seen.files],
                 "failed": [record_json(f) for f in seen.failed],
+                "shared_image_ids": list(result.journal.shared_image_ids),
                 "job_ids": list(board.job_ids),
                 "jobs": [job_json(j) for j in board.jobs()],
                 "batches": _batches_now(result, board),
@@ -404,6 +406,7 @@ def _empty_import(connection_id: str) -> dict[str, Any]:
         "image_ids": [],
         "files": [],
         "failed": [],
+        "shared_image_ids": [],
         "job_ids": [],
         "jobs": [],
         "batches": [],
@@ -439,6 +442,15 @@ def _report_import(
         shown = ", ".join(image_ids[:10])
         more = f" and {len(image_ids) - 10} more (--json lists all)" if len(image_ids) > 10 else ""
         say(f"Image ids: {shown}{more}")
+    no_id = [f for f in seen.files if f.outcome == "done" and not f.image_id]
+    if no_id and not image_ids:
+        jobs_named = ", ".join(dict.fromkeys(f.job_id for f in no_id if f.job_id))
+        say(
+            f"No image ids for {count(len(no_id), 'file')}: the service ran them as {jobs_named}"
+            " and answered no image ids (an import that becomes a job reports counts only, as"
+            " the API document shows). Find those images in your Aionvision library; the"
+            " import's tags help."
+        )
     unknown = len(seen.files) - seen.completed_files - seen.failed_files
     if unknown and status.is_terminal:
         say(
@@ -519,9 +531,10 @@ def export(
     --json prints:
       {"connection_id", "status": "completed|partial|failed|cancelled|pending|in_progress",
        "total_files", "completed_files", "failed_files",
-       "unattributed_files", "counts_note": "..."|null,
-                                 (as for import: a --journal re-run for some of an
-                                  earlier export's images)
+       "files": [RECORD, ...],     (one per image sent: "image_id", and as "file_id" the
+                                  Drive file the job made for it where it gives one per
+                                  image; "outcome", "reason" as for import)
+       "failed": [RECORD, ...],    (the images the service named as failed, with reasons)
        "job_ids": [...], "jobs": [JOB, ...], "message",
        "destination",            (where the files go: "My Drive", a folder)
        "folder_id": "..."|null,  (the Drive folder they went to: --folder-id's, or the
@@ -613,6 +626,7 @@ def export(
         board = JobBoard(
             job_ids=result.job_ids,
             total_files=len(image_ids),
+            tally=lambda jobs: file_counts(result.batches, jobs),
         )
         for b in result.batches:
             board.latest[b.job_id] = Job(
