@@ -171,7 +171,7 @@ def run_phases(
             return
         imported = again
     wf.image_ids = list(imported.image_ids)
-    wf.skipped = list(imported.skipped_files)
+    wf.skipped = list(imported.journal.skipped_files)
     if not wf.image_ids:  # every batch skipped: nothing to export
         wf.status = imported.status.value
         return
@@ -190,7 +190,7 @@ def run_phases(
     )
     if exported is None:
         return
-    wf.skipped += list(exported.skipped_files)
+    wf.skipped += list(exported.journal.skipped_files)
     wf.status = exported.status.value
 
 

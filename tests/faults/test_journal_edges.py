@@ -55,7 +55,7 @@ def test_a_reconnect_to_the_same_account_is_the_same_import_and_export(
         new_id = str(connect(api)["connection"]["id"])
     assert new_id != conn_id
     again = cs.import_and_wait(new_id, files, batch_size=10, journal=journal)
-    assert again.total_files == 20
+    assert len(again.files) == 20
     assert set(_imports(emulator).values()) == {1}
     cs.export_and_wait(new_id, first.image_ids, folder_name="out", journal=out)
     assert set(emulator.admin.stats()["exports_by_image"].values()) == {1}
@@ -98,28 +98,26 @@ def test_a_smaller_rerun_reports_its_own_files(
     journal = tmp_path / "smaller.journal"
     cs.import_files(conn_id, files, batch_size=10, journal=journal)
     smaller = cs.import_files(conn_id, files[3:8], batch_size=10, journal=journal)
-    assert smaller.total_files == 5
+    assert [f.file_id for f in smaller.files] == [f["id"] for f in files[3:8]]
     assert {i for b in smaller.batches for i in b.file_ids} == {f["id"] for f in files[3:8]}
 
 
 def test_a_smaller_rerun_counts_its_own_files_of_a_job_that_completed(
     client: Client, setup: Setup, tmp_path: Path
 ) -> None:
-    """A job of 10 files that all completed: the 3 of this call completed, exactly; the 10
-    placeholder ids the job announced are kept apart, not handed to this call as its own."""
+    """A job of 10 files that all completed: the 3 files of this call are done, exactly; the
+    10 placeholder ids the job announced are kept apart, not handed to this call as its own."""
     conn_id, files = setup
     cs = client.cloud_storage
     journal = tmp_path / "smaller-done.journal"
     first = cs.import_and_wait(conn_id, files[:10], batch_size=10, journal=journal)
     assert first.completed_files == 10
     smaller = cs.import_and_wait(conn_id, files[2:5], batch_size=10, journal=journal)
-    assert (smaller.total_files, smaller.completed_files, smaller.failed_files) == (3, 3, 0)
-    assert smaller.unattributed_files == 0
+    assert (len(smaller.files), smaller.completed_files, smaller.failed_files) == (3, 3, 0)
+    assert [f.outcome for f in smaller.files] == ["done"] * 3
+    assert [f.image_id for f in smaller.files] == [None] * 3  # which id is whose: not said
     assert smaller.image_ids == ()
-    assert smaller.image_ids == ()
-    assert set(smaller.shared_image_ids) == set(first.image_ids)
-    assert "shared_image_ids" in str(smaller.image_ids_note)
-    assert smaller.counts_note is None  # the counts are exact
+    assert set(smaller.journal.shared_image_ids) == set(first.image_ids)
 
 
 def test_a_smaller_rerun_reports_progress_over_its_own_files(
@@ -139,23 +137,28 @@ def test_a_smaller_rerun_reports_progress_over_its_own_files(
 def test_a_smaller_rerun_never_claims_more_than_is_known_of_a_partial_job(
     client: Client, setup: Setup, tmp_path: Path
 ) -> None:
-    """A job of 10 files, 1 of them failed: of 3 files of this call, at least 2 completed (7
-    others cannot account for 9 completed), and whether the third failed is not said."""
+    """A job of 10 files, 1 of them failed and named: in the first call that file failed with
+    its reason and the 9 others are done; a re-run for 3 others of them says nothing of them
+    it does not know (the job's counts cover the other 7 too): unknown, never guessed."""
     conn_id, files = setup
     cs = client.cloud_storage
     journal = tmp_path / "smaller-partial.journal"
-    ten = [dict(f) for f in files[:10]]
-    ten[0]["name"] = "corrupt.jpg"  # the emulator fails it
+    [corrupt] = [
+        {"id": f.id, "name": f.name}
+        for f in cs.iter_drive_files(conn_id, folder="Mixed")
+        if f.name == "corrupt_photo.jpg"
+    ]
+    ten = [corrupt, *[dict(f) for f in files[:9]]]
     first = cs.import_and_wait(conn_id, ten, batch_size=10, journal=journal, raise_on_failure=False)
     assert (first.completed_files, first.failed_files) == (9, 1)
+    [failed] = first.failed
+    assert (failed.file_id, failed.name) == (corrupt["id"], "corrupt_photo.jpg")
+    assert failed.reason == "corrupt_photo.jpg is corrupt or not a readable file"
     smaller = cs.import_and_wait(
         conn_id, ten[2:5], batch_size=10, journal=journal, raise_on_failure=False
     )
-    assert smaller.total_files == 3
-    assert (smaller.completed_files, smaller.failed_files) == (2, 0)
-    assert smaller.unattributed_files == 1
-    assert smaller.completed_files + smaller.failed_files + smaller.unattributed_files == 3
-    assert "1 of these 3 files" in str(smaller.counts_note)
+    assert [f.outcome for f in smaller.files] == ["unknown"] * 3
+    assert (smaller.completed_files, smaller.failed_files, smaller.image_ids) == (0, 0, ())
 
 
 def test_a_smaller_rerun_of_a_synchronous_batch_keeps_the_others_ids_apart(
@@ -167,14 +170,13 @@ def test_a_smaller_rerun_of_a_synchronous_batch_keeps_the_others_ids_apart(
     cs = client.cloud_storage
     journal = tmp_path / "smaller-sync.journal"
     first = cs.import_files(conn_id, files[:5], batch_size=5, journal=journal)
-    assert not first.is_async
+    assert first.job_ids == ()
     assert len(first.image_ids) == 5
     smaller = cs.import_and_wait(conn_id, files[1:3], batch_size=5, journal=journal)
-    assert (smaller.total_files, smaller.completed_files, smaller.failed_files) == (2, 2, 0)
-    assert smaller.sync_counts == (2, 0)
+    assert (len(smaller.files), smaller.completed_files, smaller.failed_files) == (2, 2, 0)
+    assert [f.image_id for f in smaller.files] == [None, None]
     assert smaller.image_ids == ()
-    assert smaller.shared_image_ids == first.image_ids
-    assert "5 image ids" in str(smaller.image_ids_note)
+    assert smaller.journal.shared_image_ids == first.image_ids
     assert set(_imports(emulator).values()) == {1}
 
 
@@ -187,10 +189,13 @@ def test_a_smaller_rerun_of_a_synchronous_batch_with_a_loss(
     five = [dict(f) for f in files[:5]]
     five[4]["name"] = "corrupt.jpg"
     first = cs.import_files(conn_id, five, batch_size=5, journal=journal)
-    assert first.sync_counts == (4, 1)
+    assert len(first.batches[0].image_ids or []) == 4  # 4 images for 5 files
+    assert len(first.image_ids) == 4  # images that exist, whichever file each is
     smaller = cs.import_files(conn_id, five[:2], batch_size=5, journal=journal)
-    # 4 images for 5 files, 3 of them another call's: at least 1 of these 2 was imported.
-    assert (smaller.completed_files, smaller.failed_files, smaller.unattributed_files) == (1, 0, 1)
+    # 3 of the 5 files are another call's: which of these 2 went in is not said.
+    assert [f.outcome for f in smaller.files] == ["unknown", "unknown"]
+    assert (smaller.completed_files, smaller.failed_files, smaller.image_ids) == (0, 0, ())
+    assert len(smaller.journal.shared_image_ids) == 4
 
 
 def test_a_smaller_rerun_lists_its_own_files_of_an_uncertain_batch(
@@ -217,7 +222,7 @@ def test_a_smaller_rerun_lists_its_own_files_of_an_uncertain_batch(
     assert [(u.items, u.resolution) for u in again.journal.uncertain] == [
         (tuple(f["id"] for f in files[2:5]), "resent")
     ]
-    assert again.total_files == 3
+    assert [f.file_id for f in again.files] == [f["id"] for f in files[2:5]]
     assert [b.files_sent for b in again.batches if not b.from_journal] == [3]
     sent = emulator.admin.stats()["requests_by_operation"]["import_files"]
     assert sent == 2  # the first batch, then these 3 files once more
