@@ -372,6 +372,21 @@ class ImportResult(_BulkResult["ImportBatch"]):
         return tuple(out)
 
     @property
+    def status(self) -> JobStatus:
+        """The jobs' combined state (COMPLETED without any), with each batch done at once that
+        lost files as partial (it made fewer images than files) or failed (none)."""
+        at_once = []
+        for b in self.batches:
+            if isinstance(b.job_id, str) and b.job_id:
+                continue
+            sent, made = (b.batch_files or b.files_sent), len(id_tuple(b.image_ids))
+            if made < sent:
+                at_once.append(JobStatus.FAILED if made == 0 else JobStatus.PARTIAL)
+        return combined_status(
+            [b.status or JobStatus.PENDING for b in self.batches if b.job_id], self.jobs, at_once
+        )
+
+    @property
     def image_ids(self) -> tuple[str, ...]:
         """The ids safe to export: the done files' image ids, and the ids the service gave
         without tying them to files (not one per file) of a batch done at once or of a job
@@ -466,9 +481,13 @@ class ExportResult(_BulkResult["ExportBatch"]):
         return tuple(out)
 
 
-def combined_status(initial: Sequence[JobStatus], jobs: Sequence[Job]) -> JobStatus:
-    """One status for several jobs: the jobs' own when waited for, else their first answers."""
+def combined_status(
+    initial: Sequence[JobStatus], jobs: Sequence[Job], at_once: Sequence[JobStatus] = ()
+) -> JobStatus:
+    """One status for several jobs: the jobs' own when waited for, else their first answers;
+    ``at_once`` adds those of batches done without a job."""
     statuses = [j.status for j in jobs] if jobs else list(initial)
+    statuses += at_once
     if not statuses:
         return JobStatus.COMPLETED
     if len(set(statuses)) == 1:
