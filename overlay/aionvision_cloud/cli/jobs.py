@@ -35,6 +35,31 @@ if TYPE_CHECKING:
 __all__ = ["follow", "follow_hint", "job", "jobs_table", "report_failures", "stop", "timed_out"]
 
 
+def settle(
+    cs: CloudStorage,
+    board: JobBoard,
+    document: Callable[[str | None], dict[str, Any]],
+    *,
+    as_json: bool,
+    wait: bool,
+    label: str,
+    timeout: float | None,
+    unit: str = "files",
+    interrupted: KeyboardInterrupt | None = None,
+) -> bool:
+    """After sending: a signal held back during it stops the command now, else the jobs are
+    followed when ``wait``; under --json every way out prints ``document`` (how it ended).
+    True when nothing is left running that was waited for."""
+
+    def on_stop(name: str) -> None:
+        if as_json:
+            print_json(document(name))
+
+    if interrupted is not None:
+        stop(interrupted, board, unit, on_stop)
+    return follow(cs, board, label, timeout, unit, on_stop=on_stop) if wait else True
+
+
 def follow(
     cs: CloudStorage,
     board: JobBoard,
@@ -190,13 +215,15 @@ def job(
                 "stopped_by": stopped_by,
             }
 
-        def on_stop(name: str) -> None:
-            if settings.as_json:
-                print_json(document(name))
-
-        finished = True
-        if wait and board.running():
-            finished = follow(cs, board, "Waiting", timeout, on_stop=on_stop)
+        finished = settle(
+            cs,
+            board,
+            document,
+            as_json=settings.as_json,
+            wait=wait and bool(board.running()),
+            label="Waiting",
+            timeout=timeout,
+        )
     jobs = board.jobs()
     finished_statuses = [j.status for j in jobs if j.is_terminal]
     if settings.as_json:

@@ -15,7 +15,7 @@ from aionvision_cloud.errors import AionvisionError
 from .._export_folder import folder_of
 from .._results import id_tuple
 from .._transfers import file_counts
-from .jobs import follow, follow_hint, jobs_table, report_failures, stop, timed_out
+from .jobs import follow_hint, jobs_table, report_failures, settle, timed_out
 from .journals import use_journal
 from .output import (
     EXIT_TIMEOUT,
@@ -350,15 +350,16 @@ def import_(
                 "stopped_by": stopped_by,
             }
 
-        def on_stop(name: str) -> None:
-            if settings.as_json:
-                print_json(document(name))
-
-        if interrupted is not None:
-            stop(interrupted, board, "files", on_stop)
-        finished = True
-        if wait and board.job_ids:
-            finished = follow(cs, board, "Importing", timeout, on_stop=on_stop)
+        finished = settle(
+            cs,
+            board,
+            document,
+            as_json=settings.as_json,
+            wait=wait and bool(board.job_ids),
+            label="Importing",
+            timeout=timeout,
+            interrupted=interrupted,
+        )
 
     status = status_now()
     # Every id the service gave, and a plain word on those it did not give.
@@ -663,15 +664,17 @@ def export(
                 "stopped_by": stopped_by,
             }
 
-        def on_stop(name: str) -> None:
-            if settings.as_json:
-                print_json(document(name))
-
-        if interrupted is not None:
-            stop(interrupted, board, "images", on_stop)
-        finished = True
-        if wait:
-            finished = follow(cs, board, "Exporting", timeout, "images", on_stop=on_stop)
+        finished = settle(
+            cs,
+            board,
+            document,
+            as_json=settings.as_json,
+            wait=wait,
+            label="Exporting",
+            timeout=timeout,
+            unit="images",
+            interrupted=interrupted,
+        )
         if into[0] is None and folder_name is not None:
             into[0] = folder_of(cs, connection_id, [j for j in board.jobs() if j.is_terminal])
     status = outcome([j.status for j in board.jobs()])
