@@ -35,6 +35,12 @@ if TYPE_CHECKING:
 __all__ = ["follow", "follow_hint", "job", "jobs_table", "report_failures", "stop", "timed_out"]
 
 
+def ended(waited: bool, stopped_by: str | None) -> dict[str, Any]:
+    """How a command's --json document says it ended: waited or not, stopped by a timeout
+    (``timed_out``, kept for scripts that read it), a signal's name, or None."""
+    return {"waited": waited, "timed_out": stopped_by == "timeout", "stopped_by": stopped_by}
+
+
 def settle(
     cs: CloudStorage,
     board: JobBoard,
@@ -210,9 +216,7 @@ def job(
             return {
                 "status": outcome([j.status for j in board.jobs()]).value,
                 "jobs": [job_json(j) for j in board.jobs()],
-                "waited": wait,
-                "timed_out": stopped_by == "timeout",
-                "stopped_by": stopped_by,
+                **ended(wait, stopped_by),
             }
 
         finished = settle(

@@ -15,7 +15,7 @@ from aionvision_cloud.errors import AionvisionError
 from .._export_folder import folder_of
 from .._results import id_tuple
 from .._transfers import file_counts
-from .jobs import follow_hint, jobs_table, report_failures, settle, timed_out
+from .jobs import ended, follow_hint, jobs_table, report_failures, settle, timed_out
 from .journals import use_journal
 from .output import (
     EXIT_TIMEOUT,
@@ -345,9 +345,7 @@ def import_(
                 "jobs": [job_json(j) for j in board.jobs()],
                 "batches": _batches_now(result, board),
                 "skipped_files": list(result.journal.skipped_files),
-                "waited": wait,
-                "timed_out": stopped_by == "timeout",
-                "stopped_by": stopped_by,
+                **ended(wait, stopped_by),
             }
 
         finished = settle(
@@ -659,9 +657,7 @@ def export(
                 "destination": destination,
                 "folder_id": into[0],
                 "skipped_files": list(result.journal.skipped_files),
-                "waited": wait,
-                "timed_out": stopped_by == "timeout",
-                "stopped_by": stopped_by,
+                **ended(wait, stopped_by),
             }
 
         finished = settle(
